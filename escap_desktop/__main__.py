@@ -1,0 +1,3 @@
+from escap_desktop.cli.main import main
+
+raise SystemExit(main())
