@@ -1,0 +1,68 @@
+"""The ``escap`` command: starts the GUI, or runs one subcommand headless.
+
+Every expected problem (an :class:`EscapError`) ends the command with one French line on stderr
+and a non-zero exit code; only programming errors show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from escap_desktop import __version__
+from escap_desktop.cli import commands
+from escap_desktop.cli.parser import FrenchArgumentParser
+from escap_desktop.core.errors import EscapError
+
+EXIT_USER_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="escap",
+        description=(
+            "ESCAP Desktop : équipes de soins coordonnés avec le patient. "
+            "Sans sous-commande, ouvre l'application."
+        ),
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ESCAP Desktop {__version__}",
+        help="affiche la version et quitte",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DOSSIER",
+        help="dossier des données (par défaut : dossier utilisateur, ou $ESCAP_DATA_DIR)",
+    )
+    subparsers = parser.add_subparsers(
+        title="sous-commandes",
+        dest="command",
+        metavar="COMMANDE",
+        parser_class=FrenchArgumentParser,
+    )
+    module: ModuleType
+    for module in commands.ALL:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from escap_desktop.cli import gui_launcher
+
+            return gui_launcher.run(args)
+        return int(handler(args) or 0)
+    except EscapError as error:
+        print(f"escap : {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("escap : interrompu.", file=sys.stderr)
+        return 130
