@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from escap_desktop.core.entities.escap import EscapState
+from escap_desktop.core.entities.assessment import GridAssessment
+from escap_desktop.core.entities.billing import BillingRecord
+from escap_desktop.core.entities.consent import Consent
+from escap_desktop.core.entities.escap import Escap, EscapState, Membership, MembershipStatus
+from escap_desktop.core.entities.events import Event
+from escap_desktop.core.entities.messaging import Message
+from escap_desktop.core.entities.patient import Patient
+from escap_desktop.core.entities.plan import Action
+from escap_desktop.core.entities.professional import Professional
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +37,36 @@ class PatientSummary:
     next_due_on: date | None
     next_action: str
     unread_messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A membership with the professional behind it, as the ESCAP page lists it."""
+
+    membership: Membership
+    professional: Professional
+    is_medecin_traitant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EscapOverview:
+    """Everything the ESCAP page of a patient shows, gathered in one read."""
+
+    patient: Patient
+    escap: Escap
+    members: tuple[MemberView, ...]
+    consent: Consent | None
+    assessments: tuple[GridAssessment, ...]
+    actions: tuple[Action, ...]
+    messages: tuple[Message, ...]
+    events: tuple[Event, ...]
+    billing: tuple[BillingRecord, ...]
+    medecin_traitant: Professional | None
+
+    @property
+    def latest_assessment(self) -> GridAssessment | None:
+        return self.assessments[-1] if self.assessments else None
+
+    @property
+    def accepted_members(self) -> tuple[MemberView, ...]:
+        return tuple(m for m in self.members if m.membership.status is MembershipStatus.ACCEPTED)
