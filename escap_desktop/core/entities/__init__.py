@@ -26,6 +26,7 @@ from escap_desktop.core.entities.ids import new_id, utcnow
 from escap_desktop.core.entities.messaging import Message
 from escap_desktop.core.entities.patient import (
     Caregiver,
+    IdentityDocument,
     IdentityStatus,
     OtherScheme,
     OtherSchemeKind,
@@ -61,6 +62,7 @@ __all__ = [
     "ExitReason",
     "GridAssessment",
     "IdentifierKind",
+    "IdentityDocument",
     "IdentityStatus",
     "LocalProfile",
     "Membership",

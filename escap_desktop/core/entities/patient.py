@@ -37,6 +37,22 @@ class IdentityStatus(StrEnum):
         }[self.value]
 
 
+class IdentityDocument(StrEnum):
+    """High-trust identity documents that allow an identity to be qualified (RNIV)."""
+
+    CARTE_IDENTITE = "carte_identite"
+    PASSEPORT = "passeport"
+    TITRE_SEJOUR = "titre_sejour"
+
+    @property
+    def label(self) -> str:
+        return {
+            "carte_identite": "Carte nationale d'identité",
+            "passeport": "Passeport",
+            "titre_sejour": "Titre de séjour",
+        }[self.value]
+
+
 class OtherSchemeKind(StrEnum):
     """Coordination schemes that may already follow the patient (ESCAP does not compete)."""
 
@@ -90,6 +106,8 @@ class Patient:
 
     ``ins`` is the 15-character NIR with its key (Corsica: 2A/2B in the department), or empty while
     unknown. ``first_names`` keeps every birth first name separated by spaces, as on the INS.
+    The ``identity_*`` fields are the verification record that a QUALIFIED status requires: which
+    document was seen, by whom and when (set by ``core.rules.identity.qualify_identity``).
     """
 
     birth_name: str
@@ -106,6 +124,9 @@ class Patient:
     address: str = ""
     caregivers: tuple[Caregiver, ...] = ()
     other_schemes: tuple[OtherScheme, ...] = ()
+    identity_document: IdentityDocument | None = None
+    identity_verified_by: str | None = None
+    identity_verified_on: date | None = None
     id: str = field(default_factory=new_id)
 
     @property
