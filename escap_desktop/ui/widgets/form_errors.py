@@ -1,0 +1,57 @@
+"""Shows a French error next to the field at fault, and clears it when the field changes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from escap_desktop.core.errors import EscapError, ValidationError
+
+
+def error_label() -> QLabel:
+    """The red line placed under a field; hidden until there is something to say."""
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class FormErrors:
+    """Field name -> (field widget, error label). ``show`` puts an error where it belongs:
+    next to the named field, else on the form's general label."""
+
+    def __init__(self, general: QLabel) -> None:
+        self._general = general
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+
+    def register(self, field: str, widget: QWidget, label: QLabel) -> None:
+        self._fields[field] = (widget, label)
+
+    def set_error(self, field: str | None, message: str) -> None:
+        _widget, label = self._fields.get(field or "", (None, self._general))
+        label.setText(message)
+        label.setVisible(bool(message))
+
+    def show(self, error: EscapError) -> None:
+        field = error.field if isinstance(error, ValidationError) else None
+        self.set_error(field, str(error))
+        if field in self._fields:
+            self._fields[field][0].setFocus()
+
+    def clear(self, field: str | None = None) -> None:
+        labels = (
+            [label for _w, label in self._fields.values()] + [self._general]
+            if field is None
+            else [self._fields[field][1]]
+        )
+        for label in labels:
+            label.clear()
+            label.hide()
+
+    def message(self, field: str | None = None) -> str:
+        return (self._fields[field][1] if field else self._general).text()
+
+    @property
+    def has_errors(self) -> bool:
+        labels = [label for _w, label in self._fields.values()] + [self._general]
+        return any(label.text() for label in labels)
