@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-ALL: list[ModuleType] = []
+from escap_desktop.cli import grid_cmd
+
+ALL: list[ModuleType] = [grid_cmd]
