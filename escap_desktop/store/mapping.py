@@ -1,0 +1,203 @@
+"""Moves values between core entities and database rows.
+
+Columns carry the entity field names, so one generic copy handles every entity; only the nested
+collections (a patient's caregivers and other schemes, a message's readers) and the single-row
+local profile need code of their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from typing import Any
+
+from escap_desktop.core.entities import (
+    Action,
+    AuditEntry,
+    BillingRecord,
+    Caregiver,
+    Consent,
+    Escap,
+    Event,
+    GridAssessment,
+    LocalProfile,
+    Membership,
+    Message,
+    OtherScheme,
+    Patient,
+    Professional,
+)
+from escap_desktop.store.models import (
+    ActionRow,
+    AuditEntryRow,
+    Base,
+    BillingRecordRow,
+    CaregiverRow,
+    ConsentRow,
+    EscapRow,
+    EventRow,
+    GridAssessmentRow,
+    LocalProfileRow,
+    MembershipRow,
+    MessageReadRow,
+    MessageRow,
+    OtherSchemeRow,
+    PatientRow,
+    ProfessionalRow,
+)
+
+ROW_TYPES: dict[type, type[Base]] = {
+    Professional: ProfessionalRow,
+    LocalProfile: LocalProfileRow,
+    Patient: PatientRow,
+    Escap: EscapRow,
+    Membership: MembershipRow,
+    Consent: ConsentRow,
+    GridAssessment: GridAssessmentRow,
+    Action: ActionRow,
+    Message: MessageRow,
+    Event: EventRow,
+    BillingRecord: BillingRecordRow,
+    AuditEntry: AuditEntryRow,
+}
+
+# Fields that are not plain columns: they live in child tables.
+_NESTED_FIELDS: dict[type, frozenset[str]] = {
+    Patient: frozenset({"caregivers", "other_schemes"}),
+    Message: frozenset({"read_by"}),
+}
+
+LOCAL_PROFILE_SLOT = 1
+
+_SEPARATORS = re.compile(r"[\s\-'’]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "lefevre" finds "LEFÈVRE" and "Émile" sorts with "E"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.casefold()
+
+
+def search_tokens(text: str) -> list[str]:
+    """Words of a search box; hyphens and apostrophes separate words as spaces do."""
+    return [token for token in _SEPARATORS.split(fold(text)) if token]
+
+
+def row_type_for(entity_type: type) -> type[Base]:
+    try:
+        return ROW_TYPES[entity_type]
+    except KeyError:
+        raise TypeError(f"{entity_type.__name__} n'est pas une entité du coffre.") from None
+
+
+def column_fields(entity_type: type) -> list[str]:
+    """Entity fields that are stored as columns of the entity's own table."""
+    nested = _NESTED_FIELDS.get(entity_type, frozenset())
+    return [f.name for f in dataclasses.fields(entity_type) if f.name not in nested]
+
+
+def fill_row(entity: object, row: Base) -> None:
+    """Copy every field of ``entity`` onto ``row`` (a new or an already stored row)."""
+    for name in column_fields(type(entity)):
+        value = getattr(entity, name)
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
+    if isinstance(entity, Patient):
+        _fill_patient(entity, row)  # type: ignore[arg-type]
+    elif isinstance(entity, Message):
+        _fill_message(entity, row)  # type: ignore[arg-type]
+    elif isinstance(entity, LocalProfile):
+        row.slot = LOCAL_PROFILE_SLOT  # type: ignore[attr-defined]
+
+
+def to_entity(entity_type: type, row: Base) -> Any:
+    values = {name: getattr(row, name) for name in column_fields(entity_type)}
+    if entity_type is Patient:
+        assert isinstance(row, PatientRow)
+        values["caregivers"] = tuple(
+            Caregiver(
+                full_name=c.full_name,
+                relationship=c.relationship,
+                phone=c.phone,
+                notes=c.notes,
+                id=c.id,
+            )
+            for c in row.caregivers
+        )
+        values["other_schemes"] = tuple(
+            OtherScheme(kind=s.kind, since=s.since, contact=s.contact, id=s.id)
+            for s in row.other_schemes
+        )
+    elif entity_type is Message:
+        assert isinstance(row, MessageRow)
+        values["read_by"] = frozenset(read.professional_id for read in row.reads)
+    return entity_type(**values)
+
+
+def patient_sort_key(patient: Patient) -> str:
+    """The display name's order: used (else birth) name, then the first first name."""
+    name = patient.used_name or patient.birth_name
+    first = patient.used_first_name or patient.first_names.split(" ")[0]
+    return f"{fold(name)} {fold(first)}"
+
+
+def patient_search_key(patient: Patient) -> str:
+    parts = [
+        patient.birth_name,
+        patient.used_name,
+        patient.first_names,
+        patient.used_first_name,
+        patient.ins,
+        patient.birth_date.strftime("%d/%m/%Y"),
+    ]
+    return " ".join(" ".join(search_tokens(part)) for part in parts if part)
+
+
+def _fill_patient(patient: Patient, row: PatientRow) -> None:
+    row.search_key = patient_search_key(patient)
+    row.sort_key = patient_sort_key(patient)
+    current_caregivers = [
+        (c.id, c.full_name, c.relationship, c.phone, c.notes) for c in row.caregivers
+    ]
+    wanted_caregivers = [
+        (c.id, c.full_name, c.relationship, c.phone, c.notes) for c in patient.caregivers
+    ]
+    if current_caregivers != wanted_caregivers:
+        row.caregivers = [
+            CaregiverRow(
+                id=c.id,
+                patient_id=patient.id,
+                position=position,
+                full_name=c.full_name,
+                relationship=c.relationship,
+                phone=c.phone,
+                notes=c.notes,
+            )
+            for position, c in enumerate(patient.caregivers)
+        ]
+    current_schemes = [(s.id, s.kind, s.since, s.contact) for s in row.other_schemes]
+    wanted_schemes = [(s.id, s.kind, s.since, s.contact) for s in patient.other_schemes]
+    if current_schemes != wanted_schemes:
+        row.other_schemes = [
+            OtherSchemeRow(
+                id=s.id,
+                patient_id=patient.id,
+                position=position,
+                kind=s.kind,
+                since=s.since,
+                contact=s.contact,
+            )
+            for position, s in enumerate(patient.other_schemes)
+        ]
+
+
+def _fill_message(message: Message, row: MessageRow) -> None:
+    current = {read.professional_id for read in row.reads}
+    if current == set(message.read_by):
+        return
+    row.reads = [read for read in row.reads if read.professional_id in message.read_by] + [
+        MessageReadRow(message_id=message.id, professional_id=reader)
+        for reader in sorted(message.read_by - current)
+    ]
