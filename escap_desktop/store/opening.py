@@ -1,0 +1,118 @@
+"""Opening the store of a data folder, choosing between keyring and passphrase.
+
+This is what the application calls at start-up. A new store goes in keyring mode unless the
+caller passes a passphrase (it does so after a KeyringUnavailableError); an existing store is
+opened in the mode its keyinfo file records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from escap_desktop.core.entities import new_id
+from escap_desktop.core.errors import StoreError, WrongPassphraseError
+from escap_desktop.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE
+from escap_desktop.store.keys import (
+    KEY_MISMATCH_MESSAGE,
+    KEY_MISSING_MESSAGE,
+    PASSPHRASE_REQUIRED_MESSAGE,
+    KdfParams,
+    KeyInfo,
+    KeyMode,
+    PassphraseRequiredError,
+    check_passphrase_strength,
+    derive_key_from_passphrase,
+    ensure_keyring_usable,
+    key_check_value,
+    key_matches,
+    load_key_from_keyring,
+    new_key,
+    new_salt,
+    read_keyinfo,
+    save_key_in_keyring,
+    write_keyinfo,
+)
+from escap_desktop.store.local_store import Store
+
+STORE_FILENAME = "escap-desktop.db"
+MISSING_KEYINFO_MESSAGE = (
+    "Le fichier de clé du coffre de données ({name}) est introuvable : "
+    "le coffre ne peut pas être ouvert."
+)
+
+
+def store_path(data_dir: Path | str) -> Path:
+    return Path(data_dir).absolute() / STORE_FILENAME
+
+
+def store_exists(data_dir: Path | str) -> bool:
+    path = store_path(data_dir)
+    return path.is_file() and path.stat().st_size > 0
+
+
+def store_key_mode(data_dir: Path | str) -> KeyMode | None:
+    """How the existing store is protected (to ask a passphrase up front), None if no store."""
+    if not store_exists(data_dir):
+        return None
+    info = read_keyinfo(store_path(data_dir))
+    return None if info is None else info.mode
+
+
+def open_store(data_dir: Path | str, passphrase: str | None = None) -> Store:
+    """Open the data folder's store, creating it (and its key) when there is none yet.
+
+    Raises KeyringUnavailableError (ask for a passphrase and call again with it),
+    KeyringLockedError, PassphraseRequiredError, WrongPassphraseError, ValidationError (a new
+    passphrase too short) or StoreError.
+    """
+    path = store_path(data_dir)
+    if store_exists(data_dir):
+        return _open_existing(path, passphrase)
+    return _create(path, passphrase)
+
+
+def _create(path: Path, passphrase: str | None) -> Store:
+    if passphrase is None:
+        ensure_keyring_usable()
+    else:
+        check_passphrase_strength(passphrase)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store_id = new_id()
+    if passphrase is None:
+        key = new_key()
+        save_key_in_keyring(store_id, key)
+        info = KeyInfo(store_id, KeyMode.KEYRING, key_check_value(key))
+    else:
+        kdf = KdfParams(salt=new_salt())
+        key = derive_key_from_passphrase(
+            passphrase, kdf.salt, opslimit=kdf.opslimit, memlimit=kdf.memlimit
+        )
+        info = KeyInfo(store_id, KeyMode.PASSPHRASE, key_check_value(key), kdf)
+    write_keyinfo(path, info)
+    return Store.open(path, key)
+
+
+def _open_existing(path: Path, passphrase: str | None) -> Store:
+    info = read_keyinfo(path)
+    if info is None:
+        raise StoreError(MISSING_KEYINFO_MESSAGE.format(name=path.name + ".keyinfo.json"))
+    if info.mode is KeyMode.KEYRING:
+        key = load_key_from_keyring(info.store_id)
+        if key is None:
+            raise StoreError(KEY_MISSING_MESSAGE)
+        if not key_matches(key, info):
+            raise StoreError(KEY_MISMATCH_MESSAGE)
+    else:
+        if passphrase is None:
+            raise PassphraseRequiredError(PASSPHRASE_REQUIRED_MESSAGE)
+        assert info.kdf is not None
+        key = derive_key_from_passphrase(
+            passphrase, info.kdf.salt, opslimit=info.kdf.opslimit, memlimit=info.kdf.memlimit
+        )
+        if not key_matches(key, info):
+            raise WrongPassphraseError(WRONG_KEY_MESSAGE)
+    try:
+        return Store.open(path, key)
+    except WrongPassphraseError:
+        # The key is the right one (its check value matched): the file itself is damaged.
+        raise StoreError(DAMAGED_MESSAGE) from None
