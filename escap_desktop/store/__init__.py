@@ -1,1 +1,37 @@
+"""The encrypted local store (SQLCipher): key management, schema migrations, units of work.
 
+Services use :func:`open_store` (or :meth:`Store.open` with a key) and then
+``store.unit_of_work(actor_id)``; rows never leave the package, only core entities do.
+"""
+
+from escap_desktop.store.keys import (
+    KeyInfo,
+    KeyMode,
+    KeyringLockedError,
+    PassphraseRequiredError,
+    derive_key_from_passphrase,
+)
+from escap_desktop.store.local_store import Store
+from escap_desktop.store.opening import (
+    open_store,
+    store_exists,
+    store_key_mode,
+    store_path,
+)
+from escap_desktop.store.unit_of_work import CommitHook, Deletion, UnitOfWork
+
+__all__ = [
+    "CommitHook",
+    "Deletion",
+    "KeyInfo",
+    "KeyMode",
+    "KeyringLockedError",
+    "PassphraseRequiredError",
+    "Store",
+    "UnitOfWork",
+    "derive_key_from_passphrase",
+    "open_store",
+    "store_exists",
+    "store_key_mode",
+    "store_path",
+]

@@ -1,0 +1,212 @@
+"""The encrypted local store: opening (with migrations), units of work, backups.
+
+One file per installation, encrypted by SQLCipher with a raw 256-bit key. Opening an older file
+upgrades it, after a keyed copy of it has been written beside it; a file from a newer version
+of the application is refused untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from escap_desktop.core.errors import StoreError
+from escap_desktop.store import migrator
+from escap_desktop.store.engine import (
+    DAMAGED_MESSAGE,
+    check_key,
+    connect_keyed,
+    create_keyed_engine,
+    is_damage,
+    translate_open_error,
+)
+from escap_desktop.store.unit_of_work import CommitHook, UnitOfWork
+
+NEWER_VERSION_MESSAGE = (
+    "Ce coffre de données a été créé par une version plus récente d'ESCAP Desktop ; "
+    "mettez l'application à jour."
+)
+NOT_A_STORE_MESSAGE = "Ce fichier n'est pas un coffre de données d'ESCAP Desktop."
+CLOSED_MESSAGE = "Le coffre de données est fermé."
+BUSY_MESSAGE = (
+    "Le coffre de données est occupé par une autre opération ; réessayez dans un instant."
+)
+DISK_FULL_MESSAGE = "Le disque est plein : les dernières modifications n'ont pas été enregistrées."
+
+
+class Store:
+    """The open store. Thread-safe: each unit of work has its own connection and transaction."""
+
+    def __init__(self, path: Path, engine: Engine, key: bytes) -> None:
+        self._path = path
+        self._engine: Engine | None = engine
+        self._key = key
+        self._hooks: list[CommitHook] = []
+        self._hooks_lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never the key
+        return f"Store({str(self._path)!r})"
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @classmethod
+    def open(cls, path: Path | str, key: bytes) -> Store:
+        """Open (or create) the store at ``path`` and bring its schema to this version's head.
+
+        Raises WrongPassphraseError for a key that does not open the file, StoreError for a
+        damaged file, a file from a newer version, or a migration that failed (the copy taken
+        before it is named in the message).
+        """
+        check_key(key)
+        path = Path(path).absolute()
+        if not path.parent.is_dir():
+            raise StoreError(f"Le dossier du coffre de données n'existe pas : {path.parent}")
+        head = migrator.head_revision()
+        raw = connect_keyed(path, key)
+        backup: Path | None = None
+        try:
+            try:
+                revision = migrator.stored_revision(raw)
+                if revision is None and migrator.table_count(raw) > 0:
+                    raise StoreError(NOT_A_STORE_MESSAGE)
+                if revision is not None and revision not in migrator.known_revisions():
+                    raise StoreError(NEWER_VERSION_MESSAGE)
+                # Only now may the file change: WAL lets the list be read while sync writes.
+                raw.execute("PRAGMA journal_mode = WAL")
+                if revision is not None and revision != head:
+                    backup = _pre_migration_backup_path(path, revision)
+                    _backup_connection(raw, backup, key)
+            except sqlcipher3.DatabaseError as error:
+                raise translate_open_error(path, error) from None
+        finally:
+            raw.close()
+
+        engine = create_keyed_engine(path, key)
+        if revision != head:
+            try:
+                with engine.connect() as connection:
+                    migrator.upgrade(connection)
+            except Exception as error:
+                engine.dispose()
+                if backup is None:
+                    raise
+                raise StoreError(
+                    "La mise à jour du coffre de données a échoué ; la copie prise avant la "
+                    f"mise à jour a été gardée : {backup.name}"
+                ) from error
+        return cls(path, engine, key)
+
+    @contextlib.contextmanager
+    def unit_of_work(self, actor_id: str | None) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends normally, rolled back otherwise.
+
+        ``actor_id`` is the professional every write is audited under; None opens a read-only
+        unit of work (for reads before the local profile exists).
+        """
+        engine = self._require_engine()
+        with self._hooks_lock:
+            hooks = list(self._hooks)
+        session = Session(engine, expire_on_commit=False)
+        uow = UnitOfWork(session, actor_id)
+        try:
+            yield uow
+            uow._run_hooks(hooks)
+            session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            translated = _translate_runtime_error(error)
+            if translated is None:
+                raise
+            raise translated from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        """``hook(uow, changed_entities)`` runs inside each writing transaction, before commit.
+
+        ``changed_entities`` lists the entities put, in order, and a :class:`Deletion` for each
+        record deleted. An exception from a hook rolls the whole unit of work back.
+        """
+        with self._hooks_lock:
+            self._hooks.append(hook)
+
+    def backup_to(self, path: Path | str) -> Path:
+        """A consistent copy, encrypted with the same key, made while the store stays open."""
+        engine = self._require_engine()
+        target = Path(path).absolute()
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert isinstance(raw, sqlcipher3.Connection)
+            try:
+                _backup_connection(raw, target, self._key)
+            except sqlcipher3.DatabaseError as error:
+                raise StoreError(
+                    f"La sauvegarde du coffre de données a échoué ({target.name})."
+                ) from error
+        return target
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _require_engine(self) -> Engine:
+        if self._engine is None:
+            raise StoreError(CLOSED_MESSAGE)
+        return self._engine
+
+
+def _pre_migration_backup_path(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return path.with_name(f"{path.stem}.avant-migration-{revision}-{stamp}.db")
+
+
+def _backup_connection(source: sqlcipher3.Connection, target: Path, key: bytes) -> None:
+    """SQLite's online backup into a keyed file, written aside then moved into place.
+
+    Copying the file itself could catch it mid-write (and would miss the WAL); the backup API
+    reads a consistent snapshot through the open, keyed connection.
+    """
+    partial = target.with_name(target.name + ".partiel")
+    partial.unlink(missing_ok=True)
+    copy = sqlcipher3.connect(str(partial), isolation_level=None)
+    try:
+        copy.execute("PRAGMA cipher_log_level = NONE")
+        copy.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        source.backup(copy)
+    finally:
+        copy.close()
+    os.replace(partial, target)
+
+
+def _translate_runtime_error(error: DBAPIError) -> StoreError | None:
+    """Expected failures of the file or the disk, in words; None for a programming error."""
+    original = error.orig
+    text = str(original)
+    if is_damage(original):
+        return StoreError(DAMAGED_MESSAGE)
+    if "locked" in text or "busy" in text:
+        return StoreError(BUSY_MESSAGE)
+    if "disk is full" in text:
+        return StoreError(DISK_FULL_MESSAGE)
+    return None
