@@ -1,0 +1,162 @@
+"""The wire format: canonical signed bytes, strict JSON, bounded sizes, request headers."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from escap_desktop.sync.wire import (
+    FORMAT_VERSION,
+    MAX_ENVELOPE_BYTES,
+    Envelope,
+    RequestAuth,
+    WireFormatError,
+    b64u_decode,
+    b64u_encode,
+    fingerprint_for,
+    key_id_for,
+    request_signing_bytes,
+)
+
+
+def _envelope(**changes: object) -> Envelope:
+    fields: dict[str, object] = {
+        "team_id": "0123456789abcdef0123456789abcdef",
+        "record_id": "fedcba9876543210fedcba9876543210",
+        "record_type": "Patient",
+        "author_key_id": "a" * 32,
+        "key_version": 1,
+        "nonce": os.urandom(24),
+        "ciphertext": os.urandom(64),
+        "signature": os.urandom(64),
+    }
+    fields.update(changes)
+    return Envelope(**fields)  # type: ignore[arg-type]
+
+
+def test_json_round_trip_keeps_every_byte() -> None:
+    envelope = _envelope()
+    text = envelope.to_json()
+    assert Envelope.from_json(text) == envelope
+    document = json.loads(text)
+    assert document["format_version"] == FORMAT_VERSION
+    assert b64u_decode(document["ciphertext"]) == envelope.ciphertext
+    assert "=" not in document["nonce"]
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["team_id", "record_id", "record_type", "author_key_id", "key_version", "nonce", "ciphertext"],
+)
+def test_every_field_but_the_signature_is_signed(field: str) -> None:
+    envelope = _envelope()
+    other = {
+        "team_id": "1123456789abcdef0123456789abcdef",
+        "record_id": "gedcba9876543210fedcba9876543210",
+        "record_type": "Message",
+        "author_key_id": "b" * 32,
+        "key_version": 2,
+        "nonce": os.urandom(24),
+        "ciphertext": os.urandom(64),
+    }[field]
+    changed = envelope.model_copy(update={field: other})
+    assert changed.signing_bytes() != envelope.signing_bytes()
+    assert changed.digest() != envelope.digest()
+    assert envelope.model_copy(update={"signature": os.urandom(64)}).signing_bytes() == (
+        envelope.signing_bytes()
+    )
+
+
+def test_length_prefixes_keep_fields_apart() -> None:
+    a = _envelope(team_id="abcdefgh12", record_id="345678901234")
+    b = a.model_copy(update={"team_id": "abcdefgh1234", "record_id": "5678901234"})
+    assert a.signing_bytes() != b.signing_bytes()
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("extra_field", "x"),
+        ("format_version", 2),
+        ("format_version", True),
+        ("key_version", "1"),
+        ("key_version", 0),
+        ("team_id", "court"),
+        ("team_id", "équipe-accentuée"),
+        ("record_type", "1Patient"),
+        ("author_key_id", "A" * 32),
+        ("nonce", b64u_encode(b"x" * 23)),
+        ("signature", b64u_encode(b"x" * 63)),
+        ("ciphertext", "pas du base64 !"),
+        ("ciphertext", b64u_encode(b"x" * 40) + "=="),
+    ],
+)
+def test_strict_validation(change: str, value: object) -> None:
+    document = json.loads(_envelope().to_json())
+    document[change] = value
+    with pytest.raises(WireFormatError):
+        Envelope.from_json(json.dumps(document))
+    with pytest.raises(WireFormatError):
+        Envelope.from_dict(document)
+
+
+def test_missing_field_and_oversized_text_are_refused() -> None:
+    document = json.loads(_envelope().to_json())
+    del document["signature"]
+    with pytest.raises(WireFormatError):
+        Envelope.from_dict(document)
+    with pytest.raises(WireFormatError, match="larger"):
+        Envelope.from_json(b" " * (MAX_ENVELOPE_BYTES + 1))
+
+
+def test_base64url_is_canonical() -> None:
+    assert b64u_decode(b64u_encode(b"\xfb\xff")) == b"\xfb\xff"
+    for bad in ("+/8", "AB=", "A", "AB C"):
+        with pytest.raises(WireFormatError):
+            b64u_decode(bad)
+    with pytest.raises(WireFormatError):
+        b64u_decode("AB")  # decodes, but "AA" is the canonical text of the same byte
+
+
+def test_key_id_and_fingerprint_formats() -> None:
+    signing, encryption = os.urandom(32), os.urandom(32)
+    assert len(key_id_for(signing)) == 32
+    fingerprint = fingerprint_for(signing, encryption)
+    groups = fingerprint.split(" ")
+    assert len(groups) == 8
+    assert all(len(group) == 4 for group in groups)
+    assert set("".join(groups)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    assert fingerprint_for(signing, os.urandom(32)) != fingerprint  # covers both keys
+
+
+def test_request_auth_headers_round_trip() -> None:
+    auth = RequestAuth("a" * 32, 1_700_000_000, b64u_encode(os.urandom(16)), os.urandom(64))
+    assert RequestAuth.from_headers(auth.to_headers()) == auth
+    for header, value in [
+        ("X-Escap-Timestamp", "-1"),
+        ("X-Escap-Nonce", "court"),
+        ("X-Escap-Device", "z" * 32),
+        ("X-Escap-Signature", b64u_encode(b"x" * 10)),
+    ]:
+        with pytest.raises(WireFormatError):
+            RequestAuth.from_headers({**auth.to_headers(), header: value})
+    incomplete = auth.to_headers()
+    del incomplete["X-Escap-Nonce"]
+    with pytest.raises(WireFormatError):
+        RequestAuth.from_headers(incomplete)
+
+
+def test_request_signing_bytes_cover_method_target_and_body() -> None:
+    base = {
+        "method": "POST",
+        "target": "/v1/envelopes",
+        "device_id": "a" * 32,
+        "timestamp": 1,
+        "nonce": "n",
+        "body": b"{}",
+    }
+    reference = request_signing_bytes(**base)  # type: ignore[arg-type]
+    for field, value in [("method", "PUT"), ("target", "/v1/keys"), ("body", b"{ }")]:
+        assert request_signing_bytes(**{**base, field: value}) != reference  # type: ignore[arg-type]
