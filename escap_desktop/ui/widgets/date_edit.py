@@ -14,9 +14,12 @@ class FrenchDateEdit(QLineEdit):
     """Types slashes for the professional (``05031948`` becomes ``05/03/1948``) and reads the
     value back with a French reason when it is not a date."""
 
-    def __init__(self, label: str = "La date", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, label: str = "La date", field: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._label = label
+        self._field = field
         self._previous = ""
         self.setPlaceholderText(DATE_PLACEHOLDER)
         self.setMaxLength(10)
@@ -28,11 +31,11 @@ class FrenchDateEdit(QLineEdit):
         """The date, or None when empty; raises ValidationError when it is not a date."""
         if not self.text().strip():
             return None
-        return parse_french_date(self.text(), label=self._label)
+        return parse_french_date(self.text(), field=self._field, label=self._label)
 
     def required_value(self, field: str | None = None) -> date:
         """The date, with a French error when empty or invalid."""
-        return parse_french_date(self.text(), field=field, label=self._label)
+        return parse_french_date(self.text(), field=field or self._field, label=self._label)
 
     def set_value(self, value: date | None) -> None:
         self.setText(format_date(value))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from escap_desktop.core.errors import EscapError, ValidationError
 
@@ -27,10 +27,20 @@ class FormErrors:
     def register(self, field: str, widget: QWidget, label: QLabel) -> None:
         self._fields[field] = (widget, label)
 
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self._fields)
+
     def set_error(self, field: str | None, message: str) -> None:
         _widget, label = self._fields.get(field or "", (None, self._general))
         label.setText(message)
         label.setVisible(bool(message))
+
+    def show_all(self, problems: list[ValidationError]) -> None:
+        """Clears every line, then shows each problem by its field (first one gets the focus)."""
+        self.clear()
+        for problem in reversed(problems):
+            self.show(problem)
 
     def show(self, error: EscapError) -> None:
         field = error.field if isinstance(error, ValidationError) else None
@@ -55,3 +65,26 @@ class FormErrors:
     def has_errors(self) -> bool:
         labels = [label for _w, label in self._fields.values()] + [self._general]
         return any(label.text() for label in labels)
+
+
+def add_field_row(
+    layout: QFormLayout, label: str, widget: QWidget, field: str, errors: FormErrors
+) -> QLabel:
+    """Adds ``label: widget`` to a form with its error line right under the widget.
+
+    The label gets the widget as buddy, so ``&`` in it gives an Alt+letter shortcut.
+    """
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(widget)
+    error = error_label()
+    error.setObjectName("fieldError")
+    error.setProperty("field", field)
+    column.addWidget(error)
+    caption = QLabel(label)
+    caption.setBuddy(widget)
+    layout.addRow(caption, cell)
+    errors.register(field, widget, error)
+    return error

@@ -1,0 +1,1 @@
+"""Forms that edit one entity, with each error shown under its field."""

@@ -1,0 +1,1 @@
+"""The main window: the patient list, the opened ESCAP pages and the status bar."""

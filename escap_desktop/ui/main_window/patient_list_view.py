@@ -1,0 +1,186 @@
+"""The patient list with search-as-you-type and a filter on the ESCAP state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escap_desktop.core.entities import EscapState
+from escap_desktop.core.entities.summaries import PatientSummary
+from escap_desktop.ui.models.patient_table_model import (
+    NAME,
+    NEXT_ACTION,
+    ROW_ROLE,
+    PatientFilterProxyModel,
+    PatientTableModel,
+)
+from escap_desktop.ui.resources import icon
+
+STATE_FILTERS: tuple[tuple[str, tuple[EscapState | None, ...] | None], ...] = (
+    ("Tous les patients", None),
+    (
+        "ESCAP en cours",
+        (
+            EscapState.DRAFT,
+            EscapState.ASSESSED,
+            EscapState.CONSENTED,
+            EscapState.FORMING,
+            EscapState.ACTIVE,
+        ),
+    ),
+    *((state.label, (state,)) for state in EscapState),
+    ("Sans ESCAP", (None,)),
+)
+
+
+class PatientListView(QWidget):
+    """Emits ``patient_activated`` (patient id) on Enter or double-click."""
+
+    patient_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = PatientTableModel(self)
+        self.proxy = PatientFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("patientSearch")
+        self.search.setPlaceholderText("Nom, date de naissance (JJ/MM/AAAA) ou NIR")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        search_label = QLabel("&Rechercher :")
+        search_label.setBuddy(self.search)
+        self.state_filter = QComboBox()
+        for label, states in STATE_FILTERS:
+            self.state_filter.addItem(label, states)
+        state_label = QLabel("É&tat :")
+        state_label.setBuddy(self.state_filter)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("hint")
+
+        self.table = QTableView()
+        self.table.setObjectName("patientTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NEXT_ACTION, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate((190, 95, 165, 170, 55, 60, 200, 125)):
+            self.table.setColumnWidth(column, width)
+
+        top = QHBoxLayout()
+        top.addWidget(search_label)
+        top.addWidget(self.search, 3)
+        top.addSpacing(12)
+        top.addWidget(state_label)
+        top.addWidget(self.state_filter, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.state_filter.currentIndexChanged.connect(self._on_state_filter_changed)
+        self.table.activated.connect(self._on_table_activated)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self._update_count()
+
+    def set_rows(self, rows: Iterable[PatientSummary]) -> None:
+        selected = self.selected_patient_id()
+        self.model.set_rows(rows)
+        self._update_count()
+        if selected is not None:
+            self.select_patient(selected)
+
+    def selected_patient_id(self) -> str | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        summary = indexes[0].data(ROW_ROLE)
+        return summary.patient_id if summary is not None else None
+
+    def select_patient(self, patient_id: str) -> bool:
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def visible_patient_ids(self) -> list[str]:
+        return [
+            self.proxy.index(row, 0).data(ROW_ROLE).patient_id
+            for row in range(self.proxy.rowCount())
+        ]
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    @Slot(str)
+    def _on_search_text_changed(self, text: str) -> None:
+        self.proxy.set_search_text(text)
+        self._update_count()
+
+    @Slot(int)
+    def _on_state_filter_changed(self, _index: int) -> None:
+        self.proxy.set_state_filter(self.state_filter.currentData())
+        self._update_count()
+
+    @Slot()
+    def _on_search_return_pressed(self) -> None:
+        """Enter in the search field opens the patient when only one is left, else goes to the
+        list so arrows choose one."""
+        if self.proxy.rowCount() == 1:
+            self._on_table_activated(self.proxy.index(0, 0))
+        elif self.proxy.rowCount() > 1:
+            self.table.setFocus()
+            if not self.table.selectionModel().hasSelection():
+                self.table.selectRow(0)
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        summary = index.data(ROW_ROLE)
+        if summary is not None:
+            self.patient_activated.emit(summary.patient_id)
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        noun = "patient" if total <= 1 else "patients"
+        self.count_label.setText(
+            f"{total} {noun}" if shown == total else f"{shown} sur {total} {noun}"
+        )
