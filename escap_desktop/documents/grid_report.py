@@ -149,7 +149,7 @@ def _items(data: GridReportData, texts: Template, values: dict[str, object]) -> 
     group_rows: list[int] = []
     current_group: str | None = None
     yes, no = texts.text("items.yes", **values), texts.text("items.no", **values)
-    for item in data.items:
+    for item in _grouped(data.items):
         if item.group and item.group != current_group:
             current_group = item.group
             group_rows.append(len(rows))
@@ -174,6 +174,15 @@ def _items(data: GridReportData, texts: Template, values: dict[str, object]) -> 
     items.setStyle(TableStyle(commands))
     title = texts.text("items.heading", **values)
     return [*section(title, then=[table_start(rows, widths, body_rows=2)]), items]
+
+
+def _grouped(items: Sequence[GridItemRow]) -> list[GridItemRow]:
+    """Items gathered under their group (groups in order of first appearance, items in grid
+    order), so a grid file that interleaves groups still prints each group heading once."""
+    order: dict[str, int] = {}
+    for item in items:
+        order.setdefault(item.group, len(order))
+    return sorted(items, key=lambda item: order[item.group])
 
 
 def _result(data: GridReportData, texts: Template, values: dict[str, object]) -> Flowable:

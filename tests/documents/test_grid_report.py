@@ -7,8 +7,10 @@ import dataclasses
 import pytest
 
 from escap_desktop.core.errors import DocumentError
+from escap_desktop.core.rules.grid import default_grid_path, load_grid, score
 from escap_desktop.documents import GridItemRow, GridReportData, build_grid_report
-from tests.documents.conftest import ReadPdf
+from tests.documents import samples
+from tests.documents.conftest import ReadPdf, squash
 
 
 def test_every_item_is_printed_with_its_answer_and_points(
@@ -88,3 +90,39 @@ def test_a_long_item_wording_wraps_in_its_cell(grid_report_data: GridReportData)
     pdf = ReadPdf(build_grid_report(dataclasses.replace(grid_report_data, items=items)))
 
     assert pdf.contains(wording)
+
+
+def test_the_bundled_grid_file_prints_every_item_and_group() -> None:
+    grid = load_grid(default_grid_path())
+    answers = {item.id: index % 2 == 0 for index, item in enumerate(grid.items)}
+    sample = samples.grid_report()
+    assessment = dataclasses.replace(
+        sample.assessment,
+        grid_id=grid.grid_id,
+        grid_version=grid.version,
+        answers=answers,
+        score=score(grid, answers),
+        threshold=grid.threshold,
+    )
+    items = [GridItemRow(item.id, item.group, item.label, item.points) for item in grid.items]
+    data = dataclasses.replace(sample, assessment=assessment, items=items, grid_title=grid.title)
+
+    pdf = ReadPdf(build_grid_report(data))
+
+    for item in grid.items:
+        assert pdf.contains(item.label), item.label
+    for group in grid.groups:
+        assert squash(pdf.text).count(squash(group)) >= 1
+    assert pdf.contains(f"{score(grid, answers)} / {grid.max_points}")
+    assert pdf.contains(f"version {grid.version}")
+
+
+def test_items_listed_out_of_group_order_get_one_heading_per_group(
+    grid_report_data: GridReportData,
+) -> None:
+    items = sorted(grid_report_data.items, key=lambda item: item.item_id)
+
+    pdf = ReadPdf(build_grid_report(dataclasses.replace(grid_report_data, items=items)))
+
+    assert pdf.text.count("Entourage et lieu de vie") == 1
+    assert pdf.text.count("Autonomie") == 1
