@@ -64,8 +64,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LOW_TRUST_DOCUMENTS = {
     "carte_vitale": "La carte Vitale",
     "permis_conduire": "Le permis de conduire",
-    "livret_famille": "Le livret de famille",
-    "acte_naissance": "L'extrait d'acte de naissance",
 }
 
 

@@ -127,6 +127,13 @@ def _consent_problem(escap: Escap, consent: Consent | None) -> str | None:
     return None
 
 
+def _invitation_problem(escap: Escap, consent: Consent | None) -> str | None:
+    problem = _consent_problem(escap, consent)
+    if problem is None:
+        return None
+    return _NO_CONSENT if consent is None else f"Impossible d'inviter : {problem}"
+
+
 def _assessment_problem(escap: Escap, assessment: GridAssessment | None) -> str | None:
     if assessment is None:
         return "Impossible de passer à l'état évaluée sans grille d'inclusion remplie."
@@ -156,10 +163,7 @@ def _guard(escap: Escap, target: EscapState, context: TransitionContext) -> str 
         problem = _consent_problem(escap, context.consent)
         return f"Impossible d'enregistrer le consentement : {problem}" if problem else None
     if target is S.FORMING:
-        problem = _consent_problem(escap, context.consent)
-        if problem is None:
-            return None
-        return _NO_CONSENT if context.consent is None else f"Impossible d'inviter : {problem}"
+        return _invitation_problem(escap, context.consent)
     if target is S.ACTIVE:
         if context.patient is None:
             raise ValueError("activating an ESCAP needs the patient in the context")
@@ -228,9 +232,9 @@ def invite(escap: Escap, consent: Consent | None, at: datetime) -> Escap:
     force. Whether this professional may be invited is :func:`team.check_invitation`.
     """
     if escap.state in (S.FORMING, S.ACTIVE):
-        problem = _consent_problem(escap, consent)
+        problem = _invitation_problem(escap, consent)
         if problem is not None:
-            raise TransitionError(f"Impossible d'inviter : {problem}")
+            raise TransitionError(f"{problem} État actuel : « {escap.state.label} ».")
         return escap
     return transition(escap, S.FORMING, context=TransitionContext(at, consent=consent))
 
