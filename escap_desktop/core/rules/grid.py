@@ -210,12 +210,17 @@ def _optional_text(table: Mapping[str, Any], key: str, where: str, problems: _Pr
     return value.strip()
 
 
+def _is_positive_int(value: object) -> bool:
+    """TOML gives bools as ints' subclass: ``true`` is not 1 point."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _points(table: Mapping[str, Any], where: str, problems: _Problems) -> int | None:
     if "points" not in table:
         problems.add(where, "points manquants.")
         return None
     value = table["points"]
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not _is_positive_int(value):
         problems.add(where, f"les points doivent être un entier positif (reçu : {value!r}).")
         return None
     return value
@@ -266,7 +271,7 @@ def _parse_header(data: Mapping[str, Any], problems: _Problems) -> dict[str, Any
     total = header.get("total")
     if total is None:
         problems.add(where, "total manquant.")
-    elif isinstance(total, bool) or not isinstance(total, int) or total <= 0:
+    elif not _is_positive_int(total):
         problems.add(where, f"le total doit être un entier positif (reçu : {total!r}).")
         total = None
     values["total"] = total
