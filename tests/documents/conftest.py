@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import segno
 from PIL import Image
 
 from escap_desktop.documents import (
@@ -116,6 +117,18 @@ def decode_qr_codes(image: Image.Image) -> list[str]:
     """Decode with zxing-cpp, a real QR decoder (from the test extra of pyproject)."""
     zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (extra 'test') manquant")
     return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def is_qr_code_of(image: Image.Image, payload: str) -> bool:
+    """True when the embedded picture is exactly segno's QR code of ``payload``.
+
+    Runs without a decoder, so the payload is checked even where zxing-cpp is not installed.
+    """
+    buffer = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    buffer.seek(0)
+    with Image.open(buffer) as expected:
+        return expected.convert("L").tobytes() == image.convert("L").tobytes()
 
 
 @pytest.fixture

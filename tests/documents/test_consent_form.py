@@ -12,9 +12,10 @@ from escap_desktop.documents import (
     ConsentFormData,
     build_consent_form,
     parse_qr_payload,
+    qr_payload,
 )
 from tests.documents import samples
-from tests.documents.conftest import ReadPdf, decode_qr_codes, squash
+from tests.documents.conftest import ReadPdf, decode_qr_codes, is_qr_code_of, squash
 
 
 def test_the_form_names_the_patient_with_every_identity_trait_and_accent(
@@ -72,6 +73,16 @@ def test_the_qr_code_decodes_to_the_form_reference_and_nothing_else(
     assert parse_qr_payload(decoded[0]).reference == consent_data.consent.form_reference
     assert "Bérénger".upper() not in decoded[0].upper()
     assert pdf.contains(consent_data.consent.form_reference)
+
+
+def test_the_embedded_qr_image_is_the_code_of_the_payload_without_any_decoder(
+    consent_data: ConsentFormData,
+) -> None:
+    pdf = ReadPdf(build_consent_form(consent_data))
+    payload = qr_payload(consent_data.consent.form_reference).text()
+
+    assert [is_qr_code_of(image, payload) for image in pdf.images(0)] == [True]
+    assert payload.startswith("ESCAP:CF:")
 
 
 def test_the_reference_is_in_every_page_footer(consent_data: ConsentFormData) -> None:

@@ -12,9 +12,10 @@ from escap_desktop.documents import (
     InvitationData,
     build_invitation,
     parse_qr_payload,
+    qr_payload,
 )
 from tests.documents import samples
-from tests.documents.conftest import ReadPdf, decode_qr_codes
+from tests.documents.conftest import ReadPdf, decode_qr_codes, is_qr_code_of
 
 
 def test_the_letter_says_who_invites_whom_for_what_role(invitation_data: InvitationData) -> None:
@@ -64,6 +65,15 @@ def test_the_qr_code_decodes_to_the_reference_and_join_code(
     assert payload.reference == invitation_data.reference
     assert payload.join_code == "K7QF-9M2X-T4PB"
     assert pdf.contains(f"Réf. {invitation_data.reference}")
+
+
+def test_the_embedded_qr_image_carries_the_join_code_without_any_decoder(
+    invitation_data: InvitationData,
+) -> None:
+    pdf = ReadPdf(build_invitation(invitation_data))
+    payload = qr_payload(invitation_data.reference, "K7QF-9M2X-T4PB").text()
+
+    assert [is_qr_code_of(image, payload) for image in pdf.images(0)] == [True]
 
 
 def test_an_inviter_without_phone_is_reached_through_secure_mail(
