@@ -26,8 +26,9 @@ def professional(
     profession: Profession = Profession.INFIRMIER,
     rpps: str = "10101010101",
 ) -> Professional:
-    return Professional(last_name=last_name, first_name=first_name, profession=profession,
-                        identifier=rpps)  # fmt: skip
+    return Professional(
+        last_name=last_name, first_name=first_name, profession=profession, identifier=rpps
+    )
 
 
 def escap(

@@ -74,9 +74,16 @@ def bill(team: dict, who: str, kind: BillingKind, day: date) -> BillingRecord:
 
 def test_entry_billing_gets_the_configured_code(team: dict, config: BillingConfig) -> None:
     record = new_billing_record(
-        team["escap"], BillingKind.ENTRY, team["nurse"], team["memberships"], [], config,
-        billed_on=date(2025, 6, 3), today=date(2025, 6, 3), tz=UTC,
-    )  # fmt: skip
+        team["escap"],
+        BillingKind.ENTRY,
+        team["nurse"],
+        team["memberships"],
+        [],
+        config,
+        billed_on=date(2025, 6, 3),
+        today=date(2025, 6, 3),
+        tz=UTC,
+    )
 
     assert record.code == config.entry_code
     assert record.kind is BillingKind.ENTRY

@@ -536,9 +536,16 @@ def _member_billing(
     if professional is None:
         unknown = "Ce professionnel est absent de l'annuaire local : impossible de facturer."
         return MemberBilling(
-            professional_id, "Professionnel inconnu", "", membership.role, membership.status,
-            billed_on(BillingKind.ENTRY), billed_on(BillingKind.EXIT), unknown, unknown,
-        )  # fmt: skip
+            professional_id=professional_id,
+            display_name="Professionnel inconnu",
+            profession_label="",
+            role=membership.role,
+            membership_status=membership.status,
+            entry_billed_on=billed_on(BillingKind.ENTRY),
+            exit_billed_on=billed_on(BillingKind.EXIT),
+            entry_refusal=unknown,
+            exit_refusal=unknown,
+        )
     return MemberBilling(
         professional_id=professional_id,
         display_name=professional.display_name,
