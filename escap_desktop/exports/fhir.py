@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fhir.resources.R4B import get_fhir_model_class
 
@@ -53,6 +53,22 @@ from escap_desktop.exports.errors import ExportError
 
 GridItem = tuple[str, str, str, int]
 """(item id, label, group, points) of one inclusion grid item."""
+
+
+class GridItemFields(Protocol):
+    """Any grid item object with these fields (``core.rules.grid.GridItem`` has them)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def points(self) -> int: ...
+
+
+GridItems = Sequence[GridItem | GridItemFields]
 
 FHIR_VERSION = "4.3.0"
 INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
@@ -359,9 +375,9 @@ def _activity(action: Action, bundle: EpisodeBundle, known: set[str]) -> dict[st
         detail["scheduledTiming"] = {"event": [action.due_on.isoformat()]}
     if action.responsible_id and action.responsible_id in known:
         detail["performer"] = [_ref(action.responsible_id)]
-    progress = []
+    progress: list[dict[str, Any]] = []
     gp = bundle.patient.medecin_traitant_id
-    gp_ref = {"authorReference": _ref(gp)} if gp and gp in known else {}
+    gp_ref: dict[str, Any] = {"authorReference": _ref(gp)} if gp and gp in known else {}
     if action.completed_on:
         progress.append(
             {
@@ -464,7 +480,7 @@ def questionnaire_resource(
     grid_id: str, version: str, items: Sequence[GridItem], threshold: int | None
 ) -> dict[str, Any]:
     """The grid of one version: yes/no items with their points (ordinalValue), by group."""
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "linkId": f"groupe-{index}",
             "type": "group",
@@ -549,10 +565,16 @@ def questionnaire_response_resource(
 # --- the bundle ---------------------------------------------------------------------------------
 
 
+def _as_tuples(items: GridItems) -> list[GridItem]:
+    return [
+        item if isinstance(item, tuple) else (item.id, item.label, item.group, item.points)
+        for item in items
+    ]
+
+
 def _items_for(
-    grid_items: Sequence[GridItem] | Mapping[str, Sequence[GridItem]],
-    assessment: GridAssessment,
-) -> Sequence[GridItem]:
+    grid_items: GridItems | Mapping[str, GridItems], assessment: GridAssessment
+) -> list[GridItem]:
     if isinstance(grid_items, Mapping):
         items = grid_items.get(assessment.grid_version)
         if items is None:
@@ -560,20 +582,21 @@ def _items_for(
                 f"La grille version {assessment.grid_version} (évaluation du "
                 f"{assessment.assessed_on:%d/%m/%Y}) n'a pas été fournie : export FHIR impossible."
             )
-        return items
-    return grid_items
+        return _as_tuples(items)
+    return _as_tuples(grid_items)
 
 
 def build_fhir_bundle(
     bundle: EpisodeBundle,
-    grid_items: Sequence[GridItem] | Mapping[str, Sequence[GridItem]],
+    grid_items: GridItems | Mapping[str, GridItems],
     *,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The episode as a JSON-ready FHIR R4 ``collection`` Bundle.
 
-    ``grid_items`` are the items of the grid version the assessments used, or a mapping from
-    each grid version to its items when re-evaluations used a newer version.
+    ``grid_items`` are the items of the grid version the assessments used (``(id, label,
+    group, points)`` tuples or objects with those fields, such as the loaded grid's items), or a
+    mapping from each grid version to its items when re-evaluations used a newer version.
     """
     professionals = {p.id: p for p in bundle.professionals}
     known = set(professionals)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -252,3 +252,29 @@ def test_invalid_bundle_is_never_written(practice: Practice, tmp_path: Path) -> 
     with pytest.raises(ExportError, match="n'est pas valide"):
         write_fhir_json(bundle, tmp_path / "patient.json")
     assert not (tmp_path / "patient.json").exists()
+
+
+@dataclass(frozen=True)
+class LoadedItem:
+    """Shaped like the items of a loaded grid file (fields, not a tuple)."""
+
+    id: str
+    label: str
+    points: int
+    group: str
+
+
+def test_grid_items_may_be_objects_with_fields(practice: Practice) -> None:
+    episode = next(b for b in practice.bundles if b.assessments)
+    objects = [
+        LoadedItem(item_id, label, points, group) for item_id, label, group, points in GRID_ITEMS
+    ]
+
+    from_objects = build_fhir_bundle(
+        episode, objects, generated_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    from_tuples = build_fhir_bundle(
+        episode, GRID_ITEMS, generated_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+
+    assert resources(from_objects, "Questionnaire") == resources(from_tuples, "Questionnaire")
