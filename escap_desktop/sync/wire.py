@@ -119,14 +119,14 @@ def _u32(value: int) -> bytes:
     return struct.pack(">I", value)
 
 
-def _b64_bytes(min_len: int, max_len: int) -> Any:
-    """A ``bytes`` field given as base64url in JSON (raw bytes accepted in Python)."""
+def _b64_validator(min_len: int, max_len: int) -> PlainValidator:
+    """Accepts base64url text (JSON) or raw bytes (Python), of a length within the bounds."""
 
     def validate(value: object) -> bytes:
         if isinstance(value, bytes):
             data = value
         elif isinstance(value, str):
-            if len(value) > (max_len * 4 + 2) // 3:
+            if len(value) > _b64_length(max_len):
                 raise WireFormatError(f"longer than {max_len} bytes")
             data = b64u_decode(value)
         else:
@@ -135,21 +135,52 @@ def _b64_bytes(min_len: int, max_len: int) -> Any:
             raise WireFormatError(f"length must be between {min_len} and {max_len} bytes")
         return data
 
-    schema = {"type": "string", "format": "base64url", "maxLength": (max_len * 4 + 2) // 3}
-    return Annotated[
-        bytes,
-        PlainValidator(validate),
-        PlainSerializer(b64u_encode, return_type=str),
-        WithJsonSchema(schema),
-    ]
+    return PlainValidator(validate)
 
 
-Nonce = _b64_bytes(NONCE_BYTES, NONCE_BYTES)
-Ciphertext = _b64_bytes(16, MAX_CIPHERTEXT_BYTES)
-Signature = _b64_bytes(SIGNATURE_BYTES, SIGNATURE_BYTES)
-PublicKey = _b64_bytes(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES)
-SealedTeamKey = _b64_bytes(32, SEALED_TEAM_KEY_BYTES)
-InvitationPayload = _b64_bytes(1, MAX_INVITATION_PAYLOAD_BYTES)
+def _b64_length(max_len: int) -> int:
+    return (max_len * 4 + 2) // 3
+
+
+def _b64_schema(max_len: int) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "format": "base64url", "maxLength": _b64_length(max_len)}
+    )
+
+
+_AS_B64 = PlainSerializer(b64u_encode, return_type=str)
+
+# Binary fields: raw bytes in Python, unpadded base64url in JSON, lengths bounded.
+Nonce = Annotated[
+    bytes, _b64_validator(NONCE_BYTES, NONCE_BYTES), _AS_B64, _b64_schema(NONCE_BYTES)
+]
+Ciphertext = Annotated[
+    bytes, _b64_validator(16, MAX_CIPHERTEXT_BYTES), _AS_B64, _b64_schema(MAX_CIPHERTEXT_BYTES)
+]
+Signature = Annotated[
+    bytes,
+    _b64_validator(SIGNATURE_BYTES, SIGNATURE_BYTES),
+    _AS_B64,
+    _b64_schema(SIGNATURE_BYTES),
+]
+PublicKey = Annotated[
+    bytes,
+    _b64_validator(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES),
+    _AS_B64,
+    _b64_schema(PUBLIC_KEY_BYTES),
+]
+SealedTeamKey = Annotated[
+    bytes,
+    _b64_validator(32, SEALED_TEAM_KEY_BYTES),
+    _AS_B64,
+    _b64_schema(SEALED_TEAM_KEY_BYTES),
+]
+InvitationPayload = Annotated[
+    bytes,
+    _b64_validator(1, MAX_INVITATION_PAYLOAD_BYTES),
+    _AS_B64,
+    _b64_schema(MAX_INVITATION_PAYLOAD_BYTES),
+]
 
 OpaqueId = Annotated[str, Field(pattern=OPAQUE_ID_PATTERN)]
 KeyId = Annotated[str, Field(pattern=KEY_ID_PATTERN)]
