@@ -1,0 +1,131 @@
+"""Envelopes: idempotent pushes by record id, and pulls that resume from a per-team cursor.
+
+Each team numbers its envelopes 1, 2, 3... (``teams.head_seq``), under the team's row lock, so
+a cursor is simply the last number a device applied in that team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+from sqlalchemy import Connection, insert, select, update
+
+from escap_desktop.sync.wire import Envelope, PushResult
+from escap_relay.data import teams as team_data
+from escap_relay.database import utcnow
+from escap_relay.problems import ProblemError
+from escap_relay.schema import envelopes, teams
+
+
+def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> None:
+    """A device pushes only envelopes it wrote and signed; anything else is refused whole."""
+    for envelope in batch:
+        if envelope.author_key_id != device_id:
+            raise ProblemError(
+                403,
+                "auteur-different",
+                "Un appareil ne peut déposer que les enregistrements qu'il a lui-même signés.",
+                record_id=envelope.record_id,
+            )
+        try:
+            key.verify(envelope.signing_bytes(), envelope.signature)
+        except BadSignatureError as error:
+            raise ProblemError(
+                422,
+                "signature-enveloppe-invalide",
+                "La signature d'un enregistrement ne correspond pas à son contenu.",
+                record_id=envelope.record_id,
+            ) from error
+
+
+def push(conn: Connection, device_id: str, batch: list[Envelope]) -> list[PushResult]:
+    """Stores the batch in one transaction; a conflicting record id rejects it whole (409).
+
+    Pushing a record id again with identical bytes returns its first sequence number, so an
+    outbox can retry after a lost answer without creating anything twice.
+    """
+    by_team: dict[str, list[Envelope]] = defaultdict(list)
+    for envelope in batch:
+        by_team[envelope.team_id].append(envelope)
+    placed: dict[tuple[str, str], PushResult] = {}
+    conflicts: list[str] = []
+    now = utcnow()
+    for team_id in sorted(by_team):  # one lock order for every writer: no deadlock
+        team = team_data.lock_for_write(conn, team_id, device_id)
+        digests = [(envelope, envelope.digest()) for envelope in by_team[team_id]]
+        known = {
+            row.record_id: row
+            for row in conn.execute(
+                select(envelopes.c.record_id, envelopes.c.seq, envelopes.c.digest).where(
+                    envelopes.c.team_id == team_id,
+                    envelopes.c.record_id.in_(
+                        sorted({envelope.record_id for envelope, _ in digests})
+                    ),
+                )
+            )
+        }
+        head = team.head_seq
+        rows = []
+        in_batch: dict[str, bytes] = {}
+        for envelope, digest in digests:
+            key = (team_id, envelope.record_id)
+            stored = known.get(envelope.record_id)
+            if stored is not None:
+                if stored.digest != digest:
+                    conflicts.append(envelope.record_id)
+                placed[key] = PushResult(
+                    team_id=team_id, record_id=envelope.record_id, seq=stored.seq, duplicate=True
+                )
+                continue
+            if envelope.record_id in in_batch:  # the same record twice in one batch
+                if in_batch[envelope.record_id] != digest:
+                    conflicts.append(envelope.record_id)
+                continue
+            in_batch[envelope.record_id] = digest
+            head += 1
+            rows.append(
+                {
+                    "team_id": team_id,
+                    "seq": head,
+                    "record_id": envelope.record_id,
+                    "author_id": device_id,
+                    "digest": digest,
+                    "body": envelope.to_json(),
+                    "received_at": now,
+                }
+            )
+            placed[key] = PushResult(
+                team_id=team_id, record_id=envelope.record_id, seq=head, duplicate=False
+            )
+        if conflicts:
+            break
+        if rows:
+            conn.execute(insert(envelopes), rows)
+            conn.execute(update(teams).where(teams.c.team_id == team_id).values(head_seq=head))
+    if conflicts:
+        raise ProblemError(
+            409,
+            "enregistrement-different",
+            "Un identifiant d'enregistrement déjà reçu arrive avec un contenu différent : "
+            "rien de ce lot n'a été enregistré.",
+            conflicts=sorted(set(conflicts)),
+        )
+    return [placed[(envelope.team_id, envelope.record_id)] for envelope in batch]
+
+
+def pull(
+    conn: Connection, device_id: str, team_id: str, after: int, limit: int
+) -> tuple[list[tuple[int, bytes]], int, bool]:
+    """Envelopes of one team after the cursor: (seq, stored JSON) pairs, next cursor, has_more."""
+    team_data.require_member(conn, team_id, device_id)
+    rows = conn.execute(
+        select(envelopes.c.seq, envelopes.c.body)
+        .where(envelopes.c.team_id == team_id, envelopes.c.seq > after)
+        .order_by(envelopes.c.seq)
+        .limit(limit + 1)
+    ).all()
+    page = [(row.seq, bytes(row.body)) for row in rows[:limit]]
+    next_cursor = page[-1][0] if page else after
+    return page, next_cursor, len(rows) > limit

@@ -1,0 +1,114 @@
+"""Sealed team keys waiting for their recipients (one row per team, key version and member).
+
+The relay cannot open them (sealed to each member's X25519 key) and checks the sender's
+signature only to turn garbage away early: recipients check it again themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+from sqlalchemy import Connection, insert, select
+
+from escap_desktop.sync.wire import DeliveredKey, DeliveredKeyList, KeyDelivery
+from escap_relay.data import teams as team_data
+from escap_relay.database import utcnow
+from escap_relay.problems import ProblemError
+from escap_relay.schema import key_deliveries
+
+
+def check_signatures(deliveries: Iterable[KeyDelivery], sender_key: VerifyKey) -> None:
+    for delivery in deliveries:
+        try:
+            sender_key.verify(delivery.signing_bytes(), delivery.signature)
+        except BadSignatureError as error:
+            raise ProblemError(
+                422,
+                "signature-cle-invalide",
+                "La signature d'une clé d'équipe transmise ne correspond pas à son contenu.",
+            ) from error
+
+
+def deliver(conn: Connection, team_id: str, sender_id: str, deliveries: list[KeyDelivery]) -> int:
+    """Stores keys sent by a member to current members; identical re-sends are harmless."""
+    team_data.lock_for_write(conn, team_id, sender_id)
+    for delivery in deliveries:
+        if delivery.team_id != team_id or delivery.sender_id != sender_id:
+            raise ProblemError(
+                422,
+                "livraison-incoherente",
+                "Une clé transmise ne correspond pas à cette équipe ou à cet expéditeur.",
+            )
+        if not team_data.is_member(conn, team_id, delivery.recipient_id):
+            raise ProblemError(
+                409,
+                "destinataire-non-membre",
+                "Une clé d'équipe ne peut être remise qu'à un membre actuel de l'équipe.",
+                recipient_id=delivery.recipient_id,
+            )
+    return store(conn, deliveries)
+
+
+def store(conn: Connection, deliveries: Iterable[KeyDelivery]) -> int:
+    stored = 0
+    now = utcnow()
+    for delivery in deliveries:
+        existing = conn.execute(
+            select(key_deliveries.c.sealed_key, key_deliveries.c.signature).where(
+                key_deliveries.c.team_id == delivery.team_id,
+                key_deliveries.c.key_version == delivery.key_version,
+                key_deliveries.c.recipient_id == delivery.recipient_id,
+            )
+        ).first()
+        if existing is not None:
+            if (existing.sealed_key, existing.signature) != (
+                delivery.sealed_key,
+                delivery.signature,
+            ):
+                raise ProblemError(
+                    409,
+                    "version-de-cle-existante",
+                    "Ce membre a déjà reçu une autre clé pour cette version : "
+                    "une nouvelle clé doit porter une nouvelle version.",
+                    key_version=delivery.key_version,
+                )
+            continue
+        conn.execute(
+            insert(key_deliveries).values(
+                team_id=delivery.team_id,
+                key_version=delivery.key_version,
+                recipient_id=delivery.recipient_id,
+                sender_id=delivery.sender_id,
+                sealed_key=delivery.sealed_key,
+                signature=delivery.signature,
+                created_at=now,
+            )
+        )
+        stored += 1
+    return stored
+
+
+def fetch(conn: Connection, recipient_id: str, after: int, limit: int) -> DeliveredKeyList:
+    rows = conn.execute(
+        select(key_deliveries)
+        .where(key_deliveries.c.recipient_id == recipient_id, key_deliveries.c.id > after)
+        .order_by(key_deliveries.c.id)
+        .limit(limit)
+    ).all()
+    keys = [
+        DeliveredKey(
+            id=row.id,
+            delivery=KeyDelivery(
+                team_id=row.team_id,
+                key_version=row.key_version,
+                recipient_id=row.recipient_id,
+                sender_id=row.sender_id,
+                sealed_key=row.sealed_key,
+                signature=row.signature,
+            ),
+        )
+        for row in rows
+    ]
+    return DeliveredKeyList(keys=keys, next_cursor=keys[-1].id if keys else after)

@@ -1,0 +1,149 @@
+"""Teams and their members: who may read and write which opaque team id.
+
+Kept simple on purpose: the first device that writes to an unknown team id (creates it, pushes
+to it, delivers a key or invites someone) becomes its admin. The admin adds and removes member
+devices; an invitation accepted by its invitee adds the invitee too (any member may invite);
+a member may leave. The admin cannot leave: the team would have no one to rotate its key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Row, delete, func, select
+
+from escap_desktop.sync.wire import MemberList, TeamList, TeamMember, TeamSummary
+from escap_relay.data.devices import device_info
+from escap_relay.database import as_utc, insert_ignoring_duplicates, utcnow
+from escap_relay.problems import ProblemError
+from escap_relay.schema import devices, team_members, teams
+
+
+def _not_member() -> ProblemError:
+    # 404 rather than 403 on reads, so that a non-member learns nothing about the team.
+    return ProblemError(
+        404, "equipe-inconnue", "Équipe inconnue, ou dont cet appareil n'est pas membre."
+    )
+
+
+def is_member(conn: Connection, team_id: str, device_id: str) -> bool:
+    found = conn.scalar(
+        select(func.count())
+        .select_from(team_members)
+        .where(team_members.c.team_id == team_id, team_members.c.device_id == device_id)
+    )
+    return bool(found)
+
+
+def require_member(conn: Connection, team_id: str, device_id: str) -> None:
+    if not is_member(conn, team_id, device_id):
+        raise _not_member()
+
+
+def lock_for_write(conn: Connection, team_id: str, device_id: str) -> Row:
+    """Creates the team on first write, then locks its row (PostgreSQL) for this transaction.
+
+    The lock serialises writers of one team, so sequence numbers within a team are committed in
+    order and a reader's cursor never skips a record committed late.
+    """
+    now = utcnow()
+    created = conn.execute(
+        insert_ignoring_duplicates(conn.engine, teams)
+        .values(team_id=team_id, admin_device_id=device_id, head_seq=0, created_at=now)
+        .returning(teams.c.team_id)
+    ).first()
+    if created is not None:
+        conn.execute(
+            team_members.insert().values(
+                team_id=team_id, device_id=device_id, added_by=device_id, added_at=now
+            )
+        )
+    row = conn.execute(select(teams).where(teams.c.team_id == team_id).with_for_update()).one()
+    if not is_member(conn, team_id, device_id):
+        raise ProblemError(
+            403, "non-membre", "Cet appareil n'est pas membre de cette équipe : écriture refusée."
+        )
+    return row
+
+
+def list_for(conn: Connection, device_id: str) -> TeamList:
+    rows = conn.execute(
+        select(teams)
+        .join(team_members, team_members.c.team_id == teams.c.team_id)
+        .where(team_members.c.device_id == device_id)
+        .order_by(teams.c.created_at, teams.c.team_id)
+    ).all()
+    return TeamList(
+        teams=[
+            TeamSummary(
+                team_id=row.team_id,
+                admin_device_id=row.admin_device_id,
+                is_admin=row.admin_device_id == device_id,
+                head_seq=row.head_seq,
+            )
+            for row in rows
+        ]
+    )
+
+
+def members(conn: Connection, team_id: str, device_id: str) -> MemberList:
+    require_member(conn, team_id, device_id)
+    admin = conn.scalar(select(teams.c.admin_device_id).where(teams.c.team_id == team_id))
+    rows = conn.execute(
+        select(devices, team_members.c.added_at)
+        .join(team_members, team_members.c.device_id == devices.c.device_id)
+        .where(team_members.c.team_id == team_id)
+        .order_by(team_members.c.added_at, devices.c.device_id)
+    ).all()
+    return MemberList(
+        team_id=team_id,
+        members=[
+            TeamMember(
+                device=device_info(row),
+                is_admin=row.device_id == admin,
+                added_at=as_utc(row.added_at),
+            )
+            for row in rows
+        ],
+    )
+
+
+def add_member(conn: Connection, team_id: str, device_id: str, added_by: str) -> None:
+    """Adds a device (idempotent); the caller has checked who may add."""
+    if conn.scalar(select(devices.c.device_id).where(devices.c.device_id == device_id)) is None:
+        raise ProblemError(
+            404, "appareil-inconnu", "Aucun appareil enregistré sous cet identifiant."
+        )
+    conn.execute(
+        insert_ignoring_duplicates(conn.engine, team_members).values(
+            team_id=team_id, device_id=device_id, added_by=added_by, added_at=utcnow()
+        )
+    )
+
+
+def add_by_admin(conn: Connection, team_id: str, admin_id: str, device_id: str) -> None:
+    row = lock_for_write(conn, team_id, admin_id)
+    if row.admin_device_id != admin_id:
+        raise ProblemError(
+            403, "admin-requis", "Seul l'administrateur de l'équipe peut ajouter un membre."
+        )
+    add_member(conn, team_id, device_id, admin_id)
+
+
+def remove(conn: Connection, team_id: str, caller_id: str, device_id: str) -> None:
+    """The admin removes a member, or a member leaves. The admin rotates the team key next."""
+    require_member(conn, team_id, caller_id)
+    row = conn.execute(select(teams).where(teams.c.team_id == team_id).with_for_update()).one()
+    if caller_id not in (row.admin_device_id, device_id):
+        raise ProblemError(
+            403, "admin-requis", "Seul l'administrateur de l'équipe peut retirer un membre."
+        )
+    if device_id == row.admin_device_id:
+        raise ProblemError(
+            409, "admin-ne-peut-partir", "L'administrateur de l'équipe ne peut pas en être retiré."
+        )
+    if not is_member(conn, team_id, device_id):
+        raise ProblemError(404, "membre-inconnu", "Cet appareil n'est pas membre de l'équipe.")
+    conn.execute(
+        delete(team_members).where(
+            team_members.c.team_id == team_id, team_members.c.device_id == device_id
+        )
+    )

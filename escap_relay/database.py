@@ -1,0 +1,73 @@
+"""The relay's database: SQLite by default, PostgreSQL through a URL; schema by Alembic.
+
+SQLite gets WAL and ``BEGIN IMMEDIATE`` transactions: writers queue on the database lock at the
+start of a transaction instead of failing half-way with "database is locked". PostgreSQL gets
+row locks (``SELECT ... FOR UPDATE`` on the team) where the relay needs them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql.dml import Insert
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def connect(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_size=16, max_overflow=8, pool_pre_ping=True)
+    raise ValueError(f"Base de données non prise en charge : {url.get_backend_name()}")
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_on_begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Brings the schema to the latest migration; run at every start-up (a no-op when current)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def insert_ignoring_duplicates(engine: Engine, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the engine's dialect."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every stored datetime is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,0 +1,46 @@
+"""Sealed team keys: a member delivers them to the team's members; each fetches its own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from escap_desktop.sync.wire import (
+    MAX_PULL_LIMIT,
+    OPAQUE_ID_PATTERN,
+    DeliveredKeyList,
+    KeyDeliveryBatch,
+    KeyDeliveryReceipt,
+)
+from escap_relay.context import Context, DeviceId, json_response
+from escap_relay.data import keys
+
+router = APIRouter()
+
+
+@router.post("/v1/teams/{team_id}/keys", response_model=KeyDeliveryReceipt)
+def deliver(
+    team_id: Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)],
+    batch: KeyDeliveryBatch,
+    context: Context,
+    device_id: DeviceId,
+) -> Response:
+    key = context.authenticator.verify_key(device_id)
+    assert key is not None  # authenticated with this very key
+    keys.check_signatures(batch.deliveries, key)
+    with context.engine.begin() as connection:
+        stored = keys.deliver(connection, team_id, device_id, batch.deliveries)
+    return json_response(KeyDeliveryReceipt(stored=stored))
+
+
+@router.get("/v1/keys", response_model=DeliveredKeyList)
+def my_keys(
+    context: Context,
+    device_id: DeviceId,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 200,
+) -> Response:
+    with context.engine.begin() as connection:
+        return json_response(keys.fetch(connection, device_id, after, limit))

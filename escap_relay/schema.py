@@ -1,0 +1,103 @@
+"""The relay's tables (SQLAlchemy Core), as the latest Alembic migration leaves them.
+
+Nothing here can hold plaintext: envelopes are stored as the JSON the author signed (base64url
+ciphertext), keys are public keys or sealed boxes, and teams are random opaque ids.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# BIGINT autoincrement keys are plain INTEGER on SQLite, the only type it auto-increments.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(32), primary_key=True),
+    Column("signing_key", LargeBinary(32), nullable=False),
+    Column("encryption_key", LargeBinary(32), nullable=False),
+    Column("rpps", String(11), nullable=True),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("rpps", name="uq_devices_rpps"),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("admin_device_id", String(32), ForeignKey("devices.device_id"), nullable=False),
+    Column("head_seq", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", String(64), ForeignKey("teams.team_id"), primary_key=True),
+    Column("device_id", String(32), ForeignKey("devices.device_id"), primary_key=True),
+    Column("added_by", String(32), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_team_members_device", "device_id"),
+)
+
+envelopes = Table(
+    "envelopes",
+    metadata,
+    Column("team_id", String(64), ForeignKey("teams.team_id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("record_id", String(64), nullable=False),
+    Column("author_id", String(32), nullable=False),
+    Column("digest", LargeBinary(32), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("team_id", "record_id", name="uq_envelopes_team_record"),
+)
+
+key_deliveries = Table(
+    "key_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("team_id", String(64), ForeignKey("teams.team_id"), nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("recipient_id", String(32), ForeignKey("devices.device_id"), nullable=False),
+    Column("sender_id", String(32), nullable=False),
+    Column("sealed_key", LargeBinary, nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "team_id", "key_version", "recipient_id", name="uq_key_deliveries_version_recipient"
+    ),
+    Index("ix_key_deliveries_recipient", "recipient_id", "id"),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("invitation_id", String(64), primary_key=True),
+    Column("team_id", String(64), ForeignKey("teams.team_id"), nullable=False),
+    Column("inviter_id", String(32), nullable=False),
+    Column("invitee_id", String(32), ForeignKey("devices.device_id"), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+    Column("withheld_keys", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+    Index("ix_invitations_invitee", "invitee_id"),
+    Index("ix_invitations_inviter", "inviter_id"),
+)
