@@ -8,4 +8,4 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     from escap_desktop.ui.app import run_gui
 
-    return run_gui(data_dir=args.data_dir)
+    return run_gui(data_dir=args.data_dir, demo=args.demo)

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DOSSIER",
         help="dossier des données (par défaut : dossier utilisateur, ou $ESCAP_DATA_DIR)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="ouvre le cabinet de démonstration (créé au premier lancement, patients fictifs)",
+    )
     subparsers = parser.add_subparsers(
         title="sous-commandes",
         dest="command",

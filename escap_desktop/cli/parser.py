@@ -9,7 +9,9 @@ from typing import NoReturn
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        return super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+        return super().add_usage(
+            usage, actions, groups, prefix if prefix is not None else "utilisation : "
+        )
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):

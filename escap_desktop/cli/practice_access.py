@@ -1,0 +1,45 @@
+"""Opening the practice for a headless command: data folder, key, passphrase.
+
+Commands run in scripts and terminals alike: the passphrase comes from ``ESCAP_PASSPHRASE`` when
+set, else it is asked on the terminal (never echoed); with neither, the command stops with a
+French sentence saying what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from escap_desktop.core.errors import KeyringUnavailableError, StoreError
+from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.store import PassphraseRequiredError
+
+PASSPHRASE_ENV = "ESCAP_PASSPHRASE"
+
+
+def open_cli_practice(args: argparse.Namespace) -> Practice:
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    passphrase = os.environ.get(PASSPHRASE_ENV) or None
+    try:
+        return open_practice(data_dir, passphrase)
+    except (KeyringUnavailableError, PassphraseRequiredError) as error:
+        if passphrase is not None:
+            raise
+        if not sys.stdin.isatty():
+            raise StoreError(
+                f"{error.message} Définissez la variable {PASSPHRASE_ENV} pour un usage en script."
+            ) from None
+        print(error.message, file=sys.stderr)
+        return open_practice(data_dir, getpass.getpass("Phrase de passe : "))
+
+
+def require_profile(practice: Practice) -> None:
+    """Headless commands act as the profile's professional: it must exist."""
+    if practice.profile.current() is None:
+        raise StoreError(
+            "Aucun profil de professionnel n'existe dans ce dossier de données : lancez "
+            "d'abord l'application (escap) ou créez la démonstration (escap demo)."
+        )

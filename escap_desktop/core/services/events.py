@@ -1,0 +1,46 @@
+"""Events of the patient's course (hospitalisation, emergency visit, other scheme...)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from escap_desktop.core.entities import Escap, Event, EventKind
+from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.services.base import ServiceBase
+
+MAX_NOTE = 2_000
+
+
+class EventService(ServiceBase):
+    def timeline(self, escap_id: str) -> list[Event]:
+        with self._store.unit_of_work(self.actor) as uow:
+            events = uow.find(Event, escap_id=escap_id)
+        return sorted(events, key=lambda e: (e.occurred_on, e.id))
+
+    def record(
+        self,
+        escap_id: str,
+        kind: EventKind,
+        occurred_on: date,
+        note: str = "",
+        assessment_id: str | None = None,
+    ) -> Event:
+        """Records an event; death and move are recorded here and close the ESCAP elsewhere."""
+        if occurred_on > self._today():
+            raise ValidationError(
+                "La date de l'événement ne peut pas être dans le futur.", field="occurred_on"
+            )
+        if len(note) > MAX_NOTE:
+            raise ValidationError(f"La note dépasse {MAX_NOTE} caractères.", field="note")
+        with self._store.unit_of_work(self.actor) as uow:
+            escap = uow.get(Escap, escap_id)
+            event = Event(
+                escap_id=escap_id,
+                kind=kind,
+                occurred_on=occurred_on,
+                recorded_by=self.actor,
+                note=note.strip(),
+                assessment_id=assessment_id,
+            )
+            uow.put(event, patient_id=escap.patient_id)
+        return event

@@ -1,0 +1,57 @@
+"""Messages between members: append-only, written offline, read state per member."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from escap_desktop.core.entities import DataCategory, Escap, Message, utcnow
+from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.rules import lifecycle
+from escap_desktop.core.services.base import ServiceBase
+
+MAX_BODY = 20_000
+
+
+class MessageService(ServiceBase):
+    def thread(self, escap_id: str) -> list[Message]:
+        with self._store.unit_of_work(self.actor) as uow:
+            return sorted(uow.find(Message, escap_id=escap_id), key=lambda m: (m.sent_at, m.id))
+
+    def post(
+        self, escap_id: str, body: str, category: DataCategory = DataCategory.MEDICAL
+    ) -> Message:
+        """Writes the message locally at once; the sync module sends it when online."""
+        if not body.strip():
+            raise ValidationError("Le message est vide.", field="body")
+        if len(body) > MAX_BODY:
+            raise ValidationError(
+                f"Le message dépasse {MAX_BODY} caractères ; joignez plutôt un document.",
+                field="body",
+            )
+        with self._store.unit_of_work(self.actor) as uow:
+            escap = uow.get(Escap, escap_id)
+            lifecycle.ensure_can_post_message(escap)
+            message = Message(
+                escap_id=escap_id,
+                author_id=self.actor,
+                sent_at=utcnow(),
+                body=body.strip(),
+                category=category,
+                read_by=frozenset({self.actor}),
+            )
+            uow.put(message, patient_id=escap.patient_id)
+        return message
+
+    def mark_read(self, escap_id: str) -> int:
+        """Marks every message of the thread as read by the local professional."""
+        marked = 0
+        with self._store.unit_of_work(self.actor) as uow:
+            escap = uow.get(Escap, escap_id)
+            for message in uow.find(Message, escap_id=escap_id):
+                if self.actor not in message.read_by:
+                    uow.put(
+                        replace(message, read_by=message.read_by | {self.actor}),
+                        patient_id=escap.patient_id,
+                    )
+                    marked += 1
+        return marked

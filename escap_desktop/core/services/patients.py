@@ -1,0 +1,63 @@
+"""Patients: identity, médecin traitant, caregivers, other schemes, and the patient list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from escap_desktop.core.entities import EscapState, Patient, Professional
+from escap_desktop.core.entities.summaries import PatientSummary
+from escap_desktop.core.rules import identity
+from escap_desktop.core.services.base import ServiceBase
+
+
+class PatientService(ServiceBase):
+    def summaries(
+        self, search: str = "", states: set[EscapState] | None = None
+    ) -> list[PatientSummary]:
+        """The patient list, one row per patient with their current ESCAP."""
+        with self._store.unit_of_work(self.actor) as uow:
+            return uow.patient_summaries(search=search, states=states)
+
+    def get(self, patient_id: str) -> Patient:
+        """Opens a patient's record; the consultation is audited (right of access)."""
+        with self._store.unit_of_work(self.actor) as uow:
+            patient = uow.get(Patient, patient_id)
+            uow.record_view(patient_id)
+        return patient
+
+    def create(self, patient: Patient) -> Patient:
+        patient = identity.normalise_patient(patient)
+        identity.validate_patient(patient, self._today())
+        with self._store.unit_of_work(self.actor) as uow:
+            if patient.medecin_traitant_id is not None:
+                uow.get(Professional, patient.medecin_traitant_id)
+            uow.put(patient, patient_id=patient.id)
+        return patient
+
+    def update(self, patient: Patient) -> Patient:
+        """Saves edited identity traits; a qualified identity cannot be edited into another one."""
+        patient = identity.normalise_patient(patient)
+        identity.validate_patient(patient, self._today())
+        with self._store.unit_of_work(self.actor) as uow:
+            before = uow.get(Patient, patient.id)
+            patient = identity.keep_status_consistent(before, patient)
+            if patient.medecin_traitant_id is not None:
+                uow.get(Professional, patient.medecin_traitant_id)
+            uow.put(patient, patient_id=patient.id)
+        return patient
+
+    def set_medecin_traitant(self, patient_id: str, professional_id: str) -> Patient:
+        with self._store.unit_of_work(self.actor) as uow:
+            patient = uow.get(Patient, patient_id)
+            uow.get(Professional, professional_id)
+            patient = replace(patient, medecin_traitant_id=professional_id)
+            uow.put(patient, patient_id=patient.id)
+        return patient
+
+    def qualify_identity(self, patient_id: str, document_kind: str) -> Patient:
+        """The explicit verification step, the only way to a qualified identity."""
+        with self._store.unit_of_work(self.actor) as uow:
+            patient = uow.get(Patient, patient_id)
+            patient = identity.qualify_identity(patient, self.actor, document_kind)
+            uow.put(patient, patient_id=patient.id)
+        return patient

@@ -1,0 +1,93 @@
+"""The composition root: opens the store and builds each service once per session.
+
+``Practice`` only holds the services; windows and commands take the one or two they need in
+their constructor, never the whole practice (no object everyone reaches into).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
+from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
+from escap_desktop.core.services.billing import BillingService
+from escap_desktop.core.services.escaps import EscapService
+from escap_desktop.core.services.events import EventService
+from escap_desktop.core.services.messages import MessageService
+from escap_desktop.core.services.patients import PatientService
+from escap_desktop.core.services.plan import PlanService
+from escap_desktop.core.services.professionals import ProfessionalService
+from escap_desktop.core.services.profile import ProfileService
+from escap_desktop.store import Store, open_store
+
+
+@dataclass
+class Practice:
+    """The services of one open store, sharing the same actor (the local professional)."""
+
+    data_dir: Path
+    store: Store
+    profile: ProfileService
+    professionals: ProfessionalService
+    patients: PatientService
+    escaps: EscapService
+    plan: PlanService
+    messages: MessageService
+    events: EventService
+    billing: BillingService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_practice(
+    store: Store,
+    data_dir: Path,
+    *,
+    grids: GridCatalog | None = None,
+    billing_config: BillingConfig | None = None,
+    today: Callable[[], date] = date.today,
+) -> Practice:
+    """Wires the services over an open store; the actor follows the saved profile."""
+    holder: list[str | None] = [None]
+
+    def actor() -> str | None:
+        if holder[0] is None:
+            with store.unit_of_work(None) as uow:
+                profile = uow.local_profile()
+            holder[0] = profile.professional_id if profile else None
+        return holder[0]
+
+    grids = grids or load_grid_catalog(data_dir)
+    config = billing_config or load_billing_config()
+
+    def forget_actor() -> None:
+        holder[0] = None
+
+    profile = ProfileService(store, actor, today, on_saved=forget_actor)
+    return Practice(
+        data_dir=data_dir,
+        store=store,
+        profile=profile,
+        professionals=ProfessionalService(store, actor, today),
+        patients=PatientService(store, actor, today),
+        escaps=EscapService(store, actor, grids, today),
+        plan=PlanService(store, actor, today),
+        messages=MessageService(store, actor, today),
+        events=EventService(store, actor, today),
+        billing=BillingService(store, actor, config, today),
+    )
+
+
+def open_practice(data_dir: Path, passphrase: str | None = None) -> Practice:
+    """Opens (or creates) the store of ``data_dir`` and builds the services over it."""
+    store = open_store(data_dir, passphrase)
+    return build_practice(store, Path(data_dir))
+
+
+def load_grid_catalog(data_dir: Path) -> GridCatalog:
+    """The bundled grids plus any site grid files dropped in ``<data dir>/grilles``."""
+    return GridCatalog.load(folders=(bundled_grids_dir(), Path(data_dir) / "grilles"))

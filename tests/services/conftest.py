@@ -1,0 +1,65 @@
+"""A real practice on a real SQLCipher file, with a profile, for service tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from stdnum.fr import nir
+
+from escap_desktop.core.entities import (
+    IdentifierKind,
+    Patient,
+    Profession,
+    Professional,
+    Sex,
+)
+from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.store import open_store
+
+TODAY = date(2026, 11, 25)
+
+
+def make_nir(sex: Sex, birth: date, place: str = "69123", order: int = 42) -> str:
+    body = f"{1 if sex is Sex.MALE else 2}{birth.year % 100:02d}{birth.month:02d}{place}{order:03d}"
+    return body + nir.calc_check_digits(body)
+
+
+def professional(last: str, first: str, profession: Profession, rpps: str) -> Professional:
+    return Professional(
+        last_name=last,
+        first_name=first,
+        profession=profession,
+        identifier_kind=IdentifierKind.RPPS,
+        identifier=rpps,
+        town="Lyon",
+    )
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> Iterator[Practice]:
+    store = open_store(tmp_path)
+    practice = build_practice(store, tmp_path, today=lambda: TODAY)
+    practice.profile.save(professional("Lefèvre", "Claire", Profession.MEDECIN, "10000000001"))
+    yield practice
+    practice.close()
+
+
+@pytest.fixture
+def patient_born_1940(practice: Practice) -> Patient:
+    me = practice.profile.current()
+    assert me is not None
+    birth = date(1940, 3, 12)
+    return practice.patients.create(
+        Patient(
+            birth_name="D'Almeida",
+            first_names="Zoë Marie-Thérèse",
+            birth_date=birth,
+            sex=Sex.FEMALE,
+            birth_place_code="69123",
+            ins=make_nir(Sex.FEMALE, birth),
+            medecin_traitant_id=me[1].id,
+        )
+    )

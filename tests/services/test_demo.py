@@ -1,0 +1,74 @@
+"""The demo practice: what a new user sees on first launch must be realistic and complete."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from stdnum.fr import nir
+
+from escap_desktop.cli.main import main
+from escap_desktop.core.entities import EscapState, Patient
+from escap_desktop.core.services.demo import generate_demo
+from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.store import open_store
+from tests.services.conftest import TODAY
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Practice:
+    folder = tmp_path_factory.mktemp("demo")
+    # Passphrase mode: a module-wide store must not depend on the per-test keyring.
+    store = open_store(folder, passphrase="phrase de passe de démonstration")
+    practice = build_practice(store, folder, today=lambda: TODAY)
+    steps = list(
+        generate_demo(
+            store,
+            practice.escaps.current_grid(),
+            practice.billing.config,
+            patients=120,
+            today=TODAY,
+        )
+    )
+    assert steps[-1].done == 120
+    return practice
+
+
+def test_demo_has_escaps_in_every_state(demo: Practice) -> None:
+    states = Counter(row.escap_state for row in demo.patients.summaries())
+    assert set(EscapState) <= set(states)
+    assert states[None] > 0  # some patients have no ESCAP yet
+
+
+def test_demo_identities_are_valid_and_french(demo: Practice) -> None:
+    rows = demo.patients.summaries()
+    assert all(nir.is_valid(row.ins) for row in rows)
+    names = " ".join(row.display_name for row in rows)
+    assert any(c in names for c in "éèëï")
+    assert "'" in names or "-" in names
+
+
+def test_active_demo_teams_meet_the_team_rules(demo: Practice) -> None:
+    active = [r for r in demo.patients.summaries() if r.escap_state is EscapState.ACTIVE]
+    assert active
+    for row in active:
+        assert row.escap_id is not None
+        assert demo.escaps.team_problems(row.escap_id) == []
+        overview = demo.escaps.overview(row.escap_id)
+        assert overview.messages
+        assert overview.actions
+
+
+def test_demo_patients_open_as_full_records(demo: Practice) -> None:
+    row = demo.patients.summaries()[0]
+    assert isinstance(demo.patients.get(row.patient_id), Patient)
+
+
+def test_cli_demo_creates_then_refuses_a_second_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), "demo", "--patients", "30"]) == 0
+    assert "30 patients" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path), "demo", "--patients", "30"]) == 1
+    assert "contient déjà des données" in capsys.readouterr().err
