@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from escap_desktop.sync.crypto import DeviceKeys, TeamKey, open_record
+import pytest
+
+from escap_desktop.sync.crypto import (
+    DeviceKeys,
+    EnvelopeVerifier,
+    MemoryReplayGuard,
+    ReplayError,
+    SignatureError,
+    TeamKey,
+    UnknownAuthorError,
+    open_record,
+)
 from escap_desktop.sync.wire import PullPage
 from tests.relay.client import RelayClient
 from tests.relay.helpers import assert_problem, new_id, sealed
@@ -127,3 +138,50 @@ def test_teams_list_shows_heads_for_resuming(relay: Callable[..., RelayClient]) 
     assert teams[team_id]["head_seq"] == 1
     assert teams[team_id]["admin_device_id"] == alice.device_id
     assert {t["team_id"] for t in alice.teams().json()["teams"]} == {team_id, other_team}
+
+
+def test_a_client_applies_each_pulled_record_once_and_only_if_genuine(
+    relay: Callable[..., RelayClient],
+) -> None:
+    """What the sync client will do with a page: verify, apply, remember; reject the rest."""
+    alice, bob, team_id = _member_pair(relay)
+    team_key = TeamKey.generate()
+    alice.push([sealed(alice.keys, team_key, team_id, f"r{i}".encode()) for i in range(3)])
+    members = {
+        alice.device_id: alice.keys.public.signing_key,
+        bob.device_id: bob.keys.public.signing_key,
+    }
+    guard = MemoryReplayGuard()
+    verifier = EnvelopeVerifier(
+        member_key=lambda _team, key_id: members.get(key_id),
+        team_keys=lambda _team: {1: team_key},
+        replay_guard=guard,
+    )
+    raw_page = bob.pull(team_id).content
+    applied = []
+    for item in PullPage.model_validate_json(raw_page).envelopes:
+        record = verifier.open(item.envelope)
+        applied.append(record.plaintext)
+        verifier.mark_applied(record)
+    assert applied == [b"r0", b"r1", b"r2"]
+
+    # The same page served again (a relay replaying it, a cursor lost): nothing applies twice.
+    for item in PullPage.model_validate_json(raw_page).envelopes:
+        with pytest.raises(ReplayError):
+            verifier.open(item.envelope)
+
+    # A byte flipped by the relay (or on the way), and an author who is not in the team.
+    fresh = sealed(alice.keys, team_key, team_id, b"r3")
+    ciphertext = bytearray(fresh.ciphertext)
+    ciphertext[0] ^= 0x01
+    with pytest.raises(SignatureError):
+        verifier.open(fresh.model_copy(update={"ciphertext": bytes(ciphertext)}))
+    outsider = DeviceKeys.generate()
+    with pytest.raises(UnknownAuthorError):
+        verifier.open(sealed(outsider, team_key, team_id))
+    forged = sealed(outsider, team_key, team_id).model_copy(
+        update={"author_key_id": alice.device_id}
+    )
+    with pytest.raises(SignatureError):
+        verifier.open(forged)
+    assert verifier.open(fresh).plaintext == b"r3"
