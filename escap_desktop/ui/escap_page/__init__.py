@@ -1,0 +1,1 @@
+"""The ESCAP page of a patient: team, action plan, messages, events, billing, exit."""

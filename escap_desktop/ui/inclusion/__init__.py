@@ -1,0 +1,1 @@
+"""The guided inclusion: identity, clinical situation, grid, result, consent, team, invitations."""

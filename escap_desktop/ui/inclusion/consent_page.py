@@ -1,0 +1,150 @@
+"""Step 5: the patient's consent: print the form, then record it signed (with a scan or a
+photo if there is one) or refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
+
+from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.inclusion.flow import InclusionFlow
+from escap_desktop.ui.inclusion.page_base import InclusionPage
+from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
+
+PrintRequest = Callable[[QWidget], None]
+
+
+class ConsentPage(InclusionPage):
+    def __init__(self, flow: InclusionFlow, print_consent: PrintRequest | None) -> None:
+        super().__init__(
+            flow,
+            "Consentement du patient",
+            "Imprimez le formulaire, faites-le signer, puis enregistrez la réponse du patient.",
+        )
+        self._print_consent = print_consent
+        self.print_button = QPushButton(icon("print"), "&Imprimer le formulaire de consentement")
+        self.print_button.setEnabled(print_consent is not None)
+        self.printed_label = QLabel()
+        self.printed_label.setObjectName("hint")
+
+        self.signed = QRadioButton("Le patient a &signé le formulaire papier")
+        self.refused = QRadioButton("Le patient &refuse l'ESCAP")
+        self.signed.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.signed)
+        group.addButton(self.refused)
+
+        self.answered_on = FrenchDateEdit("La date de signature", "signed_on")
+        self.answered_on.set_value(date.today())
+        self.representative = QCheckBox("Signé par un représentant &légal")
+        self.signatory = QLineEdit()
+        self.signatory.setPlaceholderText("Nom du représentant légal")
+        self.signatory.setEnabled(False)
+        self.scan_path = QLineEdit()
+        self.scan_path.setPlaceholderText("Facultatif : scan ou photo du formulaire signé")
+        self.scan_button = QPushButton(icon("attach"), "&Joindre…")
+        scan_row = QWidget()
+        scan_layout = QHBoxLayout(scan_row)
+        scan_layout.setContentsMargins(0, 0, 0, 0)
+        scan_layout.addWidget(self.scan_path, 1)
+        scan_layout.addWidget(self.scan_button)
+
+        self.general_error = error_label()
+        self.errors = FormErrors(self.general_error)
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        add_field_row(form, "&Date :", self.answered_on, "signed_on", self.errors)
+        form.addRow("", self.representative)
+        add_field_row(form, "Représe&ntant :", self.signatory, "signatory", self.errors)
+        add_field_row(form, "Scan / &photo :", scan_row, "scan_path", self.errors)
+
+        print_row = QHBoxLayout()
+        print_row.addWidget(self.print_button)
+        print_row.addWidget(self.printed_label, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(print_row)
+        layout.addSpacing(8)
+        layout.addWidget(self.signed)
+        layout.addWidget(self.refused)
+        layout.addWidget(self.details)
+        layout.addWidget(self.general_error)
+        layout.addStretch(1)
+        layout.addWidget(self.page_error)
+
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "Enregistrer la &réponse >")
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self.scan_button.clicked.connect(self._on_scan_clicked)
+        self.representative.toggled.connect(self.signatory.setEnabled)
+        self.refused.toggled.connect(self._on_choice_changed)
+
+    @Slot()
+    def _on_choice_changed(self) -> None:
+        refused = self.refused.isChecked()
+        for widget in (self.representative, self.signatory, self.scan_path, self.scan_button):
+            widget.setEnabled(
+                not refused and (widget is not self.signatory or self.representative.isChecked())
+            )
+        self.setFinalPage(refused)
+
+    @Slot()
+    def _on_print_clicked(self) -> None:
+        if self.run(self.flow.prepare_consent) is not None and self._print_consent is not None:
+            self._print_consent(self)
+            self.printed_label.setText(
+                "Formulaire préparé : remettez-le au patient pour signature."
+            )
+
+    @Slot()
+    def _on_scan_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            "Joindre le formulaire signé",
+            "",
+            "Scans et photos (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)",
+        )
+        if path:
+            self.scan_path.setText(path)
+
+    def nextId(self) -> int:
+        return -1 if self.refused.isChecked() else super().nextId()
+
+    def validatePage(self) -> bool:
+        self.errors.clear()
+        try:
+            on = self.answered_on.required_value()
+        except ValidationError as problem:
+            self.errors.show(problem)
+            return False
+        if self.refused.isChecked():
+            return self.run(lambda: self.flow.record_refusal(on), self.errors) is not None
+        return (
+            self.run(
+                lambda: self.flow.record_consent(
+                    on,
+                    self.signatory.text().strip(),
+                    self.representative.isChecked(),
+                    self.scan_path.text().strip(),
+                ),
+                self.errors,
+            )
+            is not None
+        )

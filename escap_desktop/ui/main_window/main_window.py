@@ -1,0 +1,114 @@
+"""The main window: menus, tool bar, the patient list tab, the opened ESCAP pages, status bar.
+
+A view: it builds widgets and exposes actions; :class:`MainController` connects them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolBar, QWidget
+
+from escap_desktop.ui.main_window.patient_list_view import PatientListView
+from escap_desktop.ui.main_window.status_bar import EscapStatusBar
+from escap_desktop.ui.resources import icon
+
+PATIENTS_TAB = 0
+
+
+def _action(parent: QWidget, icon_name: str, text: str, shortcut: str | None = None) -> QAction:
+    action = QAction(icon(icon_name), text, parent)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({shortcut})")
+    return action
+
+
+class MainWindow(QMainWindow):
+    """``closing`` lets the controller save geometry and drafts before the window goes."""
+
+    closing = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("ESCAP Desktop")
+        self.setWindowIcon(icon("app"))
+        self.setMinimumSize(900, 560)
+        self.resize(1280, 720)
+
+        self.new_inclusion_action = _action(self, "add", "&Nouvelle inclusion…", "Ctrl+N")
+        self.open_patient_action = _action(self, "patient", "&Ouvrir le patient", "Ctrl+O")
+        self.invitations_action = _action(self, "inbox", "&Invitations reçues…", "Ctrl+I")
+        self.my_escaps_action = _action(self, "remuneration", "&Mes ESCAP", "Ctrl+M")
+        self.refresh_action = _action(self, "refresh", "&Actualiser", "F5")
+        self.lock_action = _action(self, "lock", "&Verrouiller la session", "Ctrl+L")
+        self.profile_action = _action(self, "profile", "Mon &profil…")
+        self.quit_action = _action(self, "exit", "&Quitter", "Ctrl+Q")
+        self.close_tab_action = _action(self, "exit", "&Fermer l'onglet", "Ctrl+W")
+        self.search_action = _action(self, "search", "&Rechercher un patient", "Ctrl+F")
+        self.about_action = QAction("À &propos d'ESCAP Desktop", self)
+
+        file_menu = self.menuBar().addMenu("&Fichier")
+        file_menu.addAction(self.profile_action)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        patient_menu = self.menuBar().addMenu("&Patients")
+        for action in (
+            self.new_inclusion_action,
+            self.open_patient_action,
+            self.search_action,
+            self.invitations_action,
+            self.my_escaps_action,
+        ):
+            patient_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&Affichage")
+        view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.close_tab_action)
+        help_menu = self.menuBar().addMenu("&Aide")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Barre d'outils")
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (
+            self.new_inclusion_action,
+            self.invitations_action,
+            self.my_escaps_action,
+        ):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.lock_action)
+        self.addToolBar(toolbar)
+
+        self.patient_list = PatientListView()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.addTab(self.patient_list, icon("patient"), "Patients")
+        self.tabs.tabBar().setTabButton(
+            PATIENTS_TAB, self.tabs.tabBar().ButtonPosition.RightSide, None
+        )
+        self.setCentralWidget(self.tabs)
+        self.status = EscapStatusBar()
+        self.setStatusBar(self.status)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)
+
+    def add_page(self, widget: QWidget, title: str, icon_name: str) -> int:
+        index = self.tabs.indexOf(widget)
+        if index < 0:
+            index = self.tabs.addTab(widget, icon(icon_name), title)
+        self.tabs.setCurrentIndex(index)
+        return index
+
+    def set_invitation_count(self, count: int) -> None:
+        self.invitations_action.setText(
+            f"&Invitations reçues ({count})…" if count else "&Invitations reçues…"
+        )

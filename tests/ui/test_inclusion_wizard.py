@@ -1,0 +1,173 @@
+"""The inclusion wizard driven like a professional would, on a real encrypted store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus, Sex
+from escap_desktop.core.services.practice import Practice
+from escap_desktop.ui.inclusion.flow import InclusionFlow
+from escap_desktop.ui.inclusion.inclusion_wizard import (
+    CONSENT,
+    GRID,
+    INVITATIONS,
+    RESULT,
+    SITUATION,
+    TEAM,
+    InclusionWizard,
+)
+from tests.ui.conftest import NURSE, PHYSIO, nir
+from tests.ui.typing import show_active, type_text
+from tests.ui.wizard_driver import press_next
+
+
+def _wizard(qtbot: QtBot, practice: Practice) -> InclusionWizard:
+    current = practice.profile.current()
+    assert current is not None
+    flow = InclusionFlow(practice.patients, practice.escaps, practice.professionals, current[1])
+    wizard = InclusionWizard(flow)
+    qtbot.addWidget(wizard)
+    show_active(wizard)
+    return wizard
+
+
+def _fill_identity(wizard: InclusionWizard, ins: str = nir("2480375123456")) -> None:
+    form = wizard.identity_page.form
+    type_text(form.birth_name, "Martin")
+    type_text(form.first_names, "Léa Jeanne")
+    type_text(form.birth_date, "05031948")
+    form.sex.setCurrentIndex(form.sex.findData(Sex.FEMALE))
+    type_text(form.ins, ins)
+
+
+def _tick(wizard: InclusionWizard, points: int) -> None:
+    for box in list(wizard.grid_page.form.boxes.values())[:points]:
+        box.click()  # every item of the bundled grid is worth 1 point
+    assert wizard.grid_page.form.score == points
+
+
+def _go_to_grid(qtbot: QtBot, wizard: InclusionWizard) -> None:
+    _fill_identity(wizard)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == SITUATION
+    wizard.situation_page.form.chronic_conditions.setValue(3)
+    verdict = wizard.situation_page.form.verdicts
+    assert any("Rempli" in label.text() for label in verdict.values())
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == GRID
+
+
+def test_invalid_nir_is_explained_next_to_the_field(qtbot: QtBot, practice: Practice) -> None:
+    wizard = _wizard(qtbot, practice)
+    _fill_identity(wizard, ins="248037512345600")
+    qtbot.keyClick(wizard.identity_page.form.ins, Qt.Key.Key_Tab)
+    message = wizard.identity_page.form.errors.message("ins")
+    assert message.startswith("La clé du NIR est incorrecte")
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == 0
+    assert practice.patients.summaries() == []
+
+
+def test_non_eligible_patient_is_saved_and_closed(qtbot: QtBot, practice: Practice) -> None:
+    wizard = _wizard(qtbot, practice)
+    _go_to_grid(qtbot, wizard)
+    banner = wizard.grid_page.form.score_label
+    _tick(wizard, 12)
+    assert banner.text() == "Score : 12 / 26 (encore 1 point pour atteindre le seuil)"
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == RESULT
+    summary = wizard.result_page.summary.text()
+    assert summary.startswith("Le patient n'est pas éligible à une ESCAP")
+    assert "le score n'atteint pas le seuil de 13" in summary
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    press_next(qtbot, wizard)
+    assert not wizard.isVisible()
+    [row] = practice.patients.summaries()
+    assert row.last_score == 12
+    assert row.escap_state is EscapState.CLOSED
+    escap = practice.escaps.current(row.patient_id)
+    assert escap is not None
+    assert escap.exit_reason is ExitReason.NOT_ELIGIBLE
+
+
+def test_team_of_two_is_refused_in_french(qtbot: QtBot, practice: Practice) -> None:
+    wizard = _wizard(qtbot, practice)
+    _go_to_grid(qtbot, wizard)
+    _tick(wizard, 14)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == CONSENT
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == TEAM
+    page = wizard.team_page
+    page.add_professional(NURSE)
+    page.select_medecin_traitant(wizard.flow.me.id)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == TEAM
+    assert page.page_error.text() == (
+        "L'équipe doit compter au moins 3 professionnels de santé, dont le médecin traitant : "
+        "2 professionnels de santé désignés pour l'instant."
+    )
+
+
+def test_eligible_patient_goes_from_identity_to_invitations(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    wizard = _wizard(qtbot, practice)
+    _go_to_grid(qtbot, wizard)
+    _tick(wizard, 14)
+    assert "seuil atteint" in wizard.grid_page.form.score_label.text()
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == RESULT
+    assert wizard.result_page.summary.text() == "Le patient est éligible à une ESCAP."
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == CONSENT
+    consent = wizard.consent_page
+    assert consent.answered_on.text() == date.today().strftime("%d/%m/%Y")
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == TEAM
+
+    page = wizard.team_page
+    page.add_professional(NURSE, "Soins infirmiers à domicile")
+    page.add_professional(PHYSIO)
+    page.set_role(PHYSIO.id, "Rééducation à la marche")
+    page.select_medecin_traitant(wizard.flow.me.id)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == INVITATIONS, page.page_error.text()
+
+    statuses = {
+        row.professional.last_name: row.membership.status
+        for row in wizard.invitations_page.model.rows
+    }
+    assert statuses == {
+        "Lefèvre": MembershipStatus.ACCEPTED,
+        "N'Diaye": MembershipStatus.INVITED,
+        "Dupont-Moretti": MembershipStatus.INVITED,
+    }
+    press_next(qtbot, wizard)
+    assert not wizard.isVisible()
+    [row] = practice.patients.summaries()
+    assert row.escap_state is EscapState.FORMING
+    assert row.last_score == 14
+
+
+@pytest.mark.parametrize("refuse", [True])
+def test_consent_refusal_closes_the_escap(qtbot: QtBot, practice: Practice, refuse: bool) -> None:
+    wizard = _wizard(qtbot, practice)
+    _go_to_grid(qtbot, wizard)
+    _tick(wizard, 13)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    wizard.consent_page.refused.setChecked(refuse)
+    assert (
+        wizard.button(QWizard.WizardButton.CommitButton).isVisible()
+        or wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    )
+    press_next(qtbot, wizard)
+    [row] = practice.patients.summaries()
+    assert row.escap_state is EscapState.CLOSED
