@@ -4,11 +4,19 @@ with the local professional's profile already saved, and the professionals of a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from escap_desktop.core.entities import IdentifierKind, Profession, Professional
+from escap_desktop.core.entities import (
+    ClinicalSituation,
+    IdentifierKind,
+    Patient,
+    Profession,
+    Professional,
+    Sex,
+)
 from escap_desktop.core.services.practice import Practice, open_practice
 
 
@@ -50,3 +58,41 @@ def practice(data_dir: Path) -> Iterator[Practice]:
     opened.profile.save(ME)
     yield opened
     opened.close()
+
+
+def answers(practice: Practice, points: int) -> dict[str, bool]:
+    """Grid answers worth ``points`` (every item of the bundled grid is worth 1 point)."""
+    items = practice.escaps.current_grid().items
+    return {item.id: index < points for index, item in enumerate(items)}
+
+
+def assessed_patient(practice: Practice, last_name: str = "Martin") -> tuple[str, str]:
+    """A patient over 65 with 3 chronic conditions and an eligible grid: (patient id, escap id).
+
+    Set up through the services, as the inclusion wizard would (its own tests drive it)."""
+    patient = practice.patients.create(
+        Patient(
+            birth_name=last_name,
+            first_names="Léa",
+            birth_date=date(1948, 3, 5),
+            sex=Sex.FEMALE,
+            ins=nir("2480375123456"),
+        )
+    )
+    escap = practice.escaps.start(patient.id)
+    practice.escaps.assess(escap.id, answers(practice, 14), ClinicalSituation(chronic_conditions=3))
+    return patient.id, escap.id
+
+
+def forming_team(practice: Practice) -> tuple[str, str]:
+    """Consent signed, the GP (the local professional) and two colleagues invited."""
+    patient_id, escap_id = assessed_patient(practice)
+    practice.escaps.record_consent_signed(escap_id, signed_on=date.today())
+    me = practice.profile.current()
+    assert me is not None
+    practice.patients.set_medecin_traitant(patient_id, me[1].id)
+    practice.escaps.invite(escap_id, me[1].id, "Médecin traitant")
+    for colleague in (NURSE, PHYSIO):
+        saved = practice.professionals.add(colleague)
+        practice.escaps.invite(escap_id, saved.id)
+    return patient_id, escap_id

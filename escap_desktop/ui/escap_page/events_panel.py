@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from escap_desktop.core.entities import Event
 from escap_desktop.ui.models.event_table_model import EventTableModel
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.table_view import RowTableView
 
 
@@ -19,6 +20,7 @@ class EventsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.error = error_label()
         self.model = EventTableModel(self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("eventTable")
@@ -33,6 +35,7 @@ class EventsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.error)
         self.add_button.clicked.connect(self.add_requested)
         self.reevaluate_button.clicked.connect(self.reevaluation_requested)
 
@@ -41,3 +44,8 @@ class EventsPanel(QWidget):
         self.model.set_rows(sorted(events, key=lambda e: e.occurred_on, reverse=True))
         self.add_button.setEnabled(editable)
         self.reevaluate_button.setEnabled(editable)
+
+    def show_error(self, message: str) -> None:
+        """A refusal from the services, in French, right under the buttons that caused it."""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import ExitReason
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -25,7 +23,6 @@ from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 @dataclass(frozen=True, slots=True)
 class ExitInput:
     reason: ExitReason
-    closed_on: date
     note: str
 
 
@@ -44,15 +41,12 @@ class ExitDialog(GuardedDialog):
         self.reason.addItem("Choisissez un motif…", None)
         for reason in ExitReason:
             self.reason.addItem(reason.label, reason)
-        self.closed_on = FrenchDateEdit("La date de sortie", "closed_on")
-        self.closed_on.set_value(date.today())
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.general_error = error_label()
         self.errors = FormErrors(self.general_error)
         form = QFormLayout()
         add_field_row(form, "&Motif :", self.reason, "exit_reason", self.errors)
-        add_field_row(form, "&Date de sortie :", self.closed_on, "closed_on", self.errors)
         add_field_row(form, "&Note :", self.note, "exit_note", self.errors)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -76,9 +70,7 @@ class ExitDialog(GuardedDialog):
             reason = self.reason.currentData()
             if reason is None:
                 raise ValidationError("Choisissez le motif de sortie.", field="exit_reason")
-            self.value = ExitInput(
-                reason, self.closed_on.required_value(), self.note.toPlainText().strip()
-            )
+            self.value = ExitInput(reason, self.note.toPlainText().strip())
         except ValidationError as problem:
             self.errors.show(problem)
             return

@@ -11,6 +11,7 @@ from escap_desktop.core.entities import MembershipStatus
 from escap_desktop.core.entities.summaries import MemberView
 from escap_desktop.ui.models.member_table_model import MemberTableModel
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.table_view import RowTableView
 
 
@@ -26,6 +27,7 @@ class MembersPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.error = error_label()
         self.model = MemberTableModel(self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("memberTable")
@@ -63,6 +65,7 @@ class MembersPanel(QWidget):
         layout.addWidget(self.rule_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.error)
 
         self.add_button.clicked.connect(self.add_requested)
         self.send_button.clicked.connect(lambda: self._emit_for(self.send_invitation_requested))
@@ -117,3 +120,8 @@ class MembersPanel(QWidget):
         self.declined_button.setEnabled(self._editable and invited)
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
+
+    def show_error(self, message: str) -> None:
+        """A refusal from the services, in French, right under the buttons that caused it."""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from escap_desktop.core.entities import Action, ActionStatus
 from escap_desktop.ui.models.action_table_model import ActionTableModel
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.table_view import RowTableView
 
 
@@ -26,6 +27,7 @@ class PlanPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.error = error_label()
         self.model = ActionTableModel(self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("actionTable")
@@ -61,6 +63,7 @@ class PlanPanel(QWidget):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.error)
 
         self.add_button.clicked.connect(self.add_requested)
         self.print_button.clicked.connect(self.print_requested)
@@ -120,3 +123,8 @@ class PlanPanel(QWidget):
         self.reschedule_button.setEnabled(todo)
         self.validated_button.setEnabled(has and action is not None and not action.mt_validated_on)
         self.received_button.setEnabled(has and action is not None and not action.mt_received_on)
+
+    def show_error(self, message: str) -> None:
+        """A refusal from the services, in French, right under the buttons that caused it."""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))

@@ -1,0 +1,524 @@
+"""Connects the ESCAP page's widgets to the services that change the ESCAP.
+
+Every change is one service call; afterwards the page is read again in one go
+(``EscapService.overview``) so what is shown is what is stored. Refusals (a rule, a missing
+consent) are shown in French under the buttons of the tab concerned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
+
+from escap_desktop.core.entities import (
+    BillingKind,
+    EscapState,
+    EventKind,
+    MembershipStatus,
+    Professional,
+)
+from escap_desktop.core.entities.summaries import EscapOverview
+from escap_desktop.core.errors import EscapError
+from escap_desktop.core.services.billing import BillingService
+from escap_desktop.core.services.escaps import EscapService
+from escap_desktop.core.services.events import EventService
+from escap_desktop.core.services.messages import MessageService
+from escap_desktop.core.services.plan import PlanService
+from escap_desktop.core.services.professionals import ProfessionalService
+from escap_desktop.ui import checks
+from escap_desktop.ui.error_channel import ErrorChannel
+from escap_desktop.ui.escap_page.action_dialog import ActionDialog
+from escap_desktop.ui.escap_page.escap_page_view import MESSAGES_TAB, EscapPageView
+from escap_desktop.ui.escap_page.event_dialog import EventDialog
+from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
+from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
+from escap_desktop.ui.formatting import parse_french_date
+from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
+from escap_desktop.ui.widgets.date_dialog import DateDialog
+from escap_desktop.ui.widgets.professional_dialog import ProfessionalDialog
+
+T = TypeVar("T")
+_OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, EscapState.FORMING, EscapState.ACTIVE)
+
+
+class EscapServices:
+    """The services the ESCAP page needs, and nothing more."""
+
+    def __init__(
+        self,
+        escaps: EscapService,
+        plan: PlanService,
+        messages: MessageService,
+        events: EventService,
+        billing: BillingService,
+        professionals: ProfessionalService,
+    ) -> None:
+        self.escaps = escaps
+        self.plan = plan
+        self.messages = messages
+        self.events = events
+        self.billing = billing
+        self.professionals = professionals
+
+
+class EscapPageController(QObject):
+    """One per opened page. ``changed(patient_id)`` tells the list to refresh that row;
+    ``inclusion_requested(patient_id)`` asks the main window to open the inclusion wizard."""
+
+    changed = Signal(str)
+    inclusion_requested = Signal(str)
+
+    def __init__(
+        self,
+        escap_id: str,
+        services: EscapServices,
+        me: Professional,
+        errors: ErrorChannel,
+        drafts: dict[str, str],
+        confirm: Confirmer = ask_confirmation,
+        today: Callable[[], date] = date.today,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.escap_id = escap_id
+        self.services = services
+        self.me = me
+        self.errors = errors
+        self.drafts = drafts
+        self.confirm = confirm
+        self.today = today
+        self.view = EscapPageView()
+        self.overview: EscapOverview | None = None
+        self.dialog: QDialog | None = None
+        self._connect()
+        self.refresh()
+
+    # --- wiring ----------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        view = self.view
+        view.exit_requested.connect(self._on_exit_requested)
+        view.restart_requested.connect(self._on_restart_requested)
+        view.continue_inclusion_requested.connect(self._on_continue_requested)
+        view.tabs.currentChanged.connect(self._on_tab_changed)
+        members = view.members
+        members.add_requested.connect(self._on_member_add_requested)
+        members.answer_recorded.connect(self._on_member_answer_recorded)
+        members.role_edit_requested.connect(self._on_member_role_edit_requested)
+        members.removal_requested.connect(self._on_member_removal_requested)
+        members.send_invitation_requested.connect(self._on_member_send_requested)
+        plan = view.plan
+        plan.add_requested.connect(self._on_action_add_requested)
+        plan.edit_requested.connect(self._on_action_edit_requested)
+        plan.complete_requested.connect(self._on_action_complete_requested)
+        plan.reschedule_requested.connect(self._on_action_reschedule_requested)
+        plan.mt_validation_requested.connect(
+            lambda action_id: self._plan_call(self.services.plan.record_mt_validation, action_id)
+        )
+        plan.mt_receipt_requested.connect(
+            lambda action_id: self._plan_call(self.services.plan.record_mt_receipt, action_id)
+        )
+        view.messages.send_requested.connect(self._on_message_send_requested)
+        view.messages.draft_changed.connect(self._on_draft_changed)
+        view.events.add_requested.connect(self._on_event_add_requested)
+        view.events.reevaluation_requested.connect(self._on_reevaluation_requested)
+        view.billing.bill_requested.connect(self._on_bill_requested)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def patient_id(self) -> str:
+        assert self.overview is not None
+        return self.overview.patient.id
+
+    def names(self) -> dict[str, str]:
+        assert self.overview is not None
+        names = {m.professional.id: m.professional.display_name for m in self.overview.members}
+        names.setdefault(self.me.id, self.me.display_name)
+        return names
+
+    def refresh(self) -> None:
+        """Reads the ESCAP again and refills every tab."""
+        overview = self.services.escaps.overview(self.escap_id)
+        self.overview = overview
+        state = overview.escap.state
+        open_team = state in _OPEN_STATES
+        active_team = state in (EscapState.FORMING, EscapState.ACTIVE)
+        problems = self.services.escaps.team_problems(self.escap_id)
+        view = self.view
+        view.set_header(overview, self.today(), self._next_step(state, problems))
+        rule = (
+            "L'équipe remplit les règles : au moins 3 professionnels de santé, dont le médecin "
+            "traitant."
+            if not problems
+            else " ".join(problems)
+        )
+        view.members.set_members(overview.members, rule, open_team)
+        names = self.names()
+        view.plan.set_actions(overview.actions, names, active_team)
+        member_ids = [
+            m.professional.id
+            for m in overview.members
+            if m.membership.status is MembershipStatus.ACCEPTED
+        ]
+        view.messages.set_thread(
+            overview.messages, names, member_ids, self.me.id, state is not EscapState.CLOSED
+        )
+        view.messages.set_draft(self.drafts.get(self.escap_id, ""))
+        view.events.set_events(overview.events, names, state is not EscapState.CLOSED)
+        view.billing.set_status(self.services.billing.status(self.escap_id))
+
+    def _next_step(self, state: EscapState, problems: list[str]) -> str:
+        if state is EscapState.DRAFT:
+            return "Étape suivante : remplir la grille d'inclusion (Poursuivre l'inclusion)."
+        if state is EscapState.ASSESSED:
+            return "Étape suivante : recueillir le consentement du patient."
+        if state is EscapState.CONSENTED:
+            return "Étape suivante : inviter les professionnels désignés par le patient."
+        if state is EscapState.FORMING:
+            return "Équipe en constitution. " + " ".join(problems)
+        if state is EscapState.ACTIVE:
+            return self.services.billing.reminder(self.escap_id) or (
+                "L'équipe est active : le plan d'actions et les messages sont partagés."
+            )
+        return "ESCAP clôturée : tout reste consultable. Vous pouvez relancer une ESCAP."
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _try(self, call: Callable[[], T], show: Callable[[str], None] | None = None) -> T | None:
+        """Runs a use case; an expected refusal is shown (under the tab's buttons when
+        ``show`` is given, else through the message channel) and None is returned."""
+        try:
+            result = call()
+        except EscapError as error:
+            if show is not None:
+                show(str(error))
+            else:
+                self.errors.report(error)
+            return None
+        self._after_change()
+        return result
+
+    def _after_change(self) -> None:
+        self.refresh()
+        self.changed.emit(self.patient_id)
+
+    def _open(self, dialog: QDialog, on_accepted: Callable[[], None]) -> None:
+        self.dialog = dialog
+        dialog.accepted.connect(on_accepted)
+        dialog.open()
+
+    def _current_members(self) -> list[tuple[str, str]]:
+        assert self.overview is not None
+        return [
+            (m.professional.id, m.professional.display_name)
+            for m in self.overview.members
+            if m.membership.status in (MembershipStatus.ACCEPTED, MembershipStatus.INVITED)
+        ]
+
+    # --- team ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_member_add_requested(self) -> None:
+        assert self.overview is not None
+        present = {m.professional.id for m in self.overview.members}
+        known = [p for p in self.services.professionals.list() if p.id not in present]
+        dialog = ProfessionalDialog(known, checks.professional_problems, self.view)
+        self._open(dialog, lambda: self._invite(dialog.chosen))
+
+    def invite(self, professional: Professional, role: str = "") -> bool:
+        """Adds a professional the patient designated to the team (an invitation)."""
+        return self._invite(professional, role)
+
+    def _invite(self, professional: Professional | None, role: str = "") -> bool:
+        if professional is None:
+            return False
+        members = self.view.members
+        members.show_error("")
+
+        def call() -> object:
+            saved = self.services.professionals.add(professional)
+            return self.services.escaps.invite(self.escap_id, saved.id, role)
+
+        return self._try(call, members.show_error) is not None
+
+    @Slot(str, bool)
+    def _on_member_answer_recorded(self, membership_id: str, accepted: bool) -> None:
+        members = self.view.members
+        members.show_error("")
+        if (
+            self._try(
+                lambda: self.services.escaps.answer_invitation(membership_id, accepted=accepted),
+                members.show_error,
+            )
+            is None
+        ):
+            return
+        self._activate_when_complete()
+
+    def _activate_when_complete(self) -> None:
+        assert self.overview is not None
+        if self.overview.escap.state is EscapState.FORMING and not (
+            self.services.escaps.team_problems(self.escap_id)
+        ):
+            self._try(
+                lambda: self.services.escaps.activate(self.escap_id), self.view.members.show_error
+            )
+
+    @Slot(str)
+    def _on_member_role_edit_requested(self, membership_id: str) -> None:
+        member = self.view.members.selected()
+        role, ok = QInputDialog.getText(
+            self.view,
+            "Rôle dans l'équipe",
+            "Rôle de ce professionnel auprès du patient :",
+            text=member.membership.role if member else "",
+        )
+        if ok:
+            self._try(
+                lambda: self.services.escaps.set_role(membership_id, role),
+                self.view.members.show_error,
+            )
+
+    @Slot(str)
+    def _on_member_removal_requested(self, membership_id: str) -> None:
+        member = self.view.members.selected()
+        name = member.professional.display_name if member else "ce professionnel"
+        if self.confirm(
+            self.view,
+            "Retirer de l'équipe ?",
+            f"Retirer {name} de l'équipe ? Il ne recevra plus les échanges de cette ESCAP.",
+            "&Retirer de l'équipe",
+        ):
+            self._try(
+                lambda: self.services.escaps.remove_member(membership_id),
+                self.view.members.show_error,
+            )
+
+    @Slot(str)
+    def _on_member_send_requested(self, _membership_id: str) -> None:
+        self.view.members.show_error("")
+        self.errors.post(
+            "L'invitation est enregistrée : elle part par l'application dès que la connexion le "
+            "permet."
+        )
+
+    # --- plan ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_action_add_requested(self) -> None:
+        dialog = ActionDialog(self._current_members(), parent=self.view)
+        self._open(dialog, lambda: self._save_action(dialog, None))
+
+    @Slot(str)
+    def _on_action_edit_requested(self, action_id: str) -> None:
+        assert self.overview is not None
+        action = next((a for a in self.overview.actions if a.id == action_id), None)
+        if action is None:
+            return
+        dialog = ActionDialog(self._current_members(), action, self.view)
+        self._open(dialog, lambda: self._save_action(dialog, action_id))
+
+    def _save_action(self, dialog: ActionDialog, action_id: str | None) -> None:
+        value = dialog.value
+        assert value is not None
+        assert self.overview is not None
+        plan = self.services.plan
+        if action_id is None:
+            self._plan_try(
+                lambda: plan.add(
+                    self.escap_id,
+                    value.title,
+                    responsible_id=value.responsible_id,
+                    details=value.details,
+                    due_on=value.due_on,
+                    recurrence=value.recurrence,
+                    category=value.category,
+                )
+            )
+            return
+        action = next(a for a in self.overview.actions if a.id == action_id)
+        self._plan_try(
+            lambda: plan.update(
+                replace(
+                    action,
+                    title=value.title,
+                    details=value.details,
+                    responsible_id=value.responsible_id,
+                    due_on=value.due_on,
+                    recurrence=value.recurrence,
+                    category=value.category,
+                )
+            )
+        )
+
+    def _plan_try(self, call: Callable[[], T]) -> T | None:
+        self.view.plan.show_error("")
+        return self._try(call, self.view.plan.show_error)
+
+    def _plan_call(self, method: Callable[[str], object], action_id: str) -> None:
+        self._plan_try(lambda: method(action_id))
+
+    @Slot(str)
+    def _on_action_complete_requested(self, action_id: str) -> None:
+        self._plan_try(lambda: self.services.plan.complete(action_id))
+
+    @Slot(str)
+    def _on_action_reschedule_requested(self, action_id: str) -> None:
+        action = self.view.plan.selected()
+        dialog = DateDialog(
+            "Reporter l'action",
+            "Nouvelle é&chéance :",
+            action.due_on if action else None,
+            self.view,
+        )
+
+        def done() -> None:
+            if dialog.value is not None:
+                day = dialog.value
+                self._plan_try(lambda: self.services.plan.reschedule(action_id, day))
+
+        self._open(dialog, done)
+
+    # --- messages --------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if index == MESSAGES_TAB and self.overview is not None:
+            unread = any(self.me.id not in m.read_by for m in self.overview.messages)
+            if unread:
+                self._try(lambda: self.services.messages.mark_read(self.escap_id))
+
+    @Slot(str)
+    def _on_draft_changed(self, text: str) -> None:
+        if text:
+            self.drafts[self.escap_id] = text
+        else:
+            self.drafts.pop(self.escap_id, None)
+
+    @Slot(str, object)
+    def _on_message_send_requested(self, body: str, category: Any) -> None:
+        panel = self.view.messages
+        try:
+            self.services.messages.post(self.escap_id, body, category)
+        except EscapError as error:
+            panel.show_error(str(error))
+            return
+        self.drafts.pop(self.escap_id, None)
+        panel.clear_draft()
+        self._after_change()
+
+    # --- events ----------------------------------------------------------------------------
+
+    @Slot()
+    def _on_event_add_requested(self) -> None:
+        dialog = EventDialog(self.view)
+
+        def done() -> None:
+            value = dialog.value
+            assert value is not None
+            self.view.events.show_error("")
+            self._try(
+                lambda: self.services.events.record(
+                    self.escap_id, value.kind, value.occurred_on, value.note
+                ),
+                self.view.events.show_error,
+            )
+
+        self._open(dialog, done)
+
+    @Slot()
+    def _on_reevaluation_requested(self) -> None:
+        assert self.overview is not None
+        escaps = self.services.escaps
+        grid = escaps.current_grid()
+        birth = self.overview.patient.birth_date
+        dialog = ReevaluationDialog(
+            grid,
+            lambda answers: checks.score(grid, answers),
+            lambda situation, on: checks.prerequisite_checks(situation, birth, on),
+            birth,
+            self.view,
+        )
+
+        def done() -> None:
+            situation = dialog.situation.situation()
+            on = dialog.situation.assessment_date()
+
+            def call() -> object:
+                assessment, result = escaps.assess(
+                    self.escap_id,
+                    dialog.grid.answers(),
+                    situation,
+                    assessed_on=on,
+                    at_home=dialog.situation.at_home.isChecked(),
+                )
+                self.services.events.record(
+                    self.escap_id,
+                    EventKind.REEVALUATION,
+                    on,
+                    note=f"Score {assessment.score} ; {result.summary}",
+                    assessment_id=assessment.id,
+                )
+                return assessment
+
+            self.view.events.show_error("")
+            self._try(call, self.view.events.show_error)
+
+        self._open(dialog, done)
+
+    # --- billing ---------------------------------------------------------------------------
+
+    @Slot(str, object, object)
+    def _on_bill_requested(self, professional_id: str, kind: BillingKind, day: str) -> None:
+        def call() -> object:
+            billed_on = parse_french_date(day, "billed_on", "La date de facturation")
+            return self.services.billing.bill(
+                self.escap_id, kind, professional_id=professional_id, billed_on=billed_on
+            )
+
+        self._try(call)
+
+    # --- exit and restart ------------------------------------------------------------------
+
+    @Slot()
+    def _on_exit_requested(self) -> None:
+        assert self.overview is not None
+        dialog = ExitDialog(self.overview.patient.display_name, self.view)
+
+        def done() -> None:
+            value = dialog.value
+            assert value is not None
+            self._try(lambda: self.services.escaps.close(self.escap_id, value.reason, value.note))
+
+        self._open(dialog, done)
+
+    @Slot()
+    def _on_restart_requested(self) -> None:
+        assert self.overview is not None
+        name = self.overview.patient.display_name
+        if not self.confirm(
+            self.view,
+            "Relancer une ESCAP ?",
+            f"Relancer une nouvelle ESCAP pour {name} ? L'ESCAP clôturée reste consultable ; "
+            "la nouvelle commence par une grille d'inclusion.",
+            "&Relancer une ESCAP",
+        ):
+            return
+        escap = self._try(lambda: self.services.escaps.restart(self.patient_id))
+        if escap is not None:
+            self.escap_id = escap.id
+            self.refresh()
+            self.inclusion_requested.emit(self.patient_id)
+
+    @Slot()
+    def _on_continue_requested(self) -> None:
+        self.inclusion_requested.emit(self.patient_id)
+
+    def widget(self) -> QWidget:
+        return self.view

@@ -1,0 +1,142 @@
+"""The ESCAP page of a patient, driven through its buttons, on a real encrypted store."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.core.entities import ActionStatus, EscapState, ExitReason, Professional
+from escap_desktop.core.services.practice import Practice
+from escap_desktop.ui.error_channel import ErrorChannel
+from escap_desktop.ui.escap_page.action_dialog import ActionDialog
+from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
+from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
+from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
+from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
+from tests.ui.conftest import NURSE, PHYSIO, assessed_patient, forming_team
+from tests.ui.typing import show_active, type_text
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _me(practice: Practice) -> Professional:
+    current = practice.profile.current()
+    assert current is not None
+    return current[1]
+
+
+def _page(qtbot: QtBot, practice: Practice, escap_id: str) -> EscapPageController:
+    services = EscapServices(
+        practice.escaps,
+        practice.plan,
+        practice.messages,
+        practice.events,
+        practice.billing,
+        practice.professionals,
+    )
+    controller = EscapPageController(escap_id, services, _me(practice), ErrorChannel(), {})
+    qtbot.addWidget(controller.view)
+    controller.view.resize(1200, 700)
+    show_active(controller.view)
+    return controller
+
+
+def _by_name(practice: Practice, colleague: Professional) -> str:
+    return next(p.id for p in practice.professionals.list() if p.identifier == colleague.identifier)
+
+
+def _save(qtbot: QtBot, box: QDialogButtonBox) -> None:
+    for button in box.buttons():
+        if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
+            qtbot.mouseClick(button, LEFT)
+            return
+    raise AssertionError("pas de bouton d'enregistrement")
+
+
+def test_inviting_before_consent_is_refused_in_french(qtbot: QtBot, practice: Practice) -> None:
+    _patient_id, escap_id = assessed_patient(practice)
+    page = _page(qtbot, practice, escap_id)
+    assert not page.invite(NURSE)
+    message = page.view.members.error.text()
+    assert "consentement" in message
+    assert page.view.members.error.isVisible()
+    assert practice.escaps.overview(escap_id).members == ()
+
+
+def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
+    patient_id, escap_id = forming_team(practice)
+    page = _page(qtbot, practice, escap_id)
+    view = page.view
+    assert view.state_label.text() == "ESCAP : Équipe en constitution"
+
+    # The two colleagues answered on paper: the team becomes active with the third answer.
+    for colleague in (NURSE, PHYSIO):
+        assert view.members.select_professional(_by_name(practice, colleague))
+        qtbot.mouseClick(view.members.accepted_button, LEFT)
+        assert view.members.error.text() == ""
+    assert practice.escaps.get(escap_id).state is EscapState.ACTIVE
+    assert view.state_label.text() == "ESCAP : Active"
+
+    # A message, written with the emergency notice in view.
+    view.tabs.setCurrentIndex(MESSAGES_TAB)
+    assert view.messages.notice.isVisible()
+    assert view.messages.notice.text == EMERGENCY_TEXT
+    type_text(view.messages.compose, "Passage prévu jeudi : pensez à l'ordonnance de kiné.")
+    assert page.drafts[escap_id].startswith("Passage prévu jeudi")
+    qtbot.mouseClick(view.messages.send_button, LEFT)
+    assert view.messages.model.rowCount() == 1
+    assert "ordonnance de kiné" in view.messages.model.index(0).data()
+    assert view.messages.compose.toPlainText() == ""
+    assert escap_id not in page.drafts
+
+    # An action for the nurse, then completed.
+    view.tabs.setCurrentIndex(PLAN_TAB)
+    qtbot.mouseClick(view.plan.add_button, LEFT)
+    dialog = page.dialog
+    assert isinstance(dialog, ActionDialog)
+    type_text(dialog.title, "Préparer le pilulier")
+    dialog.responsible.setCurrentIndex(dialog.responsible.findData(_by_name(practice, NURSE)))
+    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    [action] = practice.plan.actions(escap_id)
+    assert view.plan.select_action(action.id)
+    qtbot.mouseClick(view.plan.complete_button, LEFT)
+    [action] = practice.plan.actions(escap_id)
+    assert action.status is ActionStatus.DONE
+    assert view.plan.model.index(0, 3).data().startswith("Faite le")
+
+    # Entry codes billed by the three members: the payment condition is met.
+    view.tabs.setCurrentIndex(BILLING_TAB)
+    assert view.billing.condition_text == "Condition de paiement pas encore remplie."
+    for professional_id in (_me(practice).id, *(_by_name(practice, c) for c in (NURSE, PHYSIO))):
+        assert view.billing.select_professional(professional_id)
+        qtbot.mouseClick(view.billing.entry_button, LEFT)
+    assert view.billing.condition_text == (
+        "Condition de paiement remplie : le paiement de l'ESCAP est déclenché."
+    )
+    assert practice.billing.status(escap_id).payment_condition_met
+
+    # Exit, with its reason.
+    qtbot.mouseClick(view.exit_button, LEFT)
+    exit_dialog = page.dialog
+    assert isinstance(exit_dialog, ExitDialog)
+    exit_dialog.reason.setCurrentIndex(exit_dialog.reason.findData(ExitReason.IMPROVED))
+    _save(qtbot, exit_dialog.findChild(QDialogButtonBox))
+    escap = practice.escaps.get(escap_id)
+    assert escap.state is EscapState.CLOSED
+    assert escap.exit_reason is ExitReason.IMPROVED
+    assert view.restart_button.isVisible()
+    assert not view.exit_button.isVisible()
+    assert patient_id == page.patient_id
+
+
+def test_exit_without_reason_is_explained(qtbot: QtBot, practice: Practice) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    page = _page(qtbot, practice, escap_id)
+    qtbot.mouseClick(page.view.exit_button, LEFT)
+    dialog = page.dialog
+    assert isinstance(dialog, ExitDialog)
+    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    assert dialog.isVisible()
+    assert dialog.errors.message("exit_reason") == "Choisissez le motif de sortie."
+    assert practice.escaps.get(escap_id).state is EscapState.FORMING
