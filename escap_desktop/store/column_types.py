@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import String, Text
 from sqlalchemy.engine import Dialect
@@ -60,7 +60,11 @@ class EnumText(TypeDecorator[E], Generic[E]):
         return None if value is None else self.enum_type(value).value
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum_type(value)
+        if value is None:
+            return None
+        # The member map is Enum's own fast path; long lists read thousands of these.
+        member = self.enum_type._value2member_map_.get(value)
+        return cast(E, member) if member is not None else self.enum_type(value)
 
 
 class _JsonText(TypeDecorator[Any]):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from escap_desktop.core.errors import StoreError
-from escap_desktop.store import migrator
+from escap_desktop.store import migrator, patient_list
 from escap_desktop.store.engine import (
     DAMAGED_MESSAGE,
     check_key,
@@ -93,18 +93,19 @@ class Store:
             raw.close()
 
         engine = create_keyed_engine(path, key)
-        if revision != head:
-            try:
+        try:
+            if revision != head:
                 with engine.connect() as connection:
                     migrator.upgrade(connection)
-            except Exception as error:
-                engine.dispose()
-                if backup is None:
-                    raise
-                raise StoreError(
-                    "La mise à jour du coffre de données a échoué ; la copie prise avant la "
-                    f"mise à jour a été gardée : {backup.name}"
-                ) from error
+            _rebuild_patient_list_if_outdated(engine)
+        except Exception as error:
+            engine.dispose()
+            if backup is None:
+                raise
+            raise StoreError(
+                "La mise à jour du coffre de données a échoué ; la copie prise avant la "
+                f"mise à jour a été gardée : {backup.name}"
+            ) from error
         return cls(path, engine, key)
 
     @contextlib.contextmanager
@@ -121,7 +122,7 @@ class Store:
         uow = UnitOfWork(session, actor_id)
         try:
             yield uow
-            uow._run_hooks(hooks)
+            uow._before_commit(hooks)
             session.commit()
         except DBAPIError as error:
             session.rollback()
@@ -174,6 +175,20 @@ class Store:
         if self._engine is None:
             raise StoreError(CLOSED_MESSAGE)
         return self._engine
+
+
+def _rebuild_patient_list_if_outdated(engine: Engine) -> None:
+    """Fill the list's figures after an upgrade, or after their computation changed.
+
+    ``PRAGMA user_version`` (unused by Alembic) records which computation filled them.
+    """
+    with Session(engine) as session, session.begin():
+        connection = session.connection()
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        if version == patient_list.LIST_VERSION:
+            return
+        patient_list.refresh(session)
+        connection.exec_driver_sql(f"PRAGMA user_version = {patient_list.LIST_VERSION:d}")
 
 
 def _pre_migration_backup_path(path: Path, revision: str) -> Path:

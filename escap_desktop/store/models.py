@@ -171,7 +171,9 @@ class EscapRow(Base):
     """No foreign key to ``patient``: records may arrive by sync in any order."""
 
     __tablename__ = "escap"
-    __table_args__ = (Index("ix_escap_patient_episode", "patient_id", "episode", "created_at"),)
+    __table_args__ = (
+        Index("ix_escap_patient_episode", "patient_id", "episode", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     patient_id: Mapped[str] = mapped_column(ID)
@@ -188,7 +190,7 @@ class EscapRow(Base):
 
 class MembershipRow(Base):
     __tablename__ = "membership"
-    __table_args__ = (Index("ix_membership_escap_status", "escap_id", "status"),)
+    __table_args__ = (Index("ix_membership_escap_status", "escap_id", "status", "professional_id"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     escap_id: Mapped[str] = mapped_column(ID)
@@ -226,7 +228,9 @@ class ConsentRow(Base):
 
 class GridAssessmentRow(Base):
     __tablename__ = "grid_assessment"
-    __table_args__ = (Index("ix_grid_assessment_escap", "escap_id", "assessed_on"),)
+    __table_args__ = (
+        Index("ix_grid_assessment_escap", "escap_id", "assessed_on", "recorded_at", "id", "score"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     escap_id: Mapped[str] = mapped_column(ID)
@@ -250,7 +254,9 @@ class GridAssessmentRow(Base):
 
 class ActionRow(Base):
     __tablename__ = "action"
-    __table_args__ = (Index("ix_action_escap_status_due", "escap_id", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_action_escap_status_due", "escap_id", "status", "due_on", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     escap_id: Mapped[str] = mapped_column(ID)
@@ -271,7 +277,7 @@ class ActionRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_escap_sent", "escap_id", "sent_at"),)
+    __table_args__ = (Index("ix_message_escap_sent", "escap_id", "sent_at", "author_id", "id"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     escap_id: Mapped[str] = mapped_column(ID)
@@ -336,3 +342,25 @@ class AuditEntryRow(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     patient_id: Mapped[str | None] = mapped_column(ID)
     summary: Mapped[str] = mapped_column(String(200))
+
+
+class PatientListRow(Base):
+    """The patient list's figures, one row per patient, kept current by every unit of work.
+
+    A cache of :func:`escap_desktop.store.patient_list.figures_statement`: computing them for
+    10,000 patients at each opening means reading most of the encrypted file, whereas keeping
+    them up to date costs a few indexed lookups for the patients a unit of work touched.
+    """
+
+    __tablename__ = "patient_list"
+
+    patient_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True
+    )
+    escap_id: Mapped[str | None] = mapped_column(ID)
+    escap_state: Mapped[EscapState | None] = mapped_column(EnumText(EscapState))
+    last_score: Mapped[int | None] = mapped_column(Integer)
+    team_size: Mapped[int] = mapped_column(Integer)
+    next_due_on: Mapped[date | None]
+    next_action: Mapped[str] = mapped_column(Text)
+    unread_messages: Mapped[int] = mapped_column(Integer)

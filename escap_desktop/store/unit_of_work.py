@@ -15,17 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from escap_desktop.core.entities import (
+    Action,
     AuditEntry,
     AuditKind,
+    Escap,
     EscapState,
+    GridAssessment,
     LocalProfile,
+    Membership,
+    Message,
     Patient,
     new_id,
     utcnow,
 )
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import NotFoundError, StoreError
-from escap_desktop.store import mapping, summaries
+from escap_desktop.store import mapping, patient_list
 from escap_desktop.store.audit_phrases import PATIENT_RECORD_VIEWED, audit_summary, entity_noun
 from escap_desktop.store.models import (
     AuditEntryRow,
@@ -53,6 +58,10 @@ _ORDER_FIELDS: dict[str, tuple[str, ...]] = {
     "AuditEntry": ("at", "seq"),
 }
 
+# Entities whose changes move a figure of the patient list.
+_LIST_TYPES = (Patient, Escap, GridAssessment, Membership, Action, Message)
+_LIST_ROW_TYPES = tuple(mapping.ROW_TYPES[entity_type] for entity_type in _LIST_TYPES)
+
 _AUDIT_IS_APPEND_ONLY = "Le journal d'audit ne peut être ni modifié ni effacé."
 
 
@@ -77,15 +86,13 @@ class UnitOfWork:
         # Episodes put in this unit of work, so that records added with them find their patient
         # without a flush.
         self._escap_patients: dict[str, str] = {}
+        # Patients whose list figures must be recomputed before commit (all of them if None).
+        self._list_stale: set[str] | None = set()
 
     @property
     def session(self) -> Session:
         """The SQLAlchemy session, for store-side collaborators only (the sync outbox rows)."""
         return self._session
-
-    @property
-    def changed_entities(self) -> list[object]:
-        return list(self._changed)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -99,15 +106,21 @@ class UnitOfWork:
         key = mapping.LOCAL_PROFILE_SLOT if isinstance(entity, LocalProfile) else entity.id  # type: ignore[attr-defined]
         row = self._session.get(row_type, key)
         created = row is None
+        if isinstance(entity, LocalProfile) and (
+            row is None or row.professional_id != entity.professional_id  # type: ignore[attr-defined]
+        ):
+            self._list_stale = None  # unread counts are the local professional's: redo all
         if row is None:
             row = row_type()
             mapping.fill_row(entity, row)
             self._session.add(row)
         else:
+            self._mark_list_stale(row)  # the patient it belonged to, should that change
             mapping.fill_row(entity, row)
+        if isinstance(entity, Escap):
+            self._escap_patients[entity.id] = entity.patient_id
+        self._mark_list_stale(entity)
         entity_type = type(entity).__name__
-        if entity_type == "Escap":
-            self._escap_patients[entity.id] = entity.patient_id  # type: ignore[attr-defined]
         self.audit(
             kind or (AuditKind.CREATED if created else AuditKind.UPDATED),
             entity_type,
@@ -125,6 +138,7 @@ class UnitOfWork:
         row = self._row(entity_type, entity_id)
         entity = mapping.to_entity(entity_type, row)
         patient_id = self._patient_of(entity)
+        self._mark_list_stale(entity)
         self._session.delete(row)
         self.audit(AuditKind.DELETED, entity_type.__name__, entity_id, patient_id=patient_id)
         self._changed.append(Deletion(entity))
@@ -201,15 +215,13 @@ class UnitOfWork:
     def patient_summaries(
         self, search: str = "", states: set[EscapState] | None = None
     ) -> list[PatientSummary]:
-        """The patient list; unread counts are those of the local professional, if set up."""
-        self._session.flush()
-        profile = self.local_profile()
-        return summaries.patient_summaries(
-            self._session,
-            search=search,
-            states=states,
-            local_professional_id=profile.professional_id if profile else None,
-        )
+        """The patient list; unread counts are those of the local professional, if set up.
+
+        ``search`` matches every word against names, first names, INS and birth date, ignoring
+        case and accents; ``states`` keeps the patients whose current ESCAP is in one of them.
+        """
+        self._refresh_patient_list()
+        return patient_list.patient_summaries(self._session, search=search, states=states)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -246,7 +258,8 @@ class UnitOfWork:
         self._session.add(row)
 
     def _patient_of(self, entity: object) -> str | None:
-        if isinstance(entity, Patient):
+        """The patient a record belongs to (rows have the same attribute names as entities)."""
+        if isinstance(entity, Patient | PatientRow):
             return entity.id
         patient_id = getattr(entity, "patient_id", None)
         if isinstance(patient_id, str):
@@ -263,13 +276,28 @@ class UnitOfWork:
             self._escap_patients[escap_id] = found
         return found
 
-    def _run_hooks(self, hooks: Iterable[CommitHook]) -> None:
+    def _mark_list_stale(self, record: object) -> None:
+        """Note the patient whose list figures ``record`` (an entity or a stored row) moves."""
+        if self._list_stale is not None and isinstance(record, _LIST_TYPES + _LIST_ROW_TYPES):
+            patient_id = self._patient_of(record)
+            if patient_id is not None:
+                self._list_stale.add(patient_id)
+
+    def _refresh_patient_list(self) -> None:
+        if self._list_stale is None:
+            patient_list.refresh(self._session)
+        elif self._list_stale:
+            patient_list.refresh(self._session, self._list_stale)
+        self._list_stale = set()
+
+    def _before_commit(self, hooks: Iterable[CommitHook]) -> None:
+        """Hooks first (they may put more), then the list figures of every patient touched."""
         changed = list(self._changed)
-        if not changed:
-            return
-        self._session.flush()
-        for hook in hooks:
-            hook(self, list(changed))
+        if changed:
+            self._session.flush()
+            for hook in hooks:
+                hook(self, list(changed))
+        self._refresh_patient_list()
 
 
 def _entity_id(entity: object) -> str:

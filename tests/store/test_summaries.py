@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import delete, select
 
 from escap_desktop.core.entities import (
     Action,
@@ -19,7 +20,8 @@ from escap_desktop.core.entities import (
     Sex,
 )
 from escap_desktop.core.entities.summaries import PatientSummary
-from escap_desktop.store import Store, UnitOfWork
+from escap_desktop.store import Store, UnitOfWork, patient_list
+from escap_desktop.store.models import PatientListRow
 from tests.store import samples
 
 ME = "a" * 32
@@ -238,3 +240,80 @@ def test_without_a_local_profile_nothing_counts_as_unread(store: Store) -> None:
 
 def _fields(message: Message) -> dict[str, object]:
     return {name: getattr(message, name) for name in Message.__dataclass_fields__}
+
+
+def _stored_figures(store: Store) -> list[tuple[object, ...]]:
+    with store.unit_of_work(None) as uow:
+        rows = uow.session.execute(select(PatientListRow.__table__).order_by("patient_id"))
+        return [tuple(row) for row in rows]
+
+
+def _fresh_figures(store: Store) -> list[tuple[object, ...]]:
+    with store.unit_of_work(None) as uow:
+        profile = uow.local_profile()
+        statement = patient_list.figures_statement(profile.professional_id if profile else None)
+        return sorted(tuple(row) for row in uow.session.execute(statement))
+
+
+def test_stored_figures_follow_every_kind_of_change(store: Store, practice: Practice) -> None:
+    assert _stored_figures(store) == _fresh_figures(store)
+    with store.unit_of_work(ME) as uow:
+        new_episode = _escap(practice.emilie, EscapState.ACTIVE, episode=2)
+        uow.put(new_episode)  # Émilie's current ESCAP changes: all her figures with it
+        uow.put(_member(new_episode, ME, MembershipStatus.ACCEPTED))
+        uow.put(_message(new_episode, NURSE, set()))
+        # Visible to the list before the unit of work even ends.
+        emilie = next(r for r in uow.patient_summaries() if r.patient_id == practice.emilie.id)
+        assert (emilie.escap_id, emilie.team_size, emilie.unread_messages) == (
+            new_episode.id,
+            1,
+            1,
+        )
+        for action in uow.find(Action, escap_id=practice.alice_now.id):
+            uow.delete(Action, action.id)
+        uow.delete(Patient, practice.zoe.id)
+    assert _stored_figures(store) == _fresh_figures(store)
+    rows = {row.display_name: row for row in _list(store)}
+    assert "ÉTIENNE Zoé" not in rows
+    assert (rows["BERNARD Alice"].next_action, rows["BERNARD Alice"].next_due_on) == ("", None)
+
+
+def test_another_local_professional_sees_their_own_unread_count(
+    store: Store, practice: Practice
+) -> None:
+    with store.unit_of_work(NURSE) as uow:
+        uow.put(LocalProfile(professional_id=NURSE))
+    unread = {row.display_name: row.unread_messages for row in _list(store)}
+    # In Alice's thread the nurse has not read my message nor the physio's.
+    assert unread == {"BERNARD Alice": 2, "CHARLES Léon": 0, "DUPONT Émilie": 0, "ÉTIENNE Zoé": 0}
+    assert _stored_figures(store) == _fresh_figures(store)
+
+
+def test_a_rolled_back_unit_of_work_leaves_the_figures_as_they_were(
+    store: Store, practice: Practice
+) -> None:
+    before = _stored_figures(store)
+
+    def fail_after_changes() -> None:
+        with store.unit_of_work(ME) as uow:
+            uow.put(_action(practice.leon_now, "Vaccin", date(2025, 6, 1), ActionStatus.TODO))
+            uow.patient_summaries()  # figures refreshed inside the transaction...
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail_after_changes()
+    assert _stored_figures(store) == before  # ...and rolled back with it
+
+
+def test_figures_are_rebuilt_when_their_version_changes(store: Store, key: bytes) -> None:
+    built = Practice()
+    with store.unit_of_work(ME) as uow:
+        uow.put(LocalProfile(professional_id=ME))
+        built.write(uow)
+    with store.unit_of_work(ME) as uow:
+        uow.session.execute(delete(PatientListRow))
+        uow.session.connection().exec_driver_sql("PRAGMA user_version = 0")
+    store.close()
+    with Store.open(store.path, key) as reopened:
+        assert _stored_figures(reopened) == _fresh_figures(reopened)
+        assert len(_stored_figures(reopened)) == 4
