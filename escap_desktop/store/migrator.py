@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -68,3 +70,13 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     if connection.in_transaction():
         raise RuntimeError("Les migrations doivent partir d'une connexion hors transaction.")
     command.upgrade(alembic_config(connection), revision)
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Autogenerate writes the plain SQL type, never our column types, into a migration.
+
+    A migration must keep meaning what it meant when released, whatever models.py becomes.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance!r}"
+    return False

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from escap_desktop.core.entities import Escap, EscapState, Message, Patient
 from escap_desktop.core.errors import StoreError
 from escap_desktop.store import Store, migrator
+from escap_desktop.store.draft_migration import NO_DIFFERENCE, draft_next_migration
 from escap_desktop.store.engine import connect_keyed, create_keyed_engine
 from escap_desktop.store.models import Base
 from tests.store import legacy, samples
@@ -129,3 +130,7 @@ def test_a_store_from_a_newer_version_is_refused_untouched(store: Store, key: by
         "mettez l'application à jour."
     )
     assert _all_bytes(store.path.parent) == before
+
+
+def test_the_next_migration_draft_finds_nothing_to_do() -> None:
+    assert draft_next_migration() == NO_DIFFERENCE

@@ -7,11 +7,9 @@ keyed connection over in ``config.attributes["connection"]``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
-from sqlalchemy.types import TypeDecorator
 
+from escap_desktop.store.migrator import render_item
 from escap_desktop.store.models import Base
 
 config = context.config
@@ -20,19 +18,12 @@ if connection is None:
     raise RuntimeError("Les migrations du coffre ne s'exécutent qu'à son ouverture (Store.open).")
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Autogenerate writes the plain SQL type, never our column types, into a migration."""
-    if type_ == "type" and isinstance(obj, TypeDecorator):
-        return f"sa.{obj.impl_instance!r}"
-    return False
-
-
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite can't ALTER most things: batch mode rebuilds the table
     transaction_per_migration=True,
-    render_item=_render_item,
+    render_item=render_item,
     compare_type=True,
 )
 
