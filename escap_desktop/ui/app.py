@@ -1,76 +1,18 @@
-"""The GUI entry point: the QApplication, its look, its error channel, then the first window."""
+"""The GUI entry point: the application shell, then the start-up sequence."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication, QStyleFactory
-
-from escap_desktop import __version__
-from escap_desktop.ui.error_channel import ErrorChannel, install_exception_hooks
-from escap_desktop.ui.error_presenter import ErrorPresenter
-from escap_desktop.ui.resources import icon, style_sheet
-from escap_desktop.ui.runner import JobQueue
-
-ORGANIZATION = "ESCAP"
-APPLICATION = "ESCAP Desktop"
-
-
-def create_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The QApplication with names (for QSettings), the Fusion style, our style sheet and icon.
-
-    Reuses an existing instance (tests create one through pytest-qt).
-    """
-    QCoreApplication.setOrganizationName(ORGANIZATION)
-    QCoreApplication.setApplicationName(APPLICATION)
-    QCoreApplication.setApplicationVersion(__version__)
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or ["escap"]))
-    apply_look(app)
-    return app
-
-
-def apply_look(app: QApplication) -> None:
-    if "Fusion" in QStyleFactory.keys():  # noqa: SIM118 - a Qt function, not a dict
-        app.setStyle("Fusion")
-    app.setStyleSheet(style_sheet())
-    app.setWindowIcon(icon("app"))
-    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
-
-
-@dataclass
-class Shell:
-    """What every window shares: one error channel, its presenter, and one job queue."""
-
-    app: QApplication
-    errors: ErrorChannel
-    presenter: ErrorPresenter
-    jobs: JobQueue
-    uninstall_hooks: Callable[[], None]
-
-    def close(self) -> None:
-        self.jobs.wait_for_done(10_000)
-        self.uninstall_hooks()
-
-
-def create_shell(app: QApplication) -> Shell:
-    errors = ErrorChannel(app)
-    presenter = ErrorPresenter(errors, app)
-    jobs = JobQueue(app)
-    uninstall = install_exception_hooks(errors)
-    return Shell(app, errors, presenter, jobs, uninstall)
+from escap_desktop.ui.app_shell import create_application, create_shell
+from escap_desktop.ui.startup import Startup
 
 
 def run_gui(data_dir: str | None, demo: bool = False) -> int:
     """Runs the application until its last window closes; returns the exit code.
 
-    ``demo`` opens the synthetic demo practice (created on first use) instead of the user's own.
+    ``demo`` opens the synthetic demo practice (created on first use) instead of one's own.
     """
-    from escap_desktop.ui.startup import Startup  # Qt-only module; keeps this one small
-
     app = create_application(sys.argv[:1])
     shell = create_shell(app)
     startup = Startup(shell, data_dir, demo=demo)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import Action, DataCategory
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
@@ -108,7 +109,7 @@ class ActionDialog(GuardedDialog):
                 responsible_id=self.responsible.currentData(),
                 due_on=self.due_on.value(),
                 recurrence=self.recurrence.text().strip(),
-                category=self.category.currentData(),
+                category=combo_enum(self.category, DataCategory),
             )
         except ValidationError as problem:
             self.errors.show(problem)

@@ -95,6 +95,7 @@ class BillingPanel(QWidget):
     def set_status(self, status: BillingStatusLike) -> None:
         selected = self.selected()
         self.model.set_rows(status.members)
+        self.table.fit_columns()
         met = status.payment_condition_met
         self.condition_label.setText(
             "Condition de paiement remplie : le paiement de l'ESCAP est déclenché."

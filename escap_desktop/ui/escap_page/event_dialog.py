@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import EventKind
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
@@ -76,7 +77,7 @@ class EventDialog(GuardedDialog):
         self.errors.clear()
         try:
             self.value = EventInput(
-                kind=self.kind.currentData(),
+                kind=combo_enum(self.kind, EventKind),
                 occurred_on=self.occurred_on.required_value(),
                 note=self.note.toPlainText().strip(),
             )

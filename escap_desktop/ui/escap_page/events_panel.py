@@ -42,6 +42,7 @@ class EventsPanel(QWidget):
     def set_events(self, events: Iterable[Event], names: Mapping[str, str], editable: bool) -> None:
         self.model.set_names(names)
         self.model.set_rows(sorted(events, key=lambda e: e.occurred_on, reverse=True))
+        self.table.fit_columns()
         self.add_button.setEnabled(editable)
         self.reevaluate_button.setEnabled(editable)
 

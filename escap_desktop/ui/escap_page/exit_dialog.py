@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import ExitReason
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -67,7 +68,7 @@ class ExitDialog(GuardedDialog):
     def _on_close_clicked(self) -> None:
         self.errors.clear()
         try:
-            reason = self.reason.currentData()
+            reason = combo_enum(self.reason, ExitReason)
             if reason is None:
                 raise ValidationError("Choisissez le motif de sortie.", field="exit_reason")
             self.value = ExitInput(reason, self.note.toPlainText().strip())

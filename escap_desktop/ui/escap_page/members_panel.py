@@ -82,6 +82,7 @@ class MembersPanel(QWidget):
         """``rule`` says where the team stands against the rules (3 members, GP...)."""
         selected = self.selected()
         self.model.set_rows(members)
+        self.table.fit_columns()
         self.rule_label.setText(rule)
         self._editable = editable
         self.add_button.setEnabled(editable)

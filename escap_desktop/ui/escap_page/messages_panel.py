@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.entities import DataCategory, Message
 from escap_desktop.ui.models.message_list_model import MessageListModel
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.emergency_notice import EmergencyNotice
 from escap_desktop.ui.widgets.form_errors import error_label
 
@@ -129,7 +130,9 @@ class MessagesPanel(QWidget):
     @Slot()
     def _on_send_clicked(self) -> None:
         if self.send_button.isEnabled():
-            self.send_requested.emit(self.compose.toPlainText(), self.category.currentData())
+            self.send_requested.emit(
+                self.compose.toPlainText(), combo_enum(self.category, DataCategory)
+            )
 
     @Slot()
     def _on_compose_changed(self) -> None:

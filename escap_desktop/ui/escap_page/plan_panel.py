@@ -87,6 +87,7 @@ class PlanPanel(QWidget):
         actions = list(actions)
         self.model.set_names(names)
         self.model.set_rows(actions)
+        self.table.fit_columns()
         todo = sum(1 for a in actions if a.status is ActionStatus.TODO)
         validated = sum(1 for a in actions if a.mt_validated_on is not None)
         self.summary_label.setText(

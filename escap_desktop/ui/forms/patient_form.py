@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from escap_desktop.core.entities import IdentityDocument, Patient, Sex
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 
@@ -109,7 +110,7 @@ class PatientForm(QWidget):
         """The patient as typed; raises ValidationError for a missing or unreadable date or
         sex (what cannot even be put in a record)."""
         birth_date = self.birth_date.required_value("birth_date")
-        sex = self.sex.currentData()
+        sex = combo_enum(self.sex, Sex)
         if sex is None:
             raise ValidationError("Choisissez le sexe du patient.", field="sex")
         return self._build(birth_date, sex)
@@ -134,7 +135,7 @@ class PatientForm(QWidget):
     @property
     def identity_document(self) -> IdentityDocument | None:
         """The high-trust document the professional saw (qualifies the identity once saved)."""
-        return self.document.currentData()
+        return combo_enum(self.document, IdentityDocument)
 
     def validate(self) -> bool:
         """Checks every field (visited or not), shows each problem and puts the focus on the
@@ -152,7 +153,7 @@ class PatientForm(QWidget):
         except ValidationError as problem:
             problems.append(problem)
             birth_date = None
-        sex = self.sex.currentData()
+        sex = combo_enum(self.sex, Sex)
         if sex is None:
             problems.append(ValidationError("Choisissez le sexe du patient.", field="sex"))
         if self._checker is not None:

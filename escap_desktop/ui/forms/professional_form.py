@@ -14,6 +14,7 @@ from escap_desktop.core.entities import (
     ProfessionalSource,
 )
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 
 IDENTIFIER_LABELS = {
@@ -97,8 +98,8 @@ class ProfessionalForm(QWidget):
         values = {
             "last_name": self.last_name.text().strip(),
             "first_name": self.first_name.text().strip(),
-            "profession": self.profession.currentData(),
-            "identifier_kind": self.identifier_kind.currentData(),
+            "profession": combo_enum(self.profession, Profession),
+            "identifier_kind": combo_enum(self.identifier_kind, IdentifierKind),
             "identifier": "".join(self.identifier.text().split()),
             "specialty": self.specialty.text().strip(),
             "address": self.address.text().strip(),

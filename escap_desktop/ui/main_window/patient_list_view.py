@@ -89,7 +89,7 @@ class PatientListView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NEXT_ACTION, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((190, 95, 165, 170, 55, 60, 200, 125)):
+        for column, width in enumerate((200, 95, 160, 170, 55, 62, 200, 140)):
             self.table.setColumnWidth(column, width)
 
         top = QHBoxLayout()

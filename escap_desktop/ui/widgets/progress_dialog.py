@@ -7,7 +7,7 @@ one), so it can never stay stuck on screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -17,7 +17,13 @@ from escap_desktop.ui.runner import GeneratorRunner, Job, JobQueue
 
 
 class JobProgressDialog(QProgressDialog):
-    """Runs ``job`` on the queue; ``on_result`` gets the result, errors go to the channel."""
+    """Runs ``job`` on the queue; ``on_result`` gets the result, errors go to the channel.
+
+    The dialog keeps itself alive (``_running``) until its job ends, so a caller may create it
+    without holding a reference.
+    """
+
+    _running: ClassVar[set[JobProgressDialog]] = set()
 
     def __init__(
         self,
@@ -40,6 +46,7 @@ class JobProgressDialog(QProgressDialog):
         self._on_failure = on_failure
         self.outcome: str = "en cours"
         self.canceled.connect(self._on_canceled)
+        JobProgressDialog._running.add(self)
         self.runner: GeneratorRunner = jobs.start(
             job, self._on_finished, self._on_failed, self._on_progress
         )
@@ -70,6 +77,7 @@ class JobProgressDialog(QProgressDialog):
         self._errors.report(error)
 
     def _close(self) -> None:
+        JobProgressDialog._running.discard(self)
         self.canceled.disconnect(self._on_canceled)
         self.reset()
         self.hide()

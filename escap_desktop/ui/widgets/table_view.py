@@ -31,6 +31,14 @@ class RowTableView(QTableView):
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
+    def fit_columns(self, maximum: int = 340) -> None:
+        """Columns as wide as their content (capped), the last one taking what is left."""
+        self.resizeColumnsToContents()
+        header = self.horizontalHeader()
+        for column in range(header.count() - 1):
+            if header.sectionSize(column) > maximum:
+                header.resizeSection(column, maximum)
+
     def selected_row(self) -> Any:
         indexes = self.selectionModel().selectedRows() if self.selectionModel() else []
         return indexes[0].data(ROW_ROLE) if indexes else None

