@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from escap_desktop.core.entities import new_id
-from escap_desktop.core.errors import StoreError, WrongPassphraseError
+from escap_desktop.core.errors import KeyringUnavailableError, StoreError, WrongPassphraseError
 from escap_desktop.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE
 from escap_desktop.store.keys import (
     KEY_MISMATCH_MESSAGE,
@@ -19,6 +19,7 @@ from escap_desktop.store.keys import (
     KdfParams,
     KeyInfo,
     KeyMode,
+    KeyringLockedError,
     PassphraseRequiredError,
     check_passphrase_strength,
     derive_key_from_passphrase,
@@ -35,6 +36,10 @@ from escap_desktop.store.keys import (
 from escap_desktop.store.local_store import Store
 
 STORE_FILENAME = "escap-desktop.db"
+KEYRING_GONE_MESSAGE = (
+    "Le trousseau du système, qui garde la clé de ce coffre de données, n'est pas disponible : "
+    "ouvrez ESCAP Desktop dans votre session habituelle de l'ordinateur."
+)
 MISSING_KEYINFO_MESSAGE = (
     "Le fichier de clé du coffre de données ({name}) est introuvable : "
     "le coffre ne peut pas être ouvert."
@@ -97,7 +102,13 @@ def _open_existing(path: Path, passphrase: str | None) -> Store:
     if info is None:
         raise StoreError(MISSING_KEYINFO_MESSAGE.format(name=path.name + ".keyinfo.json"))
     if info.mode is KeyMode.KEYRING:
-        key = load_key_from_keyring(info.store_id)
+        try:
+            key = load_key_from_keyring(info.store_id)
+        except KeyringLockedError:
+            raise
+        except KeyringUnavailableError:
+            # Not the "choose a passphrase" case: this store's key is in that keyring.
+            raise StoreError(KEYRING_GONE_MESSAGE) from None
         if key is None:
             raise StoreError(KEY_MISSING_MESSAGE)
         if not key_matches(key, info):

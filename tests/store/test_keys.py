@@ -187,3 +187,14 @@ def test_a_missing_or_garbled_keyinfo_file_is_explained(tmp_path: Path) -> None:
     info_file.unlink()
     with pytest.raises(StoreError, match="introuvable"):
         open_store(data_dir)
+
+
+def test_a_keyring_store_without_keyring_does_not_ask_for_a_passphrase(tmp_path: Path) -> None:
+    data_dir = tmp_path / "données"
+    with open_store(data_dir):
+        pass
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    with pytest.raises(StoreError) as raised:
+        open_store(data_dir, PASSPHRASE)
+    assert not isinstance(raised.value, KeyringUnavailableError)
+    assert "session habituelle" in str(raised.value)
