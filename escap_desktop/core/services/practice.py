@@ -14,8 +14,11 @@ from pathlib import Path
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
 from escap_desktop.core.services.billing import BillingService
+from escap_desktop.core.services.dashboard import DashboardService
+from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
+from escap_desktop.core.services.exports import ExportService
 from escap_desktop.core.services.messages import MessageService
 from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.plan import PlanService
@@ -38,6 +41,9 @@ class Practice:
     messages: MessageService
     events: EventService
     billing: BillingService
+    documents: DocumentService
+    exports: ExportService
+    dashboard: DashboardService
 
     def close(self) -> None:
         self.store.close()
@@ -68,6 +74,7 @@ def build_practice(
         holder[0] = None
 
     profile = ProfileService(store, actor, today, on_saved=forget_actor)
+    billing = BillingService(store, actor, config, today)
     return Practice(
         data_dir=data_dir,
         store=store,
@@ -78,7 +85,12 @@ def build_practice(
         plan=PlanService(store, actor, today),
         messages=MessageService(store, actor, today),
         events=EventService(store, actor, today),
-        billing=BillingService(store, actor, config, today),
+        billing=billing,
+        documents=DocumentService(
+            store, actor, grids, today, templates_dir=Path(data_dir) / "modeles"
+        ),
+        exports=ExportService(store, actor, grids, data_dir, today),
+        dashboard=DashboardService(store, actor, grids, billing, today),
     )
 
 
