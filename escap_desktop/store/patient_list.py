@@ -10,7 +10,7 @@ the list reads two narrow tables only.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -233,4 +233,4 @@ def patient_summaries(
     return summaries
 
 
-_display_name = cast(Callable[[Any], str], Patient.display_name.fget)
+_display_name: Callable[[Any], str] = vars(Patient)["display_name"].fget
