@@ -59,8 +59,10 @@ class DashboardFigures:
     year: int
     my_escaps: int
     involvement_target: int
+    involvement_label: str
     involvement_earned: bool
     involvement_message: str
+    tool_label: str
     tool_earned: bool
     tool_message: str
 
@@ -108,8 +110,10 @@ class DashboardService(ServiceBase):
             year=year.year,
             my_escaps=year.involvement.escap_count,
             involvement_target=year.involvement.allowance.min_escaps,
+            involvement_label=year.involvement.allowance.label,
             involvement_earned=year.involvement.earned,
             involvement_message=year.involvement.message,
+            tool_label=year.tool.allowance.label,
             tool_earned=year.tool.earned,
             tool_message=year.tool.message,
         )
