@@ -16,7 +16,7 @@ import pytest
 from escap_desktop.core.entities import AuditKind, EscapState, IdentifierKind, Patient
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.core.services.export_salt import SALT_BYTES, salt_path
-from escap_desktop.core.services.exports import EvaluationFiles
+from escap_desktop.core.services.exports import EvaluationFiles, evaluation_paths
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.exports.errors import ExportError
 from escap_desktop.exports.fhir import (
@@ -121,6 +121,14 @@ def test_evaluation_keys_are_stable_and_the_salt_is_kept_private(
     keys = {row["Clé patient"] for row in read_csv(evaluation.episodes_csv)}
     assert keys == {row["Clé patient"] for row in read_csv(again.episodes_csv)}
     assert len(salt_file.read_bytes()) == SALT_BYTES
+
+
+def test_evaluation_file_names_derive_from_the_name_given(tmp_path: Path) -> None:
+    assert evaluation_paths(tmp_path / "rapport", FROM, TODAY) == (
+        tmp_path / "rapport.csv",
+        tmp_path / "rapport-professionnels.csv",
+        tmp_path / "rapport-synthese.pdf",
+    )
 
 
 def test_evaluation_is_traced_in_each_exported_patients_audit(

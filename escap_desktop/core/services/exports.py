@@ -56,12 +56,14 @@ class EvaluationFiles:
 def evaluation_paths(out: Path | str, date_from: date, date_to: date) -> tuple[Path, Path, Path]:
     """The three files of an export to ``out``: a CSV file name, or a folder.
 
-    Given ``evaluation.csv``, the others are ``evaluation-professionnels.csv`` and
-    ``evaluation-synthese.pdf`` beside it; given a folder, the names carry the period.
+    Given ``evaluation.csv`` (or ``evaluation``), the others are ``evaluation-professionnels.csv``
+    and ``evaluation-synthese.pdf`` beside it; given a folder, the names carry the period.
     """
     target = Path(out)
     if target.is_dir():
         target = target / f"evaluation-escap-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
+    elif not target.suffix:
+        target = target.with_suffix(".csv")
     folder = target.parent
     if not folder.is_dir():
         raise ExportError(f"Le dossier {folder} n'existe pas : l'export n'a pas été écrit.")
