@@ -1,0 +1,97 @@
+"""``escap demo --patients 10000`` must complete, and the demo store must open fast.
+
+Generates the demo practice with the same code as ``escap demo`` (``generate_demo``) into a store
+keyed with a fixed raw key (what keyring mode does; passphrase mode adds one Argon2id derivation,
+reported apart), then measures opening the store and listing every patient with their ESCAP
+state, in fresh ``Store`` objects. SQLCipher's own overhead against plain SQLite is measured by
+``bench_store_list.py`` on a store of the same size.
+
+Run: ``.venv/bin/python benchmarks/bench_demo.py [--patients N] [--runs N]``.
+Results are printed and appended to ``docs/benchmarks.md``. Target: open + list < 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from escap_desktop.core.rules.billing import load_billing_config  # noqa: E402
+from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir  # noqa: E402
+from escap_desktop.core.services.demo import generate_demo  # noqa: E402
+from escap_desktop.store import Store, derive_key_from_passphrase  # noqa: E402
+from escap_desktop.store.keys import new_salt  # noqa: E402
+
+RESULTS = ROOT / "docs" / "benchmarks.md"
+TARGET_MS = 300.0
+KEY = bytes.fromhex("de70" * 16)  # synthetic data only
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="escap-bench-demo-") as folder:
+        path = Path(folder) / "escap-desktop.db"
+        store = Store.open(path, KEY)
+        grid = GridCatalog.load(folders=[bundled_grids_dir()]).latest("escap")
+        started = time.perf_counter()
+        for _ in generate_demo(store, grid, load_billing_config(), patients=args.patients):
+            pass
+        generation_s = time.perf_counter() - started
+        store.close()
+        size_mb = path.stat().st_size / 1e6
+
+        timings = []
+        rows = 0
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            store = Store.open(path, KEY)
+            with store.unit_of_work(None) as uow:
+                rows = len(uow.patient_summaries())
+            timings.append((time.perf_counter() - started) * 1000)
+            store.close()
+        started = time.perf_counter()
+        derive_key_from_passphrase("phrase de passe de mesure", new_salt())
+        kdf_ms = (time.perf_counter() - started) * 1000
+
+    median = statistics.median(timings)
+    list_label = (
+        f"ouverture + liste des {rows} patients avec l'état de leur ESCAP "
+        f"(cible < 300 ms), médiane de {args.runs}"
+    )
+    verdict = "Cible atteinte." if median < TARGET_MS else "Cible NON atteinte."
+    report = f"""
+## Cabinet de démonstration de {args.patients} patients — {datetime.now(UTC):%d/%m/%Y %H:%M} UTC
+
+`benchmarks/bench_demo.py` — même code que `escap demo --patients {args.patients}`.
+Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python {platform.python_version()},
+charge moyenne {os.getloadavg()[0]:.1f} au moment de la mesure.
+
+| mesure | résultat |
+| --- | --- |
+| génération de la démonstration | {generation_s:.1f} s ({size_mb:.0f} Mo) |
+| {list_label} | {median:.1f} ms |
+| meilleur / pire essai | {min(timings):.1f} / {max(timings):.1f} ms |
+| dérivation Argon2id en mode phrase de passe (en plus, une fois par ouverture) | {kdf_ms:.0f} ms |
+
+{verdict}
+"""
+    print(report)
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
