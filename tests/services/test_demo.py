@@ -15,12 +15,14 @@ from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 from tests.services.conftest import TODAY
 
+DEMO_PASSPHRASE = "phrase de passe de démonstration"
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Practice:
     folder = tmp_path_factory.mktemp("demo")
     # Passphrase mode: a module-wide store must not depend on the per-test keyring.
-    store = open_store(folder, passphrase="phrase de passe de démonstration")
+    store = open_store(folder, passphrase=DEMO_PASSPHRASE)
     practice = build_practice(store, folder, today=lambda: TODAY)
     steps = list(
         generate_demo(
@@ -72,3 +74,14 @@ def test_cli_demo_creates_then_refuses_a_second_time(
     assert "30 patients" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path), "demo", "--patients", "30"]) == 1
     assert "contient déjà des données" in capsys.readouterr().err
+
+
+def test_demo_store_file_shows_no_patient_name_or_nir(demo: Practice) -> None:
+    """The file on disk (and its WAL) must not leak any demo identity in clear."""
+    rows = demo.patients.summaries()
+    raw = b"".join(path.read_bytes() for path in demo.data_dir.iterdir() if path.is_file())
+    for row in rows:
+        assert row.ins.encode() not in raw
+        for name in (row.birth_name, row.first_names.split()[0]):
+            if len(name) >= 4:
+                assert name.encode() not in raw, name
