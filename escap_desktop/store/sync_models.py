@@ -1,0 +1,188 @@
+"""Rows of the sync module's own tables, in the same encrypted store as the entities.
+
+They share ``models.Base`` so one Alembic history (step 0003) owns them and the schema test
+compares them too; they live in their own module so the entity tables stay readable. Nothing
+here is shown to the user directly: :mod:`escap_desktop.store.sync_repository` reads and writes
+them for :mod:`escap_desktop.sync`.
+
+Secrets kept here (team keys, outbox payloads in clear) are protected like the health data
+itself: by the store's SQLCipher key. Device private keys are not here (keyring or key file).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from escap_desktop.store.column_types import UtcDateTime
+from escap_desktop.store.models import ID, Base
+
+TEAM_ID = String(64)
+DEVICE_ID = String(32)
+
+
+class SyncStateRow(Base):
+    """One row: this store's sync identity, clock and cursors.
+
+    ``node_id`` breaks ties between equal clock readings of two stores; it exists from the first
+    shared change, before any device keys (a professional may invite colleagues offline).
+    """
+
+    __tablename__ = "sync_state"
+    __table_args__ = (CheckConstraint("slot = 1", name="ck_sync_state_single_row"),)
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    node_id: Mapped[str] = mapped_column(ID)
+    hlc_ms: Mapped[int] = mapped_column(Integer)
+    hlc_counter: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str | None] = mapped_column(DEVICE_ID)
+    signing_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    encryption_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_slot: Mapped[str] = mapped_column(ID)
+    key_storage: Mapped[str] = mapped_column(String(20))
+    registered_url: Mapped[str] = mapped_column(Text)
+    key_cursor: Mapped[int] = mapped_column(Integer)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+class SyncTeamRow(Base):
+    """A team on the relay for one ESCAP episode (``team_id`` is ``Escap.team_id``).
+
+    ``state``: ``new`` (to create on the relay), ``active``, ``joining`` (invitation accepted,
+    own membership to confirm once the history is in), ``removed`` (this device was removed).
+    ``review`` asks the next cycle to compare memberships with the relay (removals, keys).
+    """
+
+    __tablename__ = "sync_team"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    escap_id: Mapped[str] = mapped_column(ID, index=True)
+    is_admin: Mapped[bool]
+    state: Mapped[str] = mapped_column(String(20))
+    cursor: Mapped[int] = mapped_column(Integer)
+    review: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SyncTeamKeyRow(Base):
+    """One version of a team key held by this device."""
+
+    __tablename__ = "sync_team_key"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SyncTeamDeviceRow(Base):
+    """A device known to have been a member of a team, and what it may still author.
+
+    ``max_key_version`` is set once its professional left or was removed: records it sealed
+    with a later key version are refused. ``delivered_version`` is the newest key version this
+    device delivered to it (so each key is sealed to each member once).
+    """
+
+    __tablename__ = "sync_team_device"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    device_id: Mapped[str] = mapped_column(DEVICE_ID, primary_key=True)
+    signing_key: Mapped[bytes] = mapped_column(LargeBinary)
+    encryption_key: Mapped[bytes] = mapped_column(LargeBinary)
+    professional_wire_id: Mapped[str | None] = mapped_column(ID)
+    max_key_version: Mapped[int | None] = mapped_column(Integer)
+    delivered_version: Mapped[int] = mapped_column(Integer)
+
+
+class SyncOutboxRow(Base):
+    """One record version to push, written in the transaction that changed the entity.
+
+    ``payload`` is the record in clear (inside the encrypted store); ``envelope`` its sealed
+    form, written once before the first push attempt so that a resend after a lost answer sends
+    the very same bytes (the relay is idempotent by record id only for identical bytes).
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (Index("ix_sync_outbox_status_seq", "status", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(ID, unique=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(ID)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10))
+    relay_seq: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SyncAppliedRow(Base):
+    """Records applied from the relay: the replay guard, written with the record it applied."""
+
+    __tablename__ = "sync_applied"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SyncClockRow(Base):
+    """Per entity, the hybrid logical clock of each merge group and a hash of its value.
+
+    The hashes tell a local write which groups it really changed (only those get a new clock).
+    """
+
+    __tablename__ = "sync_clock"
+
+    entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    clocks: Mapped[str] = mapped_column(Text)
+    hashes: Mapped[str] = mapped_column(Text)
+
+
+class SyncSharedRow(Base):
+    """A patient or professional record already sent to (or received from) a team."""
+
+    __tablename__ = "sync_shared"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
+class SyncInvitationRow(Base):
+    """An invitation sent by this device, or received and shown until answered.
+
+    ``decision`` is the professional's answer, recorded at once and carried to the relay by the
+    next cycle (the app never waits for the network). ``summary`` is the opened invitation text
+    (JSON) of a received invitation.
+    """
+
+    __tablename__ = "sync_invitation"
+
+    invitation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    team_id: Mapped[str] = mapped_column(TEAM_ID)
+    escap_id: Mapped[str] = mapped_column(ID)
+    membership_id: Mapped[str] = mapped_column(ID, index=True)
+    peer_device_id: Mapped[str] = mapped_column(DEVICE_ID)
+    status: Mapped[str] = mapped_column(String(10))
+    decision: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SyncParkedRow(Base):
+    """A pulled envelope kept aside until this device holds the key version it needs."""
+
+    __tablename__ = "sync_parked"
+
+    team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    relay_seq: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,342 @@
+"""Reads and writes of the sync tables, inside the caller's unit of work.
+
+The sync module gets a :class:`SyncRepository` from ``UnitOfWork.session`` so its rows commit
+(or roll back) together with the entities of the same transaction: an outbox row with the
+change it describes, a replay-guard row and a cursor with the record they applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from escap_desktop.core.entities import new_id, utcnow
+from escap_desktop.store.sync_models import (
+    SyncAppliedRow,
+    SyncClockRow,
+    SyncInvitationRow,
+    SyncOutboxRow,
+    SyncParkedRow,
+    SyncSharedRow,
+    SyncStateRow,
+    SyncTeamDeviceRow,
+    SyncTeamKeyRow,
+    SyncTeamRow,
+)
+
+PENDING = "pending"
+SENT = "sent"
+REFUSED = "refused"
+
+
+class SyncRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- state ------------------------------------------------------------------------------
+
+    def state(self) -> SyncStateRow:
+        """The single state row, created on first use with a fresh node id."""
+        row = self.session.get(SyncStateRow, 1)
+        if row is None:
+            row = SyncStateRow(
+                slot=1,
+                node_id=new_id(),
+                hlc_ms=0,
+                hlc_counter=0,
+                device_id=None,
+                signing_key=None,
+                encryption_key=None,
+                key_slot=new_id(),
+                key_storage="",
+                registered_url="",
+                key_cursor=0,
+                last_sync_at=None,
+                last_error="",
+                failures=0,
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def peek_state(self) -> SyncStateRow | None:
+        return self.session.get(SyncStateRow, 1)
+
+    # -- teams ------------------------------------------------------------------------------
+
+    def team(self, team_id: str) -> SyncTeamRow | None:
+        return self.session.get(SyncTeamRow, team_id)
+
+    def team_for_escap(self, escap_id: str) -> SyncTeamRow | None:
+        return self.session.scalars(
+            select(SyncTeamRow).where(SyncTeamRow.escap_id == escap_id)
+        ).first()
+
+    def teams(self, *states: str) -> list[SyncTeamRow]:
+        query = select(SyncTeamRow).order_by(SyncTeamRow.created_at, SyncTeamRow.team_id)
+        if states:
+            query = query.where(SyncTeamRow.state.in_(states))
+        return list(self.session.scalars(query))
+
+    def add_team(self, team_id: str, escap_id: str, *, is_admin: bool, state: str) -> SyncTeamRow:
+        row = SyncTeamRow(
+            team_id=team_id,
+            escap_id=escap_id,
+            is_admin=is_admin,
+            state=state,
+            cursor=0,
+            review=True,
+            created_at=utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def flag_review(self, team_id: str) -> None:
+        self.session.execute(
+            update(SyncTeamRow).where(SyncTeamRow.team_id == team_id).values(review=True)
+        )
+
+    # -- team keys --------------------------------------------------------------------------
+
+    def team_keys(self, team_id: str) -> dict[int, bytes]:
+        rows = self.session.scalars(select(SyncTeamKeyRow).where(SyncTeamKeyRow.team_id == team_id))
+        return {row.version: row.key for row in rows}
+
+    def add_team_key(self, team_id: str, version: int, key: bytes) -> bool:
+        """Stores a key version; False if this version was already held (kept unchanged)."""
+        if self.session.get(SyncTeamKeyRow, (team_id, version)) is not None:
+            return False
+        self.session.add(SyncTeamKeyRow(team_id=team_id, version=version, key=key))
+        self.session.flush()
+        return True
+
+    # -- team devices -----------------------------------------------------------------------
+
+    def device(self, team_id: str, device_id: str) -> SyncTeamDeviceRow | None:
+        return self.session.get(SyncTeamDeviceRow, (team_id, device_id))
+
+    def devices(self, team_id: str) -> list[SyncTeamDeviceRow]:
+        return list(
+            self.session.scalars(
+                select(SyncTeamDeviceRow)
+                .where(SyncTeamDeviceRow.team_id == team_id)
+                .order_by(SyncTeamDeviceRow.device_id)
+            )
+        )
+
+    def remember_device(
+        self,
+        team_id: str,
+        device_id: str,
+        signing_key: bytes,
+        encryption_key: bytes,
+        professional_wire_id: str | None,
+    ) -> SyncTeamDeviceRow:
+        row = self.device(team_id, device_id)
+        if row is None:
+            row = SyncTeamDeviceRow(
+                team_id=team_id,
+                device_id=device_id,
+                signing_key=signing_key,
+                encryption_key=encryption_key,
+                professional_wire_id=professional_wire_id,
+                max_key_version=None,
+                delivered_version=0,
+            )
+            self.session.add(row)
+        elif professional_wire_id and not row.professional_wire_id:
+            row.professional_wire_id = professional_wire_id
+        self.session.flush()
+        return row
+
+    def cut_off_professional(self, team_id: str, professional_wire_id: str, version: int) -> None:
+        """Records by this professional's devices sealed after ``version`` will be refused."""
+        for row in self.session.scalars(
+            select(SyncTeamDeviceRow).where(
+                SyncTeamDeviceRow.team_id == team_id,
+                SyncTeamDeviceRow.professional_wire_id == professional_wire_id,
+            )
+        ):
+            if row.max_key_version is None or row.max_key_version > version:
+                row.max_key_version = version
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def add_outbox(
+        self, team_id: str, entity_type: str, entity_id: str, payload: bytes
+    ) -> SyncOutboxRow:
+        row = SyncOutboxRow(
+            record_id=new_id(),
+            team_id=team_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            payload=payload,
+            envelope=None,
+            status=PENDING,
+            relay_seq=None,
+            created_at=utcnow(),
+            sent_at=None,
+        )
+        self.session.add(row)
+        return row
+
+    def pending_outbox(self, limit: int, team_ids: Sequence[str]) -> list[SyncOutboxRow]:
+        if not team_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(SyncOutboxRow)
+                .where(SyncOutboxRow.status == PENDING, SyncOutboxRow.team_id.in_(team_ids))
+                .order_by(SyncOutboxRow.seq)
+                .limit(limit)
+            )
+        )
+
+    def outbox_rows(self, record_ids: Sequence[str]) -> list[SyncOutboxRow]:
+        return list(
+            self.session.scalars(
+                select(SyncOutboxRow)
+                .where(SyncOutboxRow.record_id.in_(record_ids))
+                .order_by(SyncOutboxRow.seq)
+            )
+        )
+
+    def pending_count(self) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(SyncOutboxRow)
+                .where(SyncOutboxRow.status == PENDING)
+            )
+            or 0
+        )
+
+    def is_own_record(self, record_id: str) -> bool:
+        return (
+            self.session.scalar(
+                select(SyncOutboxRow.seq).where(SyncOutboxRow.record_id == record_id)
+            )
+            is not None
+        )
+
+    def mark_sent(self, record_id: str, relay_seq: int, at: datetime) -> None:
+        """Sent and acknowledged: the clear payload is dropped, the store keeps the entity."""
+        self.session.execute(
+            update(SyncOutboxRow)
+            .where(SyncOutboxRow.record_id == record_id)
+            .values(status=SENT, relay_seq=relay_seq, sent_at=at, payload=None, envelope=None)
+        )
+
+    def mark_refused(self, team_id: str) -> int:
+        """The relay refuses this device in the team (removed): its pending records stay here."""
+        result = self.session.execute(
+            update(SyncOutboxRow)
+            .where(SyncOutboxRow.team_id == team_id, SyncOutboxRow.status == PENDING)
+            .values(status=REFUSED)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # -- replay guard -----------------------------------------------------------------------
+
+    def was_applied(self, team_id: str, record_id: str) -> bool:
+        return self.session.get(SyncAppliedRow, (team_id, record_id)) is not None
+
+    def mark_applied(self, team_id: str, record_id: str, digest: bytes) -> None:
+        self.session.add(SyncAppliedRow(team_id=team_id, record_id=record_id, digest=digest))
+
+    # -- clocks -----------------------------------------------------------------------------
+
+    def clock(self, entity_type: str, entity_id: str) -> SyncClockRow | None:
+        return self.session.get(SyncClockRow, (entity_type, entity_id))
+
+    def save_clock(self, entity_type: str, entity_id: str, clocks: str, hashes: str) -> None:
+        row = self.clock(entity_type, entity_id)
+        if row is None:
+            self.session.add(
+                SyncClockRow(
+                    entity_type=entity_type, entity_id=entity_id, clocks=clocks, hashes=hashes
+                )
+            )
+        else:
+            row.clocks = clocks
+            row.hashes = hashes
+
+    # -- shared patients and professionals --------------------------------------------------
+
+    def is_shared(self, team_id: str, entity_type: str, entity_id: str) -> bool:
+        return self.session.get(SyncSharedRow, (team_id, entity_type, entity_id)) is not None
+
+    def mark_shared(self, team_id: str, entity_type: str, entity_id: str) -> None:
+        if not self.is_shared(team_id, entity_type, entity_id):
+            self.session.add(
+                SyncSharedRow(team_id=team_id, entity_type=entity_type, entity_id=entity_id)
+            )
+            self.session.flush()
+
+    def teams_sharing(self, entity_type: str, entity_id: str) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(SyncSharedRow.team_id)
+                .where(
+                    SyncSharedRow.entity_type == entity_type, SyncSharedRow.entity_id == entity_id
+                )
+                .order_by(SyncSharedRow.team_id)
+            )
+        )
+
+    # -- invitations ------------------------------------------------------------------------
+
+    def invitation(self, invitation_id: str) -> SyncInvitationRow | None:
+        return self.session.get(SyncInvitationRow, invitation_id)
+
+    def invitations(self, direction: str, *statuses: str) -> list[SyncInvitationRow]:
+        query = (
+            select(SyncInvitationRow)
+            .where(SyncInvitationRow.direction == direction)
+            .order_by(SyncInvitationRow.created_at, SyncInvitationRow.invitation_id)
+        )
+        if statuses:
+            query = query.where(SyncInvitationRow.status.in_(statuses))
+        return list(self.session.scalars(query))
+
+    def sent_invitation_for(self, membership_id: str) -> SyncInvitationRow | None:
+        return self.session.scalars(
+            select(SyncInvitationRow).where(
+                SyncInvitationRow.membership_id == membership_id,
+                SyncInvitationRow.direction == "sent",
+            )
+        ).first()
+
+    def add_invitation(self, row: SyncInvitationRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    # -- parked envelopes -------------------------------------------------------------------
+
+    def park(self, team_id: str, record_id: str, relay_seq: int, envelope: bytes) -> None:
+        if self.session.get(SyncParkedRow, (team_id, record_id)) is None:
+            self.session.add(
+                SyncParkedRow(
+                    team_id=team_id, record_id=record_id, relay_seq=relay_seq, envelope=envelope
+                )
+            )
+
+    def parked(self, team_id: str) -> list[SyncParkedRow]:
+        return list(
+            self.session.scalars(
+                select(SyncParkedRow)
+                .where(SyncParkedRow.team_id == team_id)
+                .order_by(SyncParkedRow.relay_seq)
+            )
+        )
+
+    def unpark(self, team_id: str, record_id: str) -> None:
+        self.session.execute(
+            delete(SyncParkedRow).where(
+                SyncParkedRow.team_id == team_id, SyncParkedRow.record_id == record_id
+            )
+        )
