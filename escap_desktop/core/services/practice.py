@@ -24,6 +24,7 @@ from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.plan import PlanService
 from escap_desktop.core.services.professionals import ProfessionalService
 from escap_desktop.core.services.profile import ProfileService
+from escap_desktop.core.services.sync import SyncService
 from escap_desktop.store import Store, open_store
 
 
@@ -44,6 +45,7 @@ class Practice:
     documents: DocumentService
     exports: ExportService
     dashboard: DashboardService
+    sync: SyncService
 
     def close(self) -> None:
         self.store.close()
@@ -75,13 +77,14 @@ def build_practice(
 
     profile = ProfileService(store, actor, today, on_saved=forget_actor)
     billing = BillingService(store, actor, config, today)
+    escaps = EscapService(store, actor, grids, today)
     return Practice(
         data_dir=data_dir,
         store=store,
         profile=profile,
         professionals=ProfessionalService(store, actor, today),
         patients=PatientService(store, actor, today),
-        escaps=EscapService(store, actor, grids, today),
+        escaps=escaps,
         plan=PlanService(store, actor, today),
         messages=MessageService(store, actor, today),
         events=EventService(store, actor, today),
@@ -91,6 +94,7 @@ def build_practice(
         ),
         exports=ExportService(store, actor, grids, data_dir, today),
         dashboard=DashboardService(store, actor, grids, billing, today),
+        sync=SyncService(store, actor, today, escaps=escaps),
     )
 
 

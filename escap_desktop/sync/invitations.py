@@ -1,0 +1,327 @@
+"""Invitations through the relay, sealed to the invitee's registered device.
+
+The inviter's device looks the invitee up by RPPS number, pins their public keys in the
+professional record (which the team then shares), and sends an invitation that only the invitee
+can open: who invites (name, profession), the role, and the patient's initials and age. The
+patient's identity arrives only with the history, after acceptance. The team keys travel with
+the invitation and the relay releases them on acceptance.
+
+The invitee's answer is recorded at once and carried out by the next cycle; an acceptance
+then pulls the history and records the invitee's own membership answer (their consent to join),
+which the team receives like any other change. A decline is seen by the inviter's device, which
+records it on the membership.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from escap_desktop.core.entities import (
+    Escap,
+    IdentifierKind,
+    Membership,
+    MembershipStatus,
+    Patient,
+    Professional,
+    new_id,
+    utcnow,
+)
+from escap_desktop.core.errors import NotFoundError
+from escap_desktop.store.sync_models import SyncInvitationRow
+from escap_desktop.sync.codec import canonical_json
+from escap_desktop.sync.context import CycleContext
+from escap_desktop.sync.crypto import (
+    CryptoError,
+    PublicIdentity,
+    TeamKey,
+    open_invitation,
+    seal_invitation,
+)
+from escap_desktop.sync.identity_map import wire_id, wire_id_for_rpps
+from escap_desktop.sync.relay_client import RelayRefusedError
+from escap_desktop.sync.teams import ACTIVE, JOINING, LIVE_STATES, accept_delivery, refresh_members
+from escap_desktop.sync.wire import InvitationCreate, b64u_encode
+
+logger = logging.getLogger(__name__)
+
+INVITATION_FORMAT = 1
+SENT, RECEIVED = "sent", "received"
+UNSENT, PENDING, ACCEPTED, DECLINED, EXPIRED = (
+    "unsent",
+    "pending",
+    "accepted",
+    "declined",
+    "expired",
+)
+ACCEPT, DECLINE = "accept", "decline"
+
+
+# --- the invitee's side ---------------------------------------------------------------------
+
+
+def receive_invitations(ctx: CycleContext) -> None:
+    listing = ctx.client.invitations("received", pending=True)
+    for view in listing.invitations:
+        with ctx.work() as (_uow, repo):
+            if repo.invitation(view.invitation_id) is not None:
+                continue
+        inviter = ctx.client.device(view.inviter_id)
+        if inviter is None:
+            continue
+        try:
+            text = open_invitation(view, invitee=ctx.keys, inviter_verify_key=inviter.signing_key)
+            summary = _checked_summary(json.loads(text), view.team_id)
+        except (CryptoError, ValueError, KeyError, TypeError) as error:
+            logger.warning(
+                "Invitation rejetée (%s, de %s) : %s",
+                view.invitation_id,
+                view.inviter_id,
+                type(error).__name__,
+            )
+            continue
+        claimed = summary["inviter"].get("rpps") or ""
+        if claimed and inviter.rpps != claimed:
+            logger.warning(
+                "Invitation rejetée (%s) : le RPPS annoncé n'est pas celui de l'appareil.",
+                view.invitation_id,
+            )
+            continue
+        with ctx.work() as (_uow, repo):
+            repo.add_invitation(
+                SyncInvitationRow(
+                    invitation_id=view.invitation_id,
+                    direction=RECEIVED,
+                    team_id=view.team_id,
+                    escap_id=summary["escap_id"],
+                    membership_id=summary["membership_id"],
+                    peer_device_id=view.inviter_id,
+                    status=PENDING,
+                    decision="",
+                    summary=canonical_json(summary).decode("utf-8"),
+                    created_at=view.created_at,
+                )
+            )
+            repo.remember_device(
+                view.team_id,
+                inviter.device_id,
+                inviter.signing_key,
+                inviter.encryption_key,
+                wire_id_for_rpps(inviter.rpps) if inviter.rpps else None,
+            )
+        ctx.report.invitations_received += 1
+
+
+def answer_invitations(ctx: CycleContext) -> None:
+    """Carries the professional's recorded answers to the relay."""
+    with ctx.work() as (_uow, repo):
+        answers = [
+            (row.invitation_id, row.team_id, row.escap_id, row.decision)
+            for row in repo.invitations(RECEIVED, PENDING)
+            if row.decision in (ACCEPT, DECLINE)
+        ]
+    for invitation_id, team_id, escap_id, decision in answers:
+        accept = decision == ACCEPT
+        status = ACCEPTED if accept else DECLINED
+        released = []
+        try:
+            released = ctx.client.answer(invitation_id, accept=accept).team_keys
+        except RelayRefusedError as error:
+            if error.status == 404 or error.slug == "invitation-perimee":
+                status = EXPIRED
+            elif error.status != 409:  # 409: answered already (a lost answer was retried)
+                raise
+        with ctx.work() as (_uow, repo):
+            row = repo.invitation(invitation_id)
+            assert row is not None
+            row.status = status
+            if status == ACCEPTED and repo.team(team_id) is None:
+                repo.add_team(team_id, escap_id, is_admin=False, state=JOINING)
+        if status == ACCEPTED:
+            for delivery in released:
+                accept_delivery(ctx, delivery)
+            refresh_members(ctx, team_id)
+
+
+def confirm_joined_teams(ctx: CycleContext) -> list[str]:
+    """Memberships to accept now that their history arrived (ids); teams with it go active."""
+    to_accept: list[str] = []
+    with ctx.work() as (uow, repo):
+        accepted = {row.team_id: row.membership_id for row in repo.invitations(RECEIVED, ACCEPTED)}
+        for team in repo.teams(JOINING):
+            membership_id = accepted.get(team.team_id)
+            try:
+                membership = uow.get(Membership, membership_id) if membership_id else None
+            except NotFoundError:
+                membership = None
+            if membership is None:
+                continue  # the history is not there yet
+            if membership.status is MembershipStatus.INVITED:
+                to_accept.append(membership.id)
+            team.state = ACTIVE
+    return to_accept
+
+
+# --- the inviter's side ---------------------------------------------------------------------
+
+
+def send_invitations(ctx: CycleContext) -> None:
+    _prepare_invitations(ctx)
+    with ctx.work() as (_uow, repo):
+        unsent = [(row.invitation_id, row.summary) for row in repo.invitations(SENT, UNSENT)]
+    for invitation_id, body in unsent:
+        try:
+            ctx.client.invite(InvitationCreate.model_validate_json(body))
+        except RelayRefusedError as error:
+            if error.status not in (403, 404, 409):
+                raise
+            logger.warning("Invitation %s refusée par le relais : %s", invitation_id, error.slug)
+            status = EXPIRED
+        else:
+            status = PENDING
+            ctx.report.invitations_sent += 1
+        with ctx.work() as (_uow, repo):
+            row = repo.invitation(invitation_id)
+            assert row is not None
+            row.status = status
+
+
+def _prepare_invitations(ctx: CycleContext) -> None:
+    """Seals an invitation for each colleague this professional invited and who has a device.
+
+    The sealed invitation is stored before it is sent, so a retry sends the same one (the relay
+    takes an identical invitation twice as one).
+    """
+    with ctx.work() as (uow, repo):
+        waiting: list[tuple[str, Membership, Professional]] = []
+        for team in repo.teams(*LIVE_STATES):
+            for membership in uow.find(
+                Membership, escap_id=team.escap_id, status=MembershipStatus.INVITED
+            ):
+                if (
+                    membership.invited_by == ctx.actor_id
+                    and membership.professional_id != ctx.actor_id
+                    and repo.sent_invitation_for(membership.id) is None
+                ):
+                    professional = uow.get(Professional, membership.professional_id)
+                    if professional.identifier_kind is IdentifierKind.RPPS:
+                        waiting.append((team.team_id, membership, professional))
+    for team_id, membership, professional in waiting:
+        device = ctx.client.device_by_rpps(professional.identifier)
+        if device is None:
+            continue  # not registered on the relay yet: the next cycle tries again
+        invitee = PublicIdentity(device.signing_key, device.encryption_key)
+        with ctx.work() as (uow, repo):
+            pinned = replace(
+                uow.get(Professional, professional.id),
+                signing_public_key=b64u_encode(device.signing_key),
+                encryption_public_key=b64u_encode(device.encryption_key),
+            )
+            if pinned != uow.get(Professional, professional.id):
+                uow.put(pinned)  # the team learns the invitee's keys with the record
+            repo.remember_device(
+                team_id,
+                device.device_id,
+                device.signing_key,
+                device.encryption_key,
+                wire_id(pinned),
+            )
+            summary = _summary(uow, team_id, membership, ctx)
+            keys = repo.team_keys(team_id)
+            invitation = seal_invitation(
+                invitation_id=new_id(),
+                team_id=team_id,
+                invitee=invitee,
+                inviter=ctx.keys,
+                message=canonical_json(summary),
+                team_keys=[TeamKey(version, key) for version, key in sorted(keys.items())],
+            )
+            repo.add_invitation(
+                SyncInvitationRow(
+                    invitation_id=invitation.invitation_id,
+                    direction=SENT,
+                    team_id=team_id,
+                    escap_id=membership.escap_id,
+                    membership_id=membership.id,
+                    peer_device_id=device.device_id,
+                    status=UNSENT,
+                    decision="",
+                    summary=invitation.model_dump_json(),
+                    created_at=utcnow(),
+                )
+            )
+
+
+def poll_sent_invitations(ctx: CycleContext) -> None:
+    """Declines seen on the relay are recorded on the membership (the team then learns it)."""
+    with ctx.work() as (_uow, repo):
+        if not repo.invitations(SENT, PENDING):
+            return
+    answered = {
+        view.invitation_id: view
+        for view in ctx.client.invitations("sent", pending=False).invitations
+        if view.status != "pending"
+    }
+    with ctx.work() as (uow, repo):
+        for row in repo.invitations(SENT, PENDING):
+            view = answered.get(row.invitation_id)
+            if view is None:
+                continue
+            row.status = ACCEPTED if view.status == "accepted" else DECLINED
+            repo.flag_review(row.team_id)
+            if view.status != "declined":
+                continue
+            membership = uow.get(Membership, row.membership_id)
+            if membership.status is MembershipStatus.INVITED:
+                uow.put(
+                    replace(
+                        membership,
+                        status=MembershipStatus.DECLINED,
+                        responded_at=view.answered_at or utcnow(),
+                    )
+                )
+
+
+# --- the invitation text --------------------------------------------------------------------
+
+
+def _summary(uow: Any, team_id: str, membership: Membership, ctx: CycleContext) -> dict[str, Any]:
+    escap = uow.get(Escap, membership.escap_id)
+    patient = uow.get(Patient, escap.patient_id)
+    inviter = uow.get(Professional, ctx.actor_id)
+    today = datetime.fromtimestamp(ctx.wall()).date()
+    return {
+        "format": INVITATION_FORMAT,
+        "team_id": team_id,
+        "escap_id": escap.id,
+        "membership_id": membership.id,
+        "role": membership.role,
+        "invited_at": membership.invited_at.isoformat(),
+        "inviter": {
+            "name": inviter.display_name,
+            "profession": inviter.profession.value,
+            "rpps": inviter.identifier if inviter.identifier_kind is IdentifierKind.RPPS else "",
+        },
+        "patient": {"initials": patient.initials, "age": patient.age_on(today)},
+    }
+
+
+def _checked_summary(data: Any, team_id: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.get("format") != INVITATION_FORMAT:
+        raise ValueError("format d'invitation inconnu")
+    if data.get("team_id") != team_id:
+        raise ValueError("équipe différente de celle de l'enveloppe")
+    for name in ("escap_id", "membership_id", "role", "invited_at"):
+        if not isinstance(data.get(name), str):
+            raise ValueError(f"champ {name} absent")
+    inviter, patient = data.get("inviter"), data.get("patient")
+    if not isinstance(inviter, dict) or not isinstance(patient, dict):
+        raise ValueError("invitation incomplète")
+    if not isinstance(inviter.get("name"), str) or not isinstance(patient.get("initials"), str):
+        raise ValueError("invitation incomplète")
+    if not isinstance(patient.get("age"), int):
+        raise ValueError("âge absent")
+    return data

@@ -1,0 +1,260 @@
+"""The outbox: each shared change becomes a record in the transaction that made it.
+
+A store commit hook sees every entity a unit of work put. For an entity of an ESCAP that has a
+team (a ``sync_team`` row), it writes one outbox row per team: a new record id, the record in
+clear (inside the encrypted store) with fresh hybrid-logical-clock readings for the merge groups
+the write really changed. The change and its outbox row commit together or not at all, so a
+crash can neither lose a change nor send one that was rolled back; the app never waits for the
+network, the sync cycle pushes the rows later.
+
+Records applied from the relay must not go back out: the applier runs inside
+:func:`applying_remote`, and the hook does nothing there. Deletions are not shared (no service
+deletes a shared record; the history of an ESCAP is kept).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import weakref
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from escap_desktop.core.entities import (
+    Action,
+    BillingRecord,
+    Consent,
+    Escap,
+    Event,
+    GridAssessment,
+    Membership,
+    MembershipStatus,
+    Message,
+    Patient,
+    Professional,
+)
+from escap_desktop.core.errors import NotFoundError
+from escap_desktop.store import Store, UnitOfWork
+from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync.clock import HlcState, WallClock
+from escap_desktop.sync.codec import entity_to_dict
+from escap_desktop.sync.identity_map import PROFESSIONAL_REFS, IdentityMap
+from escap_desktop.sync.merge import ENTITY_TYPES, WHOLE, Clocks, hashes_of, shared_fields
+from escap_desktop.sync.records import Record, clocks_from_json, clocks_to_text
+
+_applying_remote: ContextVar[bool] = ContextVar("escap_sync_applying_remote", default=False)
+
+# The snapshot sent when a team is created: the order a new member applies them in.
+_SNAPSHOT_ORDER: tuple[type[Any], ...] = (
+    Consent,
+    GridAssessment,
+    Membership,
+    Action,
+    Message,
+    Event,
+    BillingRecord,
+)
+
+REMOVED_TEAM = "removed"
+
+
+@contextlib.contextmanager
+def applying_remote() -> Iterator[None]:
+    """Writes made inside come from the relay: the outbox hook leaves them alone."""
+    token = _applying_remote.set(True)
+    try:
+        yield
+    finally:
+        _applying_remote.reset(token)
+
+
+_installed: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def install_outbox(store: Store, wall: WallClock = time.time) -> None:
+    """Adds the outbox hook to ``store`` once, however many services are built over it."""
+    if store in _installed:
+        return
+    _installed.add(store)
+
+    def hook(uow: UnitOfWork, changed: list[object]) -> None:
+        if _applying_remote.get():
+            return
+        repo = SyncRepository(uow.session)
+        if not repo.teams():
+            return  # nothing is shared yet: the usual case, kept cheap
+        OutboxWriter(uow, repo, wall).on_commit(changed)
+
+    store.add_commit_hook(hook)
+
+
+class OutboxWriter:
+    """Writes outbox rows for one unit of work; also used to send a new team its snapshot."""
+
+    def __init__(self, uow: UnitOfWork, repo: SyncRepository, wall: WallClock = time.time):
+        self._uow = uow
+        self._repo = repo
+        self._wall = wall
+        self._hlc: HlcState | None = None
+        self._identities: IdentityMap | None = None
+        self._escap_teams: dict[str, str | None] = {}
+
+    # -- entry points -----------------------------------------------------------------------
+
+    def on_commit(self, changed: list[object]) -> None:
+        for entity in changed:
+            entity_type = type(entity).__name__
+            if entity_type not in ENTITY_TYPES:
+                continue  # deletions, the local profile, audit entries stay on this computer
+            for team_id in self._teams_of(entity):
+                if isinstance(entity, Membership):
+                    self._note_membership(team_id, entity)
+                self.emit(team_id, entity)
+        self._save_clock()
+
+    def share_escap(self, escap: Escap) -> int:
+        """Sends everything of an episode to its (new) team; returns the number of records."""
+        # The episode first: a receiver checks every later record against it (its patient).
+        count = self.emit(escap.team_id, escap, force=True)
+        count += self.emit(escap.team_id, self._uow.get(Patient, escap.patient_id), force=True)
+        for entity_type in _SNAPSHOT_ORDER:
+            entity: Any
+            for entity in self._uow.find(entity_type, escap_id=escap.id):
+                count += self.emit(escap.team_id, entity, force=True)
+        self._save_clock()
+        return count
+
+    def _note_membership(self, team_id: str, membership: Membership) -> None:
+        """A membership changed: the next cycle reviews the team (keys, removals); a departed
+        member's records sealed with a later key version will be refused from now on."""
+        self._repo.flag_review(team_id)
+        if membership.status in (MembershipStatus.LEFT, MembershipStatus.REMOVED):
+            versions = self._repo.team_keys(team_id)
+            if versions:
+                wire = self._identity_map().to_wire(membership.professional_id)
+                self._repo.cut_off_professional(team_id, wire, max(versions))
+
+    # -- emission ---------------------------------------------------------------------------
+
+    def emit(self, team_id: str, entity: Any, *, force: bool = False) -> int:
+        """One outbox row for ``entity`` in ``team_id`` if it changed (always when forced)."""
+        entity_type = type(entity).__name__
+        count = self._share_dependencies(team_id, entity_type, entity)
+        identities = self._identity_map()
+        wire = identities.entity_to_wire(
+            entity_type, shared_fields(entity_type, entity_to_dict(entity))
+        )
+        clocks, changed = self._stamp(entity_type, entity.id, wire)
+        if not changed and not force:
+            return count
+        record = Record(entity_type, wire, clocks, self._clock().tick(self._wall))
+        self._repo.add_outbox(team_id, entity_type, entity.id, record.to_bytes())
+        if entity_type in ("Patient", "Professional"):
+            self._repo.mark_shared(team_id, entity_type, entity.id)
+        return count + 1
+
+    def _share_dependencies(self, team_id: str, entity_type: str, entity: Any) -> int:
+        """The professionals a record names, and its patient, go before it (once per team)."""
+        count = 0
+        for professional_id in _referenced_professionals(entity_type, entity):
+            if self._repo.is_shared(team_id, "Professional", professional_id):
+                continue
+            try:
+                professional = self._uow.get(Professional, professional_id)
+            except NotFoundError:
+                continue
+            count += self.emit(team_id, professional, force=True)
+        patient_id = getattr(entity, "patient_id", None)
+        if (
+            entity_type not in ("Patient", "Escap")
+            and isinstance(patient_id, str)
+            and not self._repo.is_shared(team_id, "Patient", patient_id)
+        ):
+            with contextlib.suppress(NotFoundError):
+                count += self.emit(team_id, self._uow.get(Patient, patient_id), force=True)
+        return count
+
+    def _stamp(self, entity_type: str, entity_id: str, wire: dict[str, Any]) -> tuple[Clocks, bool]:
+        """The entity's clocks after this write: a fresh reading for each group that changed."""
+        row = self._repo.clock(entity_type, entity_id)
+        clocks: Clocks = clocks_from_json(json.loads(row.clocks)) if row else {}
+        hashes: dict[str, str] = json.loads(row.hashes) if row else {}
+        changed = False
+        for name, digest in hashes_of(entity_type, wire).items():
+            if hashes.get(name) != digest or (name not in clocks and name != WHOLE):
+                changed = True
+                hashes[name] = digest
+                if name != WHOLE:
+                    clocks[name] = self._clock().tick(self._wall)
+        if changed:
+            self._repo.save_clock(
+                entity_type, entity_id, clocks_to_text(clocks), json.dumps(hashes)
+            )
+        return clocks, changed
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def _teams_of(self, entity: object) -> list[str]:
+        if isinstance(entity, Escap):
+            team = self._team_of_escap(entity.id, entity.team_id)
+            return [team] if team else []
+        escap_id = getattr(entity, "escap_id", None)
+        if isinstance(escap_id, str):
+            team = self._team_of_escap(escap_id)
+            return [team] if team else []
+        if isinstance(entity, Patient):
+            teams = [
+                self._team_of_escap(escap.id, escap.team_id)
+                for escap in self._uow.find(Escap, patient_id=entity.id)
+            ]
+            return sorted({team for team in teams if team})
+        if isinstance(entity, Professional):
+            return [
+                team_id
+                for team_id in self._repo.teams_sharing("Professional", entity.id)
+                if self._active(team_id)
+            ]
+        return []
+
+    def _team_of_escap(self, escap_id: str, team_id: str | None = None) -> str | None:
+        if escap_id not in self._escap_teams:
+            if team_id is None:
+                try:
+                    team_id = self._uow.get(Escap, escap_id).team_id
+                except NotFoundError:
+                    team_id = None
+            self._escap_teams[escap_id] = team_id if team_id and self._active(team_id) else None
+        return self._escap_teams[escap_id]
+
+    def _active(self, team_id: str) -> bool:
+        team = self._repo.team(team_id)
+        return team is not None and team.state != REMOVED_TEAM
+
+    def _identity_map(self) -> IdentityMap:
+        if self._identities is None:
+            self._identities = IdentityMap(self._uow.find(Professional))
+        return self._identities
+
+    def _clock(self) -> HlcState:
+        if self._hlc is None:
+            state = self._repo.state()
+            self._hlc = HlcState(state.hlc_ms, state.hlc_counter, state.node_id)
+        return self._hlc
+
+    def _save_clock(self) -> None:
+        if self._hlc is not None:
+            state = self._repo.state()
+            state.hlc_ms, state.hlc_counter = self._hlc.ms, self._hlc.counter
+
+
+def _referenced_professionals(entity_type: str, entity: Any) -> list[str]:
+    ids: list[str] = []
+    for name in PROFESSIONAL_REFS.get(entity_type, ()):
+        value = getattr(entity, name, None)
+        if isinstance(value, str):
+            ids.append(value)
+        elif isinstance(value, tuple | frozenset):
+            ids.extend(sorted(value))
+    return ids

@@ -1,0 +1,203 @@
+"""Checks and applies pulled envelopes, one page per transaction.
+
+Each envelope goes through ``crypto.EnvelopeVerifier`` (replay guard, author membership,
+signature, key version, decryption); a departed member's records sealed after their departure
+are refused too, and so is a record that names another ESCAP than its team's. A refused
+envelope is logged (ids only) and never applied. An envelope sealed with a key version this
+device does not hold yet is parked and retried once the key arrives. The record, its replay-
+guard row and the team's cursor commit together: a crash replays nothing and skips nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from escap_desktop.core.entities import Escap
+from escap_desktop.core.errors import NotFoundError
+from escap_desktop.store import UnitOfWork
+from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync.applier import RecordApplier
+from escap_desktop.sync.clock import HlcState
+from escap_desktop.sync.codec import CodecError
+from escap_desktop.sync.context import CycleContext
+from escap_desktop.sync.crypto import (
+    CryptoError,
+    EnvelopeVerifier,
+    UnknownKeyVersionError,
+)
+from escap_desktop.sync.outbox import applying_remote
+from escap_desktop.sync.records import Record, parse_record
+from escap_desktop.sync.teams import refresh_members
+from escap_desktop.sync.wire import Envelope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    seq: int
+    envelope: Envelope
+
+
+class _StoreReplayGuard:
+    def __init__(self, repo: SyncRepository) -> None:
+        self._repo = repo
+
+    def was_applied(self, team_id: str, record_id: str) -> bool:
+        return self._repo.was_applied(team_id, record_id)
+
+    def mark_applied(self, team_id: str, record_id: str, digest: bytes) -> None:
+        self._repo.mark_applied(team_id, record_id, digest)
+
+
+def apply_page(
+    ctx: CycleContext,
+    team_id: str,
+    items: list[Pulled],
+    next_cursor: int | None = None,
+    *,
+    from_parking: bool = False,
+) -> None:
+    """Applies ``items`` of one team in one transaction, then moves the cursor."""
+    _learn_unknown_authors(ctx, team_id, items)
+    with applying_remote(), ctx.work() as (uow, repo):
+        state = repo.state()
+        clock = HlcState(state.hlc_ms, state.hlc_counter, state.node_id)
+        page = _Page(ctx, uow, repo, clock, team_id)
+        for item in items:
+            page.apply(item, from_parking=from_parking)
+        state.hlc_ms, state.hlc_counter = clock.ms, clock.counter
+        team = repo.team(team_id)
+        if next_cursor is not None and team is not None:
+            team.cursor = max(team.cursor, next_cursor)
+
+
+def retry_parked(ctx: CycleContext, team_id: str) -> None:
+    with ctx.work() as (_uow, repo):
+        parked = [
+            Pulled(row.relay_seq, Envelope.from_json(row.envelope)) for row in repo.parked(team_id)
+        ]
+    if parked:
+        apply_page(ctx, team_id, parked, from_parking=True)
+
+
+def _learn_unknown_authors(ctx: CycleContext, team_id: str, items: list[Pulled]) -> None:
+    """A new member's first records: ask the relay for the member list once per cycle."""
+    if team_id in ctx.members_refreshed:
+        return
+    with ctx.work() as (_uow, repo):
+        unknown = {
+            item.envelope.author_key_id
+            for item in items
+            if repo.device(team_id, item.envelope.author_key_id) is None
+        }
+    if unknown:
+        refresh_members(ctx, team_id)
+
+
+class _Page:
+    def __init__(
+        self,
+        ctx: CycleContext,
+        uow: UnitOfWork,
+        repo: SyncRepository,
+        clock: HlcState,
+        team_id: str,
+    ) -> None:
+        self._ctx = ctx
+        self._uow = uow
+        self._repo = repo
+        self._team_id = team_id
+        self._applier = RecordApplier(uow, repo, clock)
+        self._verifier = EnvelopeVerifier(
+            member_key=self._member_key,
+            team_keys=repo.team_keys,
+            replay_guard=_StoreReplayGuard(repo),
+            log=logger,
+        )
+        team = repo.team(team_id)
+        self._escap_id = team.escap_id if team is not None else None
+
+    def _member_key(self, team_id: str, author_id: str) -> bytes | None:
+        row = self._repo.device(team_id, author_id)
+        return None if row is None else row.signing_key
+
+    def apply(self, item: Pulled, *, from_parking: bool) -> None:
+        parked_again = self._apply(item, from_parking=from_parking)
+        if from_parking and not parked_again:
+            self._repo.unpark(self._team_id, item.envelope.record_id)
+
+    def _apply(self, item: Pulled, *, from_parking: bool) -> bool:
+        """True when the envelope (still) waits for its key version."""
+        envelope = item.envelope
+        report = self._ctx.report
+        if envelope.author_key_id == self._ctx.device_id and self._repo.is_own_record(
+            envelope.record_id
+        ):
+            return False  # written here: the store already holds it
+        if not self._still_allowed(envelope):
+            return False
+        try:
+            opened = self._verifier.open(envelope)
+        except UnknownKeyVersionError:
+            if not from_parking:
+                self._repo.park(self._team_id, envelope.record_id, item.seq, envelope.to_json())
+                report.parked += 1
+            return True
+        except CryptoError:
+            report.rejected += 1
+            return False
+        try:
+            record = parse_record(opened.plaintext)
+            self._check_scope(envelope, record)
+        except CodecError as error:
+            self._reject(envelope, str(error))
+            return False
+        if self._applier.apply(self._team_id, record, envelope.key_version):
+            report.changed += 1
+        self._verifier.mark_applied(opened)
+        report.received += 1
+        return False
+
+    def _still_allowed(self, envelope: Envelope) -> bool:
+        """A departed member's devices may not author records with keys made after they left."""
+        row = self._repo.device(self._team_id, envelope.author_key_id)
+        if row is None or row.max_key_version is None:
+            return True
+        if envelope.key_version <= row.max_key_version:
+            return True
+        self._reject(envelope, "auteur parti de l'équipe avant cette version de clé")
+        return False
+
+    def _check_scope(self, envelope: Envelope, record: Record) -> None:
+        """Every record of a team belongs to that team's episode (and its patient)."""
+        if record.entity_type != envelope.record_type:
+            raise CodecError("type d'enregistrement différent de celui de l'enveloppe")
+        entity = record.entity
+        if record.entity_type == "Professional":
+            return
+        if record.entity_type == "Escap":
+            if entity["id"] != self._escap_id or entity.get("team_id") != self._team_id:
+                raise CodecError("épisode étranger à cette équipe")
+            return
+        if record.entity_type == "Patient":
+            try:
+                escap = self._uow.get(Escap, self._escap_id or "")
+            except NotFoundError as error:
+                raise CodecError("patient reçu avant son épisode") from error
+            if entity["id"] != escap.patient_id:
+                raise CodecError("patient étranger à cette équipe")
+            return
+        if entity.get("escap_id") != self._escap_id:
+            raise CodecError("enregistrement d'un autre épisode que celui de l'équipe")
+
+    def _reject(self, envelope: Envelope, reason: str) -> None:
+        self._ctx.report.rejected += 1
+        logger.warning(
+            "Enveloppe rejetée (équipe %s, enregistrement %s, auteur %s) : %s",
+            envelope.team_id,
+            envelope.record_id,
+            envelope.author_key_id,
+            reason,
+        )

@@ -1,0 +1,280 @@
+"""The desktop's client of the relay API (``docs/relay.md``): signed requests, typed answers.
+
+Every request is signed with the device keys (``crypto.sign_request``, a fresh nonce each try)
+and goes only to the configured relay. Transient failures (no answer, 429, 502-504) are retried
+a few times with a growing wait (:class:`~sync.backoff.RetryPolicy`, injected sleeper); every
+request the client retries is idempotent on the relay (pushes by record id, invitations by id,
+identical key deliveries), so a lost answer never duplicates anything. What still fails becomes
+a :class:`RelayUnavailableError` or a :class:`RelayRefusedError`, with a French sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from escap_desktop.core.errors import SyncError
+from escap_desktop.sync.backoff import RetryPolicy, Sleeper, real_sleep
+from escap_desktop.sync.crypto import DeviceKeys, sign_request
+from escap_desktop.sync.wire import (
+    DeliveredKeyList,
+    DeviceInfo,
+    DeviceRegistration,
+    Envelope,
+    InvitationAnswer,
+    InvitationAnswerResult,
+    InvitationCreate,
+    InvitationList,
+    InvitationView,
+    KeyDelivery,
+    KeyDeliveryBatch,
+    KeyDeliveryReceipt,
+    MemberList,
+    Problem,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    TeamList,
+)
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+
+UNREACHABLE_MESSAGE = (
+    "Le relais de synchronisation est injoignable ({url}) : vos modifications restent "
+    "enregistrées sur cet ordinateur et partiront à la prochaine synchronisation."
+)
+
+
+class RelayUnavailableError(SyncError):
+    """No usable answer from the relay (network down, relay stopped, overloaded)."""
+
+
+class RelayRefusedError(SyncError):
+    """The relay answered with a problem document; ``slug`` names it for the code."""
+
+    def __init__(self, message: str, status: int, slug: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.slug = slug
+
+
+class RelayClient:
+    """One device talking to one relay."""
+
+    def __init__(
+        self,
+        base_url: str,
+        keys: DeviceKeys,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Sleeper = real_sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.keys = keys
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,  # never anywhere but the configured relay
+            trust_env=False,  # no proxy settings from the environment in front of it
+        )
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self.requests = 0
+
+    @property
+    def device_id(self) -> str:
+        return self.keys.key_id
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RelayClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the API ----------------------------------------------------------------------------
+
+    def register(self, rpps: str | None) -> DeviceInfo:
+        public = self.keys.public
+        body = DeviceRegistration(
+            signing_key=public.signing_key, encryption_key=public.encryption_key, rpps=rpps
+        )
+        return self._call("POST", "/v1/devices", DeviceInfo, body=body)
+
+    def device_by_rpps(self, rpps: str) -> DeviceInfo | None:
+        return self._call_or_none("GET", "/v1/devices", DeviceInfo, params={"rpps": rpps})
+
+    def device(self, device_id: str) -> DeviceInfo | None:
+        return self._call_or_none("GET", f"/v1/devices/{device_id}", DeviceInfo)
+
+    def push(self, envelopes: list[Envelope]) -> PushResponse:
+        return self._call(
+            "POST", "/v1/envelopes", PushResponse, body=PushRequest(envelopes=envelopes)
+        )
+
+    def pull(self, team_id: str, after: int, limit: int) -> PullPage:
+        return self._call(
+            "GET",
+            f"/v1/teams/{team_id}/envelopes",
+            PullPage,
+            params={"after": after, "limit": limit},
+        )
+
+    def teams(self) -> TeamList:
+        return self._call("GET", "/v1/teams", TeamList)
+
+    def create_team(self, team_id: str) -> MemberList:
+        return self._call("PUT", f"/v1/teams/{team_id}", MemberList)
+
+    def members(self, team_id: str) -> MemberList | None:
+        """None when this device is not (or no longer) a member."""
+        return self._call_or_none("GET", f"/v1/teams/{team_id}/members", MemberList)
+
+    def remove_member(self, team_id: str, device_id: str) -> None:
+        try:
+            self._send("DELETE", f"/v1/teams/{team_id}/members/{device_id}")
+        except RelayRefusedError as error:
+            if error.status != 404:  # already gone (a retried removal): fine
+                raise
+
+    def deliver_keys(self, team_id: str, deliveries: list[KeyDelivery]) -> KeyDeliveryReceipt:
+        return self._call(
+            "POST",
+            f"/v1/teams/{team_id}/keys",
+            KeyDeliveryReceipt,
+            body=KeyDeliveryBatch(deliveries=deliveries),
+        )
+
+    def my_keys(self, after: int) -> DeliveredKeyList:
+        return self._call("GET", "/v1/keys", DeliveredKeyList, params={"after": after})
+
+    def invite(self, invitation: InvitationCreate) -> InvitationView:
+        return self._call("POST", "/v1/invitations", InvitationView, body=invitation)
+
+    def invitations(self, box: str, *, pending: bool) -> InvitationList:
+        return self._call(
+            "GET",
+            "/v1/invitations",
+            InvitationList,
+            params={"box": box, "pending": "true" if pending else "false"},
+        )
+
+    def answer(self, invitation_id: str, *, accept: bool) -> InvitationAnswerResult:
+        return self._call(
+            "POST",
+            f"/v1/invitations/{invitation_id}/answer",
+            InvitationAnswerResult,
+            body=InvitationAnswer(accept=accept),
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> M:
+        response = self._send(method, path, body=body, params=params)
+        try:
+            return model.model_validate_json(response.content)
+        except PydanticValidationError as error:
+            raise RelayRefusedError(
+                "Réponse du relais illisible : vérifiez l'adresse du relais.",
+                response.status_code,
+                "reponse-illisible",
+            ) from error
+
+    def _call_or_none(
+        self, method: str, path: str, model: type[M], *, params: dict[str, Any] | None = None
+    ) -> M | None:
+        try:
+            return self._call(method, path, model, params=params)
+        except RelayRefusedError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        content = body.model_dump_json().encode("utf-8") if body is not None else b""
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self._http.build_request(
+                method,
+                path,
+                params=params,
+                content=content if body is not None else None,
+                headers={"Content-Type": "application/json"} if body is not None else None,
+            )
+            target = request.url.raw_path.decode("ascii")
+            request.headers.update(sign_request(self.keys, method, target, content))
+            self.requests += 1
+            retry_after: float | None = None
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as error:
+                failure: Exception = error
+                logger.info("Relais injoignable (%s %s) : %s", method, path, type(error).__name__)
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code not in _TRANSIENT_STATUS:
+                    raise _refusal(response)
+                failure = _refusal(response)
+                retry_after = _retry_after(response)
+            if attempt >= self._retry.attempts:
+                if isinstance(failure, RelayRefusedError) and failure.status == 429:
+                    raise failure
+                raise RelayUnavailableError(UNREACHABLE_MESSAGE.format(url=self.base_url)) from (
+                    failure
+                )
+            self._sleep(self._retry.delay(attempt, retry_after))
+
+
+def _refusal(response: httpx.Response) -> RelayRefusedError:
+    try:
+        problem = Problem.model_validate_json(response.content)
+    except PydanticValidationError:
+        return RelayRefusedError(
+            f"Le relais a refusé la demande (code {response.status_code}).",
+            response.status_code,
+            "inconnu",
+        )
+    slug = problem.type.rsplit(":", 1)[-1]
+    message = problem.detail or problem.title
+    return RelayRefusedError(f"Relais : {message}", response.status_code, slug)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None

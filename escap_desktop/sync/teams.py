@@ -1,0 +1,304 @@
+"""Teams on the relay: creation, member devices, team keys, removals and key rotation.
+
+- An ESCAP gets a team when its first colleague is invited (the inviter's device creates it and
+  becomes its admin; team id = ``Escap.team_id``, random) and its history goes to the outbox.
+- Team keys reach this device sealed and signed; a key is kept only if its sender is a known
+  member device of that team.
+- When a membership ends (removed or left), the admin's device removes that professional's
+  devices from the relay team, then rotates the key: a new version sealed to the remaining
+  members only. Records written afterwards use it, so the former member cannot read them.
+- The admin also seals every key version to members that joined without it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from escap_desktop.core.entities import (
+    Escap,
+    EscapState,
+    Membership,
+    MembershipStatus,
+    Professional,
+)
+from escap_desktop.sync.context import CycleContext
+from escap_desktop.sync.crypto import (
+    CryptoError,
+    PublicIdentity,
+    TeamKey,
+    open_team_key,
+    rotate_team_key,
+    seal_team_key,
+)
+from escap_desktop.sync.identity_map import IdentityMap, wire_id_for_rpps
+from escap_desktop.sync.outbox import OutboxWriter
+from escap_desktop.sync.relay_client import RelayRefusedError
+from escap_desktop.sync.wire import KeyDelivery, MemberList
+
+logger = logging.getLogger(__name__)
+
+NEW, ACTIVE, JOINING, REMOVED = "new", "active", "joining", "removed"
+LIVE_STATES = (ACTIVE, JOINING)
+_DEPARTED = (MembershipStatus.LEFT, MembershipStatus.REMOVED)
+KEY_PAGE = 200
+
+
+def refresh_members(ctx: CycleContext, team_id: str) -> MemberList | None:
+    """The relay's member list, remembered as known devices; None if this device is no member."""
+    members = ctx.client.members(team_id)
+    ctx.members_refreshed.add(team_id)
+    if members is None:
+        return None
+    with ctx.work() as (_uow, repo):
+        for member in members.members:
+            device = member.device
+            repo.remember_device(
+                team_id,
+                device.device_id,
+                device.signing_key,
+                device.encryption_key,
+                wire_id_for_rpps(device.rpps) if device.rpps else None,
+            )
+    return members
+
+
+def mark_removed(ctx: CycleContext, team_id: str) -> None:
+    """The relay no longer counts this device in the team: stop pushing and pulling it."""
+    with ctx.work() as (_uow, repo):
+        team = repo.team(team_id)
+        if team is not None and team.state != REMOVED:
+            team.state = REMOVED
+            kept = repo.mark_refused(team_id)
+            logger.warning(
+                "Cet appareil ne fait plus partie de l'équipe %s ; "
+                "%d modification(s) non envoyée(s).",
+                team_id,
+                kept,
+            )
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def receive_keys(ctx: CycleContext) -> set[str]:
+    """Fetches the team keys sealed to this device; returns the teams that got a new version."""
+    updated: set[str] = set()
+    with ctx.work() as (_uow, repo):
+        cursor = repo.state().key_cursor
+    while True:
+        listing = ctx.client.my_keys(cursor)
+        for delivered in listing.keys:
+            if accept_delivery(ctx, delivered.delivery):
+                updated.add(delivered.delivery.team_id)
+        cursor = listing.next_cursor
+        with ctx.work() as (_uow, repo):
+            repo.state().key_cursor = cursor
+        if len(listing.keys) < KEY_PAGE:
+            return updated
+
+
+def accept_delivery(ctx: CycleContext, delivery: KeyDelivery) -> bool:
+    """Keeps a delivered key if a known member of the team sent it; True when it is new."""
+    team_id = delivery.team_id
+    with ctx.work() as (_uow, repo):
+        team = repo.team(team_id)
+        sender = repo.device(team_id, delivery.sender_id)
+    if team is None:
+        logger.info("Clé reçue pour une équipe inconnue de cet appareil (%s) : ignorée.", team_id)
+        return False
+    if sender is None and team_id not in ctx.members_refreshed:
+        refresh_members(ctx, team_id)
+        with ctx.work() as (_uow, repo):
+            sender = repo.device(team_id, delivery.sender_id)
+    if sender is None:
+        logger.warning(
+            "Clé d'équipe rejetée (équipe %s, version %d) : expéditeur %s inconnu.",
+            team_id,
+            delivery.key_version,
+            delivery.sender_id,
+        )
+        return False
+    try:
+        key = open_team_key(delivery, recipient=ctx.keys, sender_verify_key=sender.signing_key)
+    except CryptoError as error:
+        logger.warning(
+            "Clé d'équipe rejetée (équipe %s, version %d) : %s",
+            team_id,
+            delivery.key_version,
+            type(error).__name__,
+        )
+        return False
+    with ctx.work() as (_uow, repo):
+        added = repo.add_team_key(team_id, key.version, key.key)
+    if added:
+        ctx.report.keys_received += 1
+    return added
+
+
+def latest_key(keys: dict[int, bytes]) -> TeamKey | None:
+    if not keys:
+        return None
+    version = max(keys)
+    return TeamKey(version, keys[version])
+
+
+# --- creation -------------------------------------------------------------------------------
+
+
+def share_new_escaps(ctx: CycleContext) -> None:
+    """Gives a team to each episode where this professional invited a colleague.
+
+    The team row and the episode's whole history go to the outbox in one transaction.
+    """
+    with ctx.work() as (uow, repo):
+        writer = OutboxWriter(uow, repo, ctx.wall)
+        seen: set[str] = set()
+        for membership in uow.find(Membership, status=MembershipStatus.INVITED):
+            if (
+                membership.invited_by != ctx.actor_id
+                or membership.professional_id == ctx.actor_id
+                or membership.escap_id in seen
+            ):
+                continue
+            seen.add(membership.escap_id)
+            escap = uow.get(Escap, membership.escap_id)
+            if escap.state is EscapState.CLOSED or repo.team(escap.team_id) is not None:
+                continue
+            repo.add_team(escap.team_id, escap.id, is_admin=True, state=NEW)
+            writer.share_escap(escap)
+
+
+def create_pending_teams(ctx: CycleContext) -> None:
+    with ctx.work() as (_uow, repo):
+        pending = [team.team_id for team in repo.teams(NEW)]
+    for team_id in pending:
+        try:
+            members = ctx.client.create_team(team_id)
+        except RelayRefusedError as error:
+            if error.status != 403:
+                raise
+            logger.warning("Équipe %s déjà créée sur le relais par un autre appareil.", team_id)
+            mark_removed(ctx, team_id)
+            continue
+        with ctx.work() as (_uow, repo):
+            team = repo.team(team_id)
+            assert team is not None
+            team.is_admin = any(
+                m.is_admin and m.device.device_id == ctx.device_id for m in members.members
+            )
+            if not repo.team_keys(team_id):
+                first = TeamKey.generate()
+                repo.add_team_key(team_id, first.version, first.key)
+            public = ctx.keys.public
+            repo.remember_device(
+                team_id, ctx.device_id, public.signing_key, public.encryption_key, None
+            )
+            team.state = ACTIVE
+            team.review = True
+        ctx.report.teams_created += 1
+
+
+# --- membership changes ---------------------------------------------------------------------
+
+
+def review_teams(ctx: CycleContext) -> None:
+    """Teams whose memberships changed: removals and key rotation, keys for new members."""
+    with ctx.work() as (_uow, repo):
+        flagged = [(t.team_id, t.escap_id) for t in repo.teams(*LIVE_STATES) if t.review]
+    for team_id, escap_id in flagged:
+        members = refresh_members(ctx, team_id)
+        if members is None:
+            mark_removed(ctx, team_id)
+            continue
+        with ctx.work() as (_uow, repo):
+            is_admin = bool((team := repo.team(team_id)) and team.is_admin)
+        if is_admin:
+            on_relay = {m.device.device_id for m in members.members}
+            remaining = _remove_departed(ctx, team_id, escap_id, on_relay)
+            _deliver_missing_keys(ctx, team_id, remaining)
+        with ctx.work() as (_uow, repo):
+            team = repo.team(team_id)
+            if team is not None:
+                team.review = False
+
+
+def _remove_departed(
+    ctx: CycleContext, team_id: str, escap_id: str, on_relay: set[str]
+) -> set[str]:
+    """Removes departed members' devices and rotates the key; returns the devices that stay."""
+    with ctx.work() as (uow, repo):
+        identities = IdentityMap(uow.find(Professional))
+        departed = {
+            identities.to_wire(m.professional_id)
+            for m in uow.find(Membership, escap_id=escap_id)
+            if m.status in _DEPARTED
+        }
+        leaving = [
+            device.device_id
+            for device in repo.devices(team_id)
+            if device.professional_wire_id in departed
+            and device.device_id in on_relay
+            and device.device_id != ctx.device_id
+        ]
+        current = latest_key(repo.team_keys(team_id))
+    remaining = on_relay - set(leaving)
+    if not leaving or current is None:
+        return remaining
+    # The new key is kept before anything leaves this computer: a retry rotates no twice.
+    with ctx.work() as (_uow, repo):
+        stay = [
+            PublicIdentity(row.signing_key, row.encryption_key)
+            for row in repo.devices(team_id)
+            if row.device_id in remaining
+        ]
+        new_key, deliveries = rotate_team_key(
+            current, team_id=team_id, remaining_members=stay, sender=ctx.keys
+        )
+        repo.add_team_key(team_id, new_key.version, new_key.key)
+        for wire in departed:
+            repo.cut_off_professional(team_id, wire, current.version)
+    for device_id in leaving:
+        ctx.client.remove_member(team_id, device_id)
+    _deliver(ctx, team_id, deliveries)
+    ctx.report.key_rotations += 1
+    logger.info("Clé de l'équipe %s renouvelée (version %d).", team_id, new_key.version)
+    return remaining
+
+
+def _deliver_missing_keys(ctx: CycleContext, team_id: str, members: set[str]) -> None:
+    with ctx.work() as (_uow, repo):
+        keys = repo.team_keys(team_id)
+        if not keys:
+            return
+        latest = max(keys)
+        deliveries = []
+        for device in repo.devices(team_id):
+            if device.device_id not in members or device.device_id == ctx.device_id:
+                continue
+            recipient = PublicIdentity(device.signing_key, device.encryption_key)
+            for version in range(device.delivered_version + 1, latest + 1):
+                if version in keys:
+                    deliveries.append(
+                        seal_team_key(
+                            TeamKey(version, keys[version]),
+                            team_id=team_id,
+                            recipient=recipient,
+                            sender=ctx.keys,
+                        )
+                    )
+    _deliver(ctx, team_id, deliveries)
+
+
+def _deliver(ctx: CycleContext, team_id: str, deliveries: list[KeyDelivery]) -> None:
+    """One delivery per request: a member who already holds a version answers 409, not all."""
+    for delivery in deliveries:
+        if delivery.recipient_id != ctx.device_id:
+            try:
+                ctx.client.deliver_keys(team_id, [delivery])
+            except RelayRefusedError as error:
+                if error.status != 409:
+                    raise
+        with ctx.work() as (_uow, repo):
+            row = repo.device(team_id, delivery.recipient_id)
+            if row is not None and row.delivered_version < delivery.key_version:
+                row.delivered_version = delivery.key_version

@@ -1,0 +1,209 @@
+"""Three professionals on three real stores, and a relay, for the sync tests.
+
+A GP (médecin traitant), a nurse and a physio each have their own SQLCipher store in the test's
+folder, a profile made with the core services, and a SyncService talking to one relay (in
+process through ASGI, or a real uvicorn process on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from stdnum.fr import nir
+
+from escap_desktop.core.entities import (
+    Action,
+    BillingRecord,
+    ClinicalSituation,
+    Consent,
+    Escap,
+    Event,
+    GridAssessment,
+    IdentifierKind,
+    Membership,
+    Message,
+    Patient,
+    Profession,
+    Professional,
+    Sex,
+)
+from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.core.services.sync import SyncReport, SyncService
+from escap_desktop.store import open_store
+from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync.codec import entity_to_dict
+from escap_desktop.sync.identity_map import IdentityMap
+from escap_desktop.sync.merge import shared_fields
+
+TODAY = date(2026, 11, 25)
+GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
+    "10000000001",
+    "10000000002",
+    "10000000003",
+    "10000000004",
+)
+
+T = TypeVar("T")
+
+
+def run(generator: Generator[Any, None, T]) -> T:
+    """Drives a service generator to its end, as the GUI runner does; returns its result."""
+    while True:
+        try:
+            next(generator)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+
+def no_sleep(_seconds: float) -> None:
+    """Back-off waits are counted, never slept, in tests."""
+
+
+def professional(last: str, first: str, profession: Profession, rpps: str) -> Professional:
+    return Professional(
+        last_name=last,
+        first_name=first,
+        profession=profession,
+        identifier_kind=IdentifierKind.RPPS,
+        identifier=rpps,
+        town="Lyon",
+    )
+
+
+PEOPLE = {
+    "gp": ("Lefèvre", "Claire", Profession.MEDECIN, GP_RPPS),
+    "nurse": ("Bréhat", "Anaïs", Profession.INFIRMIER, NURSE_RPPS),
+    "physio": ("N'Diaye", "Loïc", Profession.MASSEUR_KINESITHERAPEUTE, PHYSIO_RPPS),
+    "dietitian": ("Ménard", "Joël", Profession.DIETETICIEN, DIETITIAN_RPPS),
+}
+
+
+@dataclass
+class Member:
+    name: str
+    folder: Path
+    practice: Practice
+    sync: SyncService
+    me: Professional
+    reports: list[SyncReport] = field(default_factory=list)
+
+    def cycle(self) -> SyncReport:
+        report = run(self.sync.sync_once())
+        self.reports.append(report)
+        return report
+
+    def colleague(self, key: str) -> Professional:
+        """Adds a colleague from the "directory" (same RPPS as their own profile)."""
+        return self.practice.professionals.add(professional(*PEOPLE[key]))
+
+    def repo_call(self, function: Callable[[SyncRepository], T]) -> T:
+        with self.practice.store.unit_of_work(self.me.id) as uow:
+            return function(SyncRepository(uow.session))
+
+
+def make_member(
+    name: str,
+    root: Path,
+    relay_url: str,
+    transport: httpx.BaseTransport | None,
+    **sync_options: Any,
+) -> Member:
+    folder = root / name
+    folder.mkdir()
+    store = open_store(folder)
+    practice = build_practice(store, folder, today=lambda: TODAY)
+    me = practice.profile.save(professional(*PEOPLE[name]))
+
+    def actor() -> str | None:
+        return me.id
+
+    sync = SyncService(
+        store,
+        actor,
+        lambda: TODAY,
+        escaps=practice.escaps,
+        transport=transport,
+        sleep=no_sleep,
+        **sync_options,
+    )
+    practice.sync = sync
+    sync.set_up(relay_url)
+    return Member(name, folder, practice, sync, me)
+
+
+def make_nir(sex: Sex, birth: date, place: str = "69123", order: int = 42) -> str:
+    body = f"{1 if sex is Sex.MALE else 2}{birth.year % 100:02d}{birth.month:02d}{place}{order:03d}"
+    return body + nir.calc_check_digits(body)
+
+
+DEMO_PATIENT = ("D'Almeida-Lefèvre", "Zoë Marie-Thérèse", date(1940, 3, 12))
+
+
+def start_escap(gp: Member, colleagues: list[str]) -> tuple[Patient, Escap]:
+    """The GP includes a patient (consent signed) and invites self and the colleagues."""
+    birth_name, first_names, birth = DEMO_PATIENT
+    patient = gp.practice.patients.create(
+        Patient(
+            birth_name=birth_name,
+            first_names=first_names,
+            birth_date=birth,
+            sex=Sex.FEMALE,
+            birth_place_code="69123",
+            ins=make_nir(Sex.FEMALE, birth),
+            medecin_traitant_id=gp.me.id,
+            address="12 rue de la République, 69002 Lyon",
+        )
+    )
+    escaps = gp.practice.escaps
+    escap = escaps.start(patient.id)
+    ids = escaps.current_grid().item_ids
+    escaps.assess(
+        escap.id,
+        {item: index < 14 for index, item in enumerate(ids)},
+        ClinicalSituation(chronic_conditions=3),
+    )
+    escaps.prepare_consent(escap.id)
+    escaps.record_consent_signed(escap.id, signed_on=TODAY, signatory="Zoë D'Almeida")
+    escaps.invite(escap.id, gp.me.id, "Médecin traitant")
+    roles = {"nurse": "Soins infirmiers", "physio": "Rééducation", "dietitian": "Nutrition"}
+    for key in colleagues:
+        escaps.invite(escap.id, gp.colleague(key).id, roles[key])
+    return patient, escaps.get(escap.id)
+
+
+def accept_all(member: Member) -> int:
+    invitations = member.sync.pending_invitations()
+    for invitation in invitations:
+        member.sync.accept_invitation(invitation.invitation_id)
+    return len(invitations)
+
+
+ESCAP_SCOPED = (Consent, GridAssessment, Membership, Action, Message, Event, BillingRecord)
+
+
+def canonical_dump(member: Member, escap_id: str) -> dict[str, Any]:
+    """Everything of one ESCAP as the team shares it (wire ids, no local-only fields)."""
+    with member.practice.store.unit_of_work(member.me.id) as uow:
+        identities = IdentityMap(uow.find(Professional))
+        escap = uow.get(Escap, escap_id)
+        entities: list[Any] = [escap, uow.get(Patient, escap.patient_id)]
+        for entity_type in ESCAP_SCOPED:
+            entities.extend(uow.find(entity_type, escap_id=escap_id))
+        dump: dict[str, Any] = {}
+        for entity in entities:
+            name = type(entity).__name__
+            wire = identities.entity_to_wire(name, shared_fields(name, entity_to_dict(entity)))
+            dump[f"{name}:{wire['id']}"] = wire
+        return dump
+
+
+def escap_of(member: Member, team_id: str) -> Escap:
+    with member.practice.store.unit_of_work(member.me.id) as uow:
+        found = [e for e in uow.find(Escap) if e.team_id == team_id]
+    assert len(found) == 1, found
+    return found[0]
