@@ -1,0 +1,1 @@
+"""The public directory of health professionals: import, search, synthetic extracts."""

@@ -1,0 +1,135 @@
+"""The directory database: one row per professional, one per practice site, and the search index.
+
+The file is public data, rebuilt from scratch by each import, so it is plain SQLite (never the
+encrypted patient store) and is written without a journal: a half-built file is thrown away.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = "1"
+
+PROFESSIONAL_COLUMNS: tuple[str, ...] = (
+    "id",
+    "id_type",
+    "identifier",
+    "civility",
+    "last_name",
+    "first_name",
+    "profession_code",
+    "profession_label",
+    "specialties",
+    "towns",
+    "postcodes",
+    "site_count",
+)
+SITE_COLUMNS: tuple[str, ...] = (
+    "professional_id",
+    "position",
+    "specialty",
+    "practice_mode",
+    "organisation",
+    "address",
+    "postcode",
+    "town",
+    "phone",
+    "email",
+)
+# The columns the search index reads. "specialties", "towns" and "postcodes" hold the distinct
+# values of all of a professional's sites, as search text; the code is there for the filter.
+FTS_COLUMNS: tuple[str, ...] = (
+    "last_name",
+    "first_name",
+    "profession_label",
+    "specialties",
+    "towns",
+    "postcodes",
+    "profession_code",
+)
+FTS_TABLE = "professionals_fts"
+TOKENIZER = "unicode61 remove_diacritics 2"
+# Looks a professional up by number, and finds the groups of a professional to merge.
+IDENTIFIER_INDEX = (
+    "CREATE INDEX IF NOT EXISTS professionals_identifier "
+    "ON professionals (identifier, id_type, profession_code)"
+)
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Creates the empty tables of a new directory file, tuned for one bulk load."""
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.execute("PRAGMA cache_size = -65536")
+    db.table("professionals").create(
+        {name: int if name in ("id", "site_count") else str for name in PROFESSIONAL_COLUMNS},
+        pk="id",
+    )
+    # Sites are read by professional: keyed on (professional, position) without a rowid, they
+    # are stored in that order and need no separate index.
+    db.execute(
+        "CREATE TABLE sites (professional_id INTEGER NOT NULL, position INTEGER NOT NULL, "
+        + ", ".join(f"{name} TEXT" for name in SITE_COLUMNS[2:])
+        + ", PRIMARY KEY (professional_id, position)) WITHOUT ROWID"
+    )
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("professions").create({"code": str, "label": str, "professionals": int}, pk="code")
+    columns = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({columns}, "
+        f"content='professionals', content_rowid='id', tokenize='{TOKENIZER}', "
+        # Prefix entries for 2 and 3 characters serve short starts ("ma", "lef") without
+        # merging thousands of words; searches need no positions nor the document sizes that
+        # only bm25 uses, and leaving them out makes the index a quarter faster to build.
+        "prefix='2 3', detail=column, columnsize=0)"
+    )
+
+
+def index_for_search(db: sqlite_utils.Database, first_id: int, last_id: int) -> None:
+    """Adds professionals ``first_id`` to ``last_id`` (included) to the search index.
+
+    One INSERT ... SELECT: SQLite does all the work without returning to Python, which lets
+    an import run it on a second thread while it reads the next lines.
+    """
+    columns = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, {columns}) "
+        f"SELECT id, {columns} FROM professionals WHERE id BETWEEN ? AND ?",
+        (first_id, last_id),
+    )
+
+
+def reindex_all(db: sqlite_utils.Database) -> None:
+    """Rebuilds the whole search index from the professionals table."""
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def finish_search_index(db: sqlite_utils.Database) -> None:
+    """Merges the index into one segment (faster searches) and lists its words."""
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+    # The words of the index, so that a typed start can be turned into the exact words it
+    # begins, which the index matches far faster than a prefix shared by many words; and
+    # whether each word is found in a last name, so the name tiers of a search are only run
+    # for words that can be names.
+    db.execute(f"CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, {FTS_TABLE}, 'col')")
+    db.execute(
+        "CREATE TABLE terms (term TEXT PRIMARY KEY, documents INTEGER NOT NULL, "
+        "in_last_names INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT INTO terms SELECT term, sum(doc), max(col = 'last_name') "
+        "FROM temp.vocabulary GROUP BY term"
+    )
+    db.execute("DROP TABLE temp.vocabulary")
+
+
+def open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection for searches, shareable between threads under a lock."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    connection.execute("PRAGMA query_only = ON")
+    return connection
