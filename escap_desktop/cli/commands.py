@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from escap_desktop.cli import backup_cmd, demo_cmd, export_cmd, grid_cmd, patients_cmd, relay_cmd
+from escap_desktop.cli import (
+    backup_cmd,
+    demo_cmd,
+    directory_cmd,
+    export_cmd,
+    grid_cmd,
+    patients_cmd,
+    relay_cmd,
+)
 
-ALL: list[ModuleType] = [demo_cmd, grid_cmd, relay_cmd, patients_cmd, export_cmd, backup_cmd]
+ALL: list[ModuleType] = [
+    demo_cmd,
+    grid_cmd,
+    relay_cmd,
+    patients_cmd,
+    export_cmd,
+    backup_cmd,
+    directory_cmd,
+]
