@@ -14,7 +14,9 @@ from types import ModuleType
 from escap_desktop import __version__
 from escap_desktop.cli import commands
 from escap_desktop.cli.parser import FrenchArgumentParser
+from escap_desktop.cli.self_check import run_self_check
 from escap_desktop.core.errors import EscapError
+from escap_desktop.logging_setup import setup_logging
 
 EXIT_USER_ERROR = 1
 
@@ -43,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ouvre le cabinet de démonstration (créé au premier lancement, patients fictifs)",
     )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="vérifie l'installation (coffre temporaire, PDF, Qt hors écran) et quitte",
+    )
     subparsers = parser.add_subparsers(
         title="sous-commandes",
         dest="command",
@@ -56,10 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # a real process, not a test calling main(): log to the rotated file
+        setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
+        if args.self_check:
+            return run_self_check()
         if handler is None:
             from escap_desktop.cli import gui_launcher
 

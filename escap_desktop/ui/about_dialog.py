@@ -11,10 +11,12 @@ import importlib.metadata
 import platform
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import PySide6
+import sqlcipher3
 from PySide6.QtCore import Qt, Slot, qVersion
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -66,8 +68,9 @@ def bundled_components(resources: Path | None = None) -> list[BundledComponent]:
     for entry in entries:
         distribution = entry.get("distribution")
         version = _distribution_version(distribution) if distribution else ""
-        if entry.get("name") == "Python":
-            version = platform.python_version()
+        probe = _PROBES.get(str(entry.get("probe", "")))
+        if probe is not None:
+            version = probe()
         text_file = folder / entry["file"] if entry.get("file") else None
         components.append(
             BundledComponent(
@@ -212,6 +215,25 @@ class AboutDialog(QDialog):
         except OSError:
             text = ""
         self.licence_text.setPlainText(text or "Texte de licence introuvable dans l'installation.")
+
+
+def _sqlcipher_version() -> str:
+    """SQLCipher's own version (the module's version is not the library's)."""
+    try:
+        connection = sqlcipher3.connect(":memory:")
+        try:
+            row = connection.execute("PRAGMA cipher_version").fetchone()
+        finally:
+            connection.close()
+    except sqlcipher3.Error:
+        return ""
+    return str(row[0]) if row else ""
+
+
+_PROBES: dict[str, Callable[[], str]] = {
+    "sqlcipher": _sqlcipher_version,
+    "python": platform.python_version,
+}
 
 
 def _distribution_version(name: str) -> str:
