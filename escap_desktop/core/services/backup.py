@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from escap_desktop import __version__
-from escap_desktop.core.errors import EscapError, ValidationError
+from escap_desktop.core.errors import EscapError, KeyringUnavailableError, ValidationError
 from escap_desktop.logging_setup import safe
 from escap_desktop.store import Store
 from escap_desktop.store.backup_file import (
@@ -30,7 +30,12 @@ from escap_desktop.store.backup_file import (
     restore_backup,
     write_backup,
 )
-from escap_desktop.store.keys import MIN_PASSPHRASE_LENGTH, KdfParams, KeyMode
+from escap_desktop.store.keys import (
+    MIN_PASSPHRASE_LENGTH,
+    KdfParams,
+    KeyMode,
+    ensure_keyring_usable,
+)
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -43,6 +48,7 @@ __all__ = [
     "create_backup",
     "default_backup_name",
     "describe_backup",
+    "keyring_available",
     "passphrase_strength",
     "restore",
 ]
@@ -115,6 +121,15 @@ def passphrase_strength(passphrase: str) -> PassphraseStrength:
     score = 1 + (len(text) >= 16) + (len(text) >= 24 or words >= 4) + (kinds >= 3)
     labels = {1: "Acceptable", 2: "Correcte", 3: "Bonne", 4: "Très bonne"}
     return PassphraseStrength(score, labels[score], True)
+
+
+def keyring_available() -> bool:
+    """Whether a restored store can be protected by the OS keyring on this computer."""
+    try:
+        ensure_keyring_usable()
+    except KeyringUnavailableError:
+        return False
+    return True
 
 
 def check_confirmation(passphrase: str, confirmation: str) -> None:
