@@ -1,11 +1,68 @@
-"""The GUI entry point: the application shell, then the start-up sequence."""
+"""The GUI entry point: the main window appears first, then the store opens behind it.
+
+Only Qt and the window's own modules are imported before the window shows; the store, the
+services and their dependencies (SQLAlchemy, SQLCipher, PyNaCl...) are imported on the worker
+thread meanwhile, which is why :mod:`escap_desktop.ui.startup` is imported there and not at the
+top of this module. The professional sees the window as fast as a bare Qt window, and the patient
+list fills in when it has been read.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable, Generator
+from typing import Any
 
-from escap_desktop.ui.app_shell import create_application, create_shell
-from escap_desktop.ui.startup import Startup
+from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.main_window.main_window import MainWindow
+
+STARTUP_MODULE = "escap_desktop.ui.startup"
+
+
+def _import_startup() -> Generator[Any, None, Any]:
+    """Runs on the worker thread: imports only, no Qt object is created here."""
+    module = importlib.import_module(STARTUP_MODULE)
+    yield from ()
+    return module
+
+
+class Launch:
+    """The window shown at once, then the start-up sequence once its modules are imported.
+
+    ``on_startup`` callbacks receive the :class:`~escap_desktop.ui.startup.Startup` before it
+    starts (to connect to its ``ready`` signal).
+    """
+
+    def __init__(
+        self,
+        shell: Shell,
+        data_dir: str | None,
+        demo: bool = False,
+        open_files: bool = True,
+        on_startup: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.shell = shell
+        self.window = MainWindow()
+        self.window.set_opening(True)
+        self.window.show()
+        self.startup: Any = None
+        self._arguments = (data_dir, demo, open_files)
+        self._on_startup = on_startup
+        shell.jobs.start(_import_startup, self._begin, shell.errors.report)
+
+    def _begin(self, module: Any) -> None:
+        data_dir, demo, open_files = self._arguments
+        self.startup = module.Startup(
+            self.shell, data_dir, demo=demo, open_files=open_files, window=self.window
+        )
+        if self._on_startup is not None:
+            self._on_startup(self.startup)
+        self.startup.start()
+
+    def close(self) -> None:
+        if self.startup is not None:
+            self.startup.close()
 
 
 def run_gui(data_dir: str | None, demo: bool = False) -> int:
@@ -15,10 +72,9 @@ def run_gui(data_dir: str | None, demo: bool = False) -> int:
     """
     app = create_application(sys.argv[:1])
     shell = create_shell(app)
-    startup = Startup(shell, data_dir, demo=demo)
-    startup.start()
+    launch = Launch(shell, data_dir, demo)
     try:
         return app.exec()
     finally:
-        startup.close()
+        launch.close()
         shell.close()

@@ -40,6 +40,7 @@ from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
+from escap_desktop.ui.main_window.main_window import MainWindow
 from escap_desktop.ui.passphrase_dialog import PassphraseDialog
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
@@ -86,10 +87,12 @@ class Startup(QObject):
         data_dir: str | None,
         demo: bool = False,
         open_files: bool = True,
+        window: MainWindow | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.shell = shell
+        self.window = window
         base = resolve_data_dir(data_dir)
         self.demo = demo
         self.data_dir: Path = base / DEMO_FOLDER if demo else base
@@ -240,7 +243,9 @@ class Startup(QObject):
             self.lock,
             demo=self.demo,
             open_files=self.open_files,
+            window=self.window,
         )
+        self.main.window.set_opening(False)
         self.main.window.show()
         self.ready.emit(self.main)
 

@@ -77,8 +77,9 @@ class MessagesPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(category_label)
         row.addWidget(self.category)
-        row.addWidget(self.error, 1)
+        row.addStretch(1)
         row.addWidget(self.send_button)
+        composer_layout.addWidget(self.error)
         composer_layout.addLayout(row)
 
         top = QWidget()

@@ -59,6 +59,7 @@ class InvitationsPage(InclusionPage):
             for m, p in self.flow.invited_members()
         ]
         self.model.set_rows(members)
+        self.table.fit_columns()
         self.table.select_first()
         waiting = sum(1 for m in members if m.membership.status is MembershipStatus.INVITED)
         self.status_label.setText(

@@ -50,6 +50,7 @@ class MainController(QObject):
         lock: IdleLock,
         demo: bool = False,
         open_files: bool = True,
+        window: MainWindow | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -85,13 +86,14 @@ class MainController(QObject):
         self._loading = False
         self._reload_again = False
 
-        self.window = MainWindow()
+        self.window = window or MainWindow()
         self._set_title()
         where = "Cabinet de démonstration" if demo else Path(practice.data_dir).name
         self.window.status.set_store(where, str(practice.data_dir))
         self.window.status.set_connection(False)
         self.window.status.set_pending(0)
-        self.settings.restore_window(WINDOW_KEY, self.window)
+        if window is None or not window.isVisible():
+            self.settings.restore_window(WINDOW_KEY, self.window)
         self.settings.restore_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)

@@ -97,6 +97,30 @@ class MainWindow(QMainWindow):
         self.status = EscapStatusBar()
         self.setStatusBar(self.status)
 
+    @property
+    def work_actions(self) -> tuple[QAction, ...]:
+        """Actions that need an open practice (off while the store is being opened)."""
+        return (
+            self.new_inclusion_action,
+            self.open_patient_action,
+            self.invitations_action,
+            self.my_escaps_action,
+            self.refresh_action,
+            self.lock_action,
+            self.profile_action,
+        )
+
+    def set_opening(self, opening: bool, message: str = "Ouverture du coffre de données…") -> None:
+        """Shown at once at start-up, before the store is open: the window is there and the
+        search field takes input while the list is read."""
+        for action in self.work_actions:
+            action.setEnabled(not opening)
+        if opening:
+            self.status.showMessage(message)
+            self.patient_list.count_label.setText(message)
+        else:
+            self.status.clearMessage()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
         super().closeEvent(event)

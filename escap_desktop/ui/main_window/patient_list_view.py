@@ -109,10 +109,9 @@ class PatientListView(QWidget):
         self.table.activated.connect(self._on_table_activated)
         self.search.returnPressed.connect(self._on_search_return_pressed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
-        self.proxy.modelReset.connect(self._update_count)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        # Counted once per change: rowsRemoved fires once per range of hidden rows.
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
         self._update_count()
 
     def set_rows(self, rows: Iterable[PatientSummary]) -> None:

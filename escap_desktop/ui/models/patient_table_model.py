@@ -66,6 +66,17 @@ _SORT_KEYS: dict[int, Callable[[PatientSummary], Any]] = {
 }
 
 
+_BOLD: list[QFont] = []
+
+
+def _bold_font() -> QFont:
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
+
+
 def search_key(summary: PatientSummary) -> str:
     """What a search token is looked for in: names (folded, also glued: "N'Diaye" is found by
     "ndiaye"), the birth date as typed (JJ/MM/AAAA) and the NIR digits."""
@@ -83,6 +94,8 @@ class PatientTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[PatientSummary] = []
         self.search_keys: list[str] = []
+        self.generation = 0  # bumped whenever rows or their order change (filter caches)
+        self._cells: dict[int, tuple[str, ...]] = {}  # displayed texts, built when first painted
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def set_rows(self, rows: Iterable[PatientSummary]) -> None:
@@ -92,6 +105,8 @@ class PatientTableModel(QAbstractTableModel):
         if self._sort is not None:
             self._sort_rows(*self._sort)
         self.search_keys = [search_key(row) for row in self.rows]
+        self.generation += 1
+        self._cells.clear()
         self.endResetModel()
 
     def update_row(self, summary: PatientSummary) -> None:
@@ -100,6 +115,8 @@ class PatientTableModel(QAbstractTableModel):
             if old.patient_id == summary.patient_id:
                 self.rows[row] = summary
                 self.search_keys[row] = search_key(summary)
+                self.generation += 1
+                self._cells.clear()
                 for column in range(len(HEADERS)):
                     if self._display(old, column) != self._display(summary, column):
                         cell = self.index(row, column)
@@ -109,6 +126,8 @@ class PatientTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), position, position)
         self.rows.append(summary)
         self.search_keys.append(search_key(summary))
+        self.generation += 1
+        self._cells.clear()
         self.endInsertRows()
 
     def row_of(self, patient_id: str) -> int:
@@ -135,10 +154,15 @@ class PatientTableModel(QAbstractTableModel):
     def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        summary = self.rows[index.row()]
+        row = index.row()
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(summary, column)
+            cells = self._cells.get(row)
+            if cells is None:
+                cells = tuple(self._display(self.rows[row], c) for c in range(len(HEADERS)))
+                self._cells[row] = cells
+            return cells[column]
+        summary = self.rows[row]
         if role == ROW_ROLE:
             return summary
         if role == SORT_ROLE:
@@ -146,9 +170,7 @@ class PatientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _CENTERED:
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.FontRole and column == UNREAD and summary.unread_messages:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold_font()
         if role == Qt.ItemDataRole.DecorationRole and column == UNREAD:
             return icon("message") if summary.unread_messages else None
         if role == Qt.ItemDataRole.ToolTipRole and column == NEXT_ACTION and summary.next_action:
@@ -166,6 +188,8 @@ class PatientTableModel(QAbstractTableModel):
         self._sort_rows(column, order)
         position = {id(summary): row for row, summary in enumerate(self.rows)}
         self.search_keys = [keys[id(summary)] for summary in self.rows]
+        self.generation += 1
+        self._cells.clear()
         old_indexes = self.persistentIndexList()
         new_indexes = [self.index(position[id(old_rows[i.row()])], i.column()) for i in old_indexes]
         self.changePersistentIndexList(old_indexes, new_indexes)
@@ -215,18 +239,25 @@ class PatientTableModel(QAbstractTableModel):
 
 class PatientFilterProxyModel(QSortFilterProxyModel):
     """Search-as-you-type (name without accents, JJ/MM/AAAA or part of it, NIR digits) and a
-    filter on the ESCAP state. Every typed word must be found; sorting is left to the source."""
+    filter on the ESCAP state. Every typed word must be found; sorting is left to the source.
+
+    The verdict of every row is computed in one pass when the search changes (and only over the
+    rows still shown when a word grows as it is typed), so ``filterAcceptsRow`` is a lookup.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tokens: tuple[str, ...] = ()
         self._states: frozenset[EscapState | None] | None = None
         self._model: PatientTableModel | None = None
+        self._accepted: list[bool] = []
+        self._accepted_generation = -1
 
     def setSourceModel(self, model: Any) -> None:
         if not isinstance(model, PatientTableModel):
             raise TypeError("PatientFilterProxyModel needs a PatientTableModel")
         self._model = model
+        self._accepted_generation = -1
         super().setSourceModel(model)
 
     @property
@@ -237,8 +268,10 @@ class PatientFilterProxyModel(QSortFilterProxyModel):
         tokens = tuple(fold(text).split())
         if tokens == self._tokens:
             return
+        narrower = _narrows(self._tokens, tokens)
         self.beginFilterChange()
         self._tokens = tokens
+        self._recompute(narrower)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_state_filter(self, states: Sequence[EscapState | None] | None) -> None:
@@ -246,16 +279,38 @@ class PatientFilterProxyModel(QSortFilterProxyModel):
         ``None`` shows everyone."""
         self.beginFilterChange()
         self._states = None if states is None else frozenset(states)
+        self._recompute(narrower=False)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _recompute(self, narrower: bool) -> None:
+        model = self._model
+        if model is None:
+            return
+        tokens, states = self._tokens, self._states
+        keys = model.search_keys
+        if narrower and self._accepted_generation == model.generation:
+            previous = self._accepted
+            accepted = [
+                shown and all(token in key for token in tokens)
+                for shown, key in zip(previous, keys, strict=True)
+            ]
+        else:
+            accepted = [all(token in key for token in tokens) for key in keys]
+            if states is not None:
+                accepted = [
+                    shown and row.escap_state in states
+                    for shown, row in zip(accepted, model.rows, strict=True)
+                ]
+        self._accepted = accepted
+        self._accepted_generation = model.generation
 
     def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
         model = self._model
         if model is None:
             return True
-        if self._states is not None and model.rows[source_row].escap_state not in self._states:
-            return False
-        key = model.search_keys[source_row]
-        return all(token in key for token in self._tokens)
+        if self._accepted_generation != model.generation:
+            self._recompute(narrower=False)
+        return self._accepted[source_row]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Forwarded to the source model (see the module docstring for why)."""
@@ -265,3 +320,11 @@ class PatientFilterProxyModel(QSortFilterProxyModel):
     def summary_at(self, proxy_row: int) -> PatientSummary | None:
         index = self.index(proxy_row, 0)
         return index.data(ROW_ROLE) if index.isValid() else None
+
+
+def _narrows(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """True when every row ``after`` accepts was accepted ``before`` (a word typed further,
+    or a word added): each earlier word is contained in the word at the same place."""
+    if len(after) < len(before):
+        return False
+    return all(old in new for old, new in zip(before, after, strict=False))

@@ -100,6 +100,7 @@ class MyEscapsView(QWidget):
         self.total_label.setText(f"Total acquis pour {year.year} : {_money(year.total_due)}")
         self.model.set_names(names)
         self.model.set_rows(year.escaps)
+        self.table.fit_columns()
 
     def _on_table_activated(self, index: Any) -> None:
         counted = index.data(ROW_ROLE)
