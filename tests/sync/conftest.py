@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,8 +72,9 @@ MemberFactory = Callable[..., Member]
 def member_factory(tmp_path: Path, relay: Relay) -> Iterator[MemberFactory]:
     members: list[Member] = []
 
-    def make(name: str, **options: object) -> Member:
-        member = make_member(name, tmp_path, relay.url, relay.transport, **options)
+    def make(name: str, **options: Any) -> Member:
+        transport = options.pop("transport", relay.transport)
+        member = make_member(name, tmp_path, relay.url, transport, **options)
         members.append(member)
         return member
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy import inspect, select, text
 from stdnum.fr import nir
 
 from escap_desktop.core.entities import (
@@ -39,6 +41,8 @@ from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.codec import entity_to_dict
 from escap_desktop.sync.identity_map import IdentityMap
 from escap_desktop.sync.merge import shared_fields
+from escap_desktop.sync.wire import Envelope
+from escap_relay.schema import envelopes
 
 TODAY = date(2026, 11, 25)
 GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
@@ -207,3 +211,45 @@ def escap_of(member: Member, team_id: str) -> Escap:
         found = [e for e in uow.find(Escap) if e.team_id == team_id]
     assert len(found) == 1, found
     return found[0]
+
+
+def active_team(make: Callable[..., Member], *extra: str) -> tuple[Member, Member, Member, Escap]:
+    """GP, nurse and physio in an active ESCAP, every store up to date."""
+    gp, nurse, physio = make("gp"), make("nurse"), make("physio")
+    nurse.cycle()
+    physio.cycle()
+    _patient, escap = start_escap(gp, ["nurse", "physio"])
+    gp.cycle()
+    for member in (nurse, physio):
+        member.cycle()
+        accept_all(member)
+        member.cycle()
+    gp.cycle()
+    gp.practice.escaps.activate(escap.id)
+    for member in (gp, nurse, physio):
+        member.cycle()
+    return gp, nurse, physio, escap
+
+
+def relay_envelopes(app: FastAPI, team_id: str) -> list[Envelope]:
+    """The envelopes the relay stores for a team, in order (what any copy of them would be)."""
+    with app.state.relay.engine.connect() as connection:
+        rows = connection.execute(
+            select(envelopes.c.body).where(envelopes.c.team_id == team_id).order_by(envelopes.c.seq)
+        ).all()
+    return [Envelope.from_json(bytes(row.body)) for row in rows]
+
+
+def relay_contents(app: FastAPI) -> str:
+    """Every value of every table of the relay's database, as text (bytes decoded leniently)."""
+    parts: list[str] = []
+    engine = app.state.relay.engine
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        parts.append(bytes(value).decode("utf-8", errors="ignore"))
+                    else:
+                        parts.append(str(value))
+    return "\n".join(parts)

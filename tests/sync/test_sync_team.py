@@ -10,11 +10,21 @@ from escap_desktop.core.entities import (
     EscapState,
     MembershipStatus,
 )
-from tests.sync.conftest import MemberFactory
-from tests.sync.team import TODAY, accept_all, canonical_dump, escap_of, start_escap
+from tests.sync.conftest import MemberFactory, Relay
+from tests.sync.team import (
+    GP_RPPS,
+    TODAY,
+    accept_all,
+    canonical_dump,
+    escap_of,
+    relay_contents,
+    start_escap,
+)
 
 
-def test_gp_nurse_and_physio_run_one_escap_through_the_relay(members: MemberFactory) -> None:
+def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
+    members: MemberFactory, relay: Relay
+) -> None:
     gp, nurse, physio = members("gp"), members("nurse"), members("physio")
     nurse.cycle()  # registers the nurse's device (her RPPS) on the relay
     physio.cycle()
@@ -89,3 +99,17 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(members: MemberFact
         assert member.practice.billing.status(escap.id).payment_condition_met
         assert member.sync.status().pending_changes == 0
         assert member.sync.status().online
+
+    # The relay stored all of it, and none of it in clear.
+    stored = relay_contents(relay.app)
+    assert GP_RPPS in stored  # device bindings are public by design: the dump reads the tables
+    for secret in (
+        patient.ins,
+        patient.birth_name,
+        patient.birth_name.upper(),
+        "Zoë",
+        "République",
+        "glycémie",
+        "Marche accompagnée",
+    ):
+        assert secret not in stored, secret

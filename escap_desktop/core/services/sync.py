@@ -92,6 +92,7 @@ class SyncService(ServiceBase):
         retry: RetryPolicy | None = None,
         schedule: CycleSchedule | None = None,
         push_batch: int | None = None,
+        pull_limit: int | None = None,
     ) -> None:
         super().__init__(store, actor_id, today)
         install_outbox(store, wall)
@@ -101,7 +102,11 @@ class SyncService(ServiceBase):
         self._sleep = sleep
         self._retry = retry
         self._schedule = schedule or CycleSchedule()
-        self._push_batch = push_batch
+        self._engine_options = {
+            name: value
+            for name, value in (("push_batch", push_batch), ("pull_limit", pull_limit))
+            if value
+        }
         self._passphrase: str | None = None
         self._vault: DeviceKeyVault | None = None
         self._running = threading.Lock()
@@ -231,13 +236,12 @@ class SyncService(ServiceBase):
         )
         try:
             ctx = CycleContext(self._store, actor, keys, client, self._wall)
-            options = {"push_batch": self._push_batch} if self._push_batch else {}
             yield SyncEngine(
                 ctx,
                 confirm_membership=lambda membership_id: self._escaps.answer_invitation(
                     membership_id, accepted=True
                 ),
-                **options,
+                **self._engine_options,
             )
         finally:
             client.close()
