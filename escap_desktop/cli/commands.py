@@ -12,6 +12,7 @@ from escap_desktop.cli import (
     grid_cmd,
     patients_cmd,
     relay_cmd,
+    sync_cmd,
 )
 
 ALL: list[ModuleType] = [
@@ -22,4 +23,5 @@ ALL: list[ModuleType] = [
     export_cmd,
     backup_cmd,
     directory_cmd,
+    sync_cmd,
 ]

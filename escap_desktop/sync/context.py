@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from escap_desktop.store import Store, UnitOfWork
 from escap_desktop.store.sync_repository import SyncRepository
@@ -61,6 +62,7 @@ class CycleContext:
     keys: DeviceKeys
     client: RelayClient
     wall: WallClock = time.time
+    today: Callable[[], date] = date.today
     report: SyncReport = field(default_factory=SyncReport)
     members_refreshed: set[str] = field(default_factory=set)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from escap_desktop.core.entities import (
@@ -292,7 +291,7 @@ def _summary(uow: Any, team_id: str, membership: Membership, ctx: CycleContext) 
     escap = uow.get(Escap, membership.escap_id)
     patient = uow.get(Patient, escap.patient_id)
     inviter = uow.get(Professional, ctx.actor_id)
-    today = datetime.fromtimestamp(ctx.wall()).date()
+    today = ctx.today()
     return {
         "format": INVITATION_FORMAT,
         "team_id": team_id,

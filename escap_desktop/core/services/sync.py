@@ -235,7 +235,7 @@ class SyncService(ServiceBase):
             relay_url, keys, transport=self._transport, retry=self._retry, sleep=self._sleep
         )
         try:
-            ctx = CycleContext(self._store, actor, keys, client, self._wall)
+            ctx = CycleContext(self._store, actor, keys, client, self._wall, self._today)
             yield SyncEngine(
                 ctx,
                 confirm_membership=lambda membership_id: self._escaps.answer_invitation(

@@ -1,0 +1,108 @@
+"""``escap sync`` headless, against a relay process on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from escap_desktop.cli.main import main
+from escap_desktop.core.services.practice import build_practice
+from escap_desktop.store import open_store
+from tests.relay.server import free_port
+from tests.sync.faults import RelayProcess
+from tests.sync.team import PEOPLE, TODAY, make_member, professional, start_escap
+
+
+@pytest.fixture
+def relay_process(sqlite_relay_url: str) -> Iterator[RelayProcess]:
+    process = RelayProcess(free_port(), sqlite_relay_url)
+    process.start()
+    yield process
+    process.stop()
+
+
+def _profile_folder(root: Path, key: str) -> Path:
+    folder = root / f"cli-{key}"
+    folder.mkdir()
+    practice = build_practice(open_store(folder), folder, today=lambda: TODAY)
+    practice.profile.save(professional(*PEOPLE[key]))
+    practice.close()
+    return folder
+
+
+def _escap(folder: Path, *args: str) -> int:
+    return main(["--data-dir", str(folder), "sync", *args])
+
+
+def test_a_nurse_joins_an_escap_from_the_command_line(
+    relay_process: RelayProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nurse = _profile_folder(tmp_path, "nurse")
+    assert _escap(nurse, "status") == 0
+    assert "non configurée" in capsys.readouterr().out
+
+    assert _escap(nurse, "setup", "--relay", relay_process.url) == 0
+    out = capsys.readouterr().out
+    assert f"Relais enregistré : {relay_process.url}" in out
+    assert "Empreinte de cet appareil : " in out
+    assert (
+        _escap(
+            nurse,
+        )
+        == 0
+    )
+    assert "Synchronisation terminée" in capsys.readouterr().out
+
+    gp = make_member("gp", tmp_path, relay_process.url, None)
+    try:
+        _patient, escap = start_escap(gp, ["nurse"])
+        gp.cycle()
+
+        assert _escap(nurse) == 0
+        assert "1 invitation(s) reçue(s)" in capsys.readouterr().out
+        assert _escap(nurse, "invitations") == 0
+        line = capsys.readouterr().out.strip()
+        assert "Dr Claire LEFÈVRE (Médecin) vous invite comme « Soins infirmiers »" in line
+        assert line.endswith("patient Z. D., 86 ans")
+        invitation_id = line.split()[0]
+        assert _escap(nurse, "accept", invitation_id) == 0
+        assert "prochaine synchronisation" in capsys.readouterr().out
+        assert _escap(nurse) == 0
+        assert "reçue(s)" in capsys.readouterr().out
+
+        gp.cycle()
+        members = gp.practice.escaps.overview(escap.id).members
+        assert all(m.membership.status.value == "accepte" for m in members)
+    finally:
+        gp.practice.close()
+
+    assert _escap(nurse, "status") == 0
+    out = capsys.readouterr().out
+    assert "Modifications en attente d'envoi : 0" in out
+    assert "Dernière synchronisation réussie : " in out
+
+
+def test_an_unreachable_relay_is_one_french_line_and_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nurse = _profile_folder(tmp_path, "nurse")
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    assert _escap(nurse, "setup", "--relay", nowhere) == 0
+    capsys.readouterr()
+    assert _escap(nurse) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("escap : Le relais de synchronisation est injoignable")
+    assert _escap(nurse, "status") == 0
+    assert "Dernière erreur : Le relais de synchronisation est injoignable" in (
+        capsys.readouterr().out
+    )
+
+
+def test_setup_refuses_a_plain_http_relay_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nurse = _profile_folder(tmp_path, "nurse")
+    assert _escap(nurse, "setup", "--relay", "http://relais.example.org") == 1
+    assert "https://" in capsys.readouterr().err
