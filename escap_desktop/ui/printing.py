@@ -19,7 +19,8 @@ from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.runner import JobQueue, call_job
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
-PdfMaker = Callable[[], tuple[bytes, str]]
+PdfMaker = Callable[[], bytes]
+"""Returns the PDF: a service's ``PrintedDocument`` (bytes carrying its ``filename``)."""
 
 
 class DocumentOutput(QObject):
@@ -46,12 +47,12 @@ class DocumentOutput(QObject):
         """Builds the PDF with a progress dialog, then saves and opens it."""
         JobProgressDialog(title, self._jobs, call_job(make), self._errors, self._write, parent)
 
-    def _write(self, result: tuple[bytes, str]) -> None:
-        data, filename = result
+    def _write(self, document: bytes) -> None:
+        filename = str(getattr(document, "filename", "") or "document-escap.pdf")
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / filename
         try:
-            path.write_bytes(data)
+            path.write_bytes(document)
         except OSError as error:
             self._errors.report(
                 DocumentError(f"Le document n'a pas pu être enregistré dans {path} : {error}.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -13,6 +16,8 @@ from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
+from escap_desktop.ui.printing import DocumentOutput
+from escap_desktop.ui.runner import JobQueue
 from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
 from tests.ui.conftest import NURSE, PHYSIO, assessed_patient, forming_team
 from tests.ui.typing import show_active, type_text
@@ -26,7 +31,9 @@ def _me(practice: Practice) -> Professional:
     return current[1]
 
 
-def _page(qtbot: QtBot, practice: Practice, escap_id: str) -> EscapPageController:
+def _page(
+    qtbot: QtBot, practice: Practice, escap_id: str, output: DocumentOutput | None = None
+) -> EscapPageController:
     services = EscapServices(
         practice.escaps,
         practice.plan,
@@ -34,8 +41,9 @@ def _page(qtbot: QtBot, practice: Practice, escap_id: str) -> EscapPageControlle
         practice.events,
         practice.billing,
         practice.professionals,
+        practice.documents,
     )
-    controller = EscapPageController(escap_id, services, _me(practice), ErrorChannel(), {})
+    controller = EscapPageController(escap_id, services, _me(practice), ErrorChannel(), {}, output)
     qtbot.addWidget(controller.view)
     controller.view.resize(1200, 700)
     show_active(controller.view)
@@ -140,3 +148,24 @@ def test_exit_without_reason_is_explained(qtbot: QtBot, practice: Practice) -> N
     assert dialog.isVisible()
     assert dialog.errors.message("exit_reason") == "Choisissez le motif de sortie."
     assert practice.escaps.get(escap_id).state is EscapState.FORMING
+
+
+def test_invitation_letter_and_care_plan_are_printed(
+    qtbot: QtBot, practice: Practice, tmp_path: Path
+) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    output = DocumentOutput(tmp_path, JobQueue(), ErrorChannel(), open_files=False)
+    page = _page(qtbot, practice, escap_id, output)
+    members = page.view.members
+    assert members.select_professional(_by_name(practice, NURSE))
+    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+        qtbot.mouseClick(members.print_button, LEFT)
+    letter = Path(saved.args[0])
+    assert letter.name.startswith("invitation-")
+    text = " ".join(p.extract_text() for p in PdfReader(letter).pages)
+    assert "L. M." in text  # the patient appears by initials only
+    assert "Martin" not in text
+    assert "MARTIN" not in text
+    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+        qtbot.mouseClick(page.view.plan.print_button, LEFT)
+    assert Path(saved.args[0]).exists()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus, Sex
 from escap_desktop.core.services.practice import Practice
+from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import (
     CONSENT,
@@ -21,16 +24,27 @@ from escap_desktop.ui.inclusion.inclusion_wizard import (
     TEAM,
     InclusionWizard,
 )
+from escap_desktop.ui.printing import DocumentOutput
+from escap_desktop.ui.runner import JobQueue
 from tests.ui.conftest import NURSE, PHYSIO, nir
 from tests.ui.typing import show_active, type_text
 from tests.ui.wizard_driver import press_next
 
 
-def _wizard(qtbot: QtBot, practice: Practice) -> InclusionWizard:
+def _wizard(
+    qtbot: QtBot, practice: Practice, output: DocumentOutput | None = None
+) -> InclusionWizard:
     current = practice.profile.current()
     assert current is not None
-    flow = InclusionFlow(practice.patients, practice.escaps, practice.professionals, current[1])
-    wizard = InclusionWizard(flow)
+    flow = InclusionFlow(
+        practice.patients,
+        practice.escaps,
+        practice.professionals,
+        current[1],
+        documents=practice.documents,
+        scans=practice.scans,
+    )
+    wizard = InclusionWizard(flow, output)
     qtbot.addWidget(wizard)
     show_active(wizard)
     return wizard
@@ -171,3 +185,56 @@ def test_consent_refusal_closes_the_escap(qtbot: QtBot, practice: Practice, refu
     press_next(qtbot, wizard)
     [row] = practice.patients.summaries()
     assert row.escap_state is EscapState.CLOSED
+
+
+def test_consent_form_is_printed_then_signed_with_its_scan(
+    qtbot: QtBot, practice: Practice, tmp_path: Path
+) -> None:
+    channel = ErrorChannel()
+    output = DocumentOutput(tmp_path / "documents", JobQueue(), channel, open_files=False)
+    wizard = _wizard(qtbot, practice, output)
+    _go_to_grid(qtbot, wizard)
+    _tick(wizard, 14)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    page = wizard.consent_page
+    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+        qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    pdf = Path(saved.args[0])
+    assert pdf.name.startswith("consentement-ESCAP-CF-")
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "MARTIN" in text.upper()
+    assert page.printed_label.text().startswith("Formulaire prêt")
+
+    scan = tmp_path / "formulaire-signe.png"
+    scan.write_bytes(PNG_1x1)
+    page.scan_path.setText(str(scan))
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == TEAM, page.page_error.text()
+    escap = wizard.flow.escap
+    assert escap is not None
+    consent = practice.escaps.overview(escap.id).consent
+    assert consent is not None
+    assert consent.scan_sha256
+    assert practice.scans.read_consent_scan(escap.id) == PNG_1x1
+
+
+def test_missing_scan_is_explained_next_to_the_field(
+    qtbot: QtBot, practice: Practice, tmp_path: Path
+) -> None:
+    wizard = _wizard(qtbot, practice)
+    _go_to_grid(qtbot, wizard)
+    _tick(wizard, 14)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    page = wizard.consent_page
+    page.scan_path.setText(str(tmp_path / "absent.pdf"))
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == CONSENT
+    assert page.errors.message("scan_path").startswith("Le fichier joint est introuvable")
+
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)

@@ -25,6 +25,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.entities.summaries import EscapOverview
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.billing import BillingService
+from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
 from escap_desktop.core.services.messages import MessageService
@@ -38,6 +39,7 @@ from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
 from escap_desktop.ui.formatting import parse_french_date
+from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
 from escap_desktop.ui.widgets.date_dialog import DateDialog
 from escap_desktop.ui.widgets.professional_dialog import ProfessionalDialog
@@ -57,7 +59,9 @@ class EscapServices:
         events: EventService,
         billing: BillingService,
         professionals: ProfessionalService,
+        documents: DocumentService | None = None,
     ) -> None:
+        self.documents = documents
         self.escaps = escaps
         self.plan = plan
         self.messages = messages
@@ -80,6 +84,7 @@ class EscapPageController(QObject):
         me: Professional,
         errors: ErrorChannel,
         drafts: dict[str, str],
+        output: DocumentOutput | None = None,
         confirm: Confirmer = ask_confirmation,
         today: Callable[[], date] = date.today,
         parent: QObject | None = None,
@@ -90,6 +95,7 @@ class EscapPageController(QObject):
         self.me = me
         self.errors = errors
         self.drafts = drafts
+        self.output = output
         self.confirm = confirm
         self.today = today
         self.view = EscapPageView()
@@ -112,6 +118,9 @@ class EscapPageController(QObject):
         members.role_edit_requested.connect(self._on_member_role_edit_requested)
         members.removal_requested.connect(self._on_member_removal_requested)
         members.send_invitation_requested.connect(self._on_member_send_requested)
+        members.print_invitation_requested.connect(self._on_member_print_requested)
+        view.plan.print_requested.connect(self._on_plan_print_requested)
+        view.grid_print_requested.connect(self._on_grid_print_requested)
         plan = view.plan
         plan.add_requested.connect(self._on_action_add_requested)
         plan.edit_requested.connect(self._on_action_edit_requested)
@@ -306,6 +315,43 @@ class EscapPageController(QObject):
         self.errors.post(
             "L'invitation est enregistrée : elle part par l'application dès que la connexion le "
             "permet."
+        )
+
+    # --- printed documents -----------------------------------------------------------------
+
+    def _produce(self, title: str, make: Callable[[DocumentService], bytes]) -> None:
+        """Builds a document off the GUI thread, then saves and opens it for printing."""
+        documents = self.services.documents
+        if self.output is None or documents is None:
+            self.errors.post("L'impression n'est pas disponible sur ce poste.")
+            return
+        self.output.produce(title, lambda: make(documents), self.view)
+
+    @Slot(str)
+    def _on_member_print_requested(self, membership_id: str) -> None:
+        self._produce(
+            "Préparation de la lettre d'invitation…",
+            lambda documents: documents.invitation(membership_id),
+        )
+
+    @Slot()
+    def _on_plan_print_requested(self) -> None:
+        escap_id = self.escap_id
+        self._produce(
+            "Préparation du plan de soins…",
+            lambda documents: documents.care_plan(escap_id=escap_id),
+        )
+
+    @Slot()
+    def _on_grid_print_requested(self) -> None:
+        assert self.overview is not None
+        latest = self.overview.latest_assessment
+        if latest is None:
+            self.errors.post("Aucune grille n'a encore été remplie pour cette ESCAP.")
+            return
+        self._produce(
+            "Préparation de la grille d'inclusion…",
+            lambda documents: documents.grid_report(assessment_id=latest.id),
         )
 
     # --- plan ------------------------------------------------------------------------------

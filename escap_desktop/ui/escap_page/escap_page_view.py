@@ -36,6 +36,7 @@ class EscapPageView(QWidget):
     exit_requested = Signal()
     restart_requested = Signal()
     continue_inclusion_requested = Signal()
+    grid_print_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,7 @@ class EscapPageView(QWidget):
         self.exit_button = QPushButton(icon("exit"), "&Clôturer l'ESCAP…")
         self.exit_button.setObjectName("danger")
         self.restart_button = QPushButton(icon("restart"), "&Relancer une ESCAP…")
+        self.grid_button = QPushButton(icon("grid"), "Imprimer la &grille")
 
         header = QFrame()
         header.setObjectName("card")
@@ -68,6 +70,7 @@ class EscapPageView(QWidget):
         grid.addWidget(self.next_step_label, 3, 0, 1, 2)
         actions = QHBoxLayout()
         actions.addWidget(self.continue_button)
+        actions.addWidget(self.grid_button)
         actions.addStretch(1)
         actions.addWidget(self.restart_button)
         actions.addWidget(self.exit_button)
@@ -96,6 +99,7 @@ class EscapPageView(QWidget):
         self.exit_button.clicked.connect(self.exit_requested)
         self.restart_button.clicked.connect(self.restart_requested)
         self.continue_button.clicked.connect(self.continue_inclusion_requested)
+        self.grid_button.clicked.connect(self.grid_print_requested)
 
     def set_header(self, overview: EscapOverview, today: date, next_step: str) -> None:
         patient, escap = overview.patient, overview.escap
@@ -135,3 +139,4 @@ class EscapPageView(QWidget):
         self.exit_button.setVisible(not closed)
         self.restart_button.setVisible(closed)
         self.continue_button.setVisible(forming)
+        self.grid_button.setEnabled(latest is not None)

@@ -3,8 +3,8 @@ photo if there is one) or refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -25,23 +25,22 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
+from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 
-PrintRequest = Callable[[QWidget], None]
-
 
 class ConsentPage(InclusionPage):
-    def __init__(self, flow: InclusionFlow, print_consent: PrintRequest | None) -> None:
+    def __init__(self, flow: InclusionFlow, output: DocumentOutput | None) -> None:
         super().__init__(
             flow,
             "Consentement du patient",
             "Imprimez le formulaire, faites-le signer, puis enregistrez la réponse du patient.",
         )
-        self._print_consent = print_consent
+        self._output = output
         self.print_button = QPushButton(icon("print"), "&Imprimer le formulaire de consentement")
-        self.print_button.setEnabled(print_consent is not None)
+        self.print_button.setEnabled(output is not None and flow.documents is not None)
         self.printed_label = QLabel()
         self.printed_label.setObjectName("hint")
 
@@ -107,11 +106,20 @@ class ConsentPage(InclusionPage):
 
     @Slot()
     def _on_print_clicked(self) -> None:
-        if self.run(self.flow.prepare_consent) is not None and self._print_consent is not None:
-            self._print_consent(self)
-            self.printed_label.setText(
-                "Formulaire préparé : remettez-le au patient pour signature."
-            )
+        if self._output is None:
+            return
+        self._output.saved.connect(self._on_document_saved)
+        self._output.produce(
+            "Préparation du formulaire de consentement…", self.flow.consent_form, self
+        )
+
+    @Slot(str)
+    def _on_document_saved(self, path: str) -> None:
+        if self._output is not None:
+            self._output.saved.disconnect(self._on_document_saved)
+        self.printed_label.setText(
+            f"Formulaire prêt ({Path(path).name}) : imprimez-le et faites-le signer."
+        )
 
     @Slot()
     def _on_scan_clicked(self) -> None:

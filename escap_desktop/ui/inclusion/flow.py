@@ -7,7 +7,6 @@ cause; nothing here touches widgets.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,9 +26,11 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid
+from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.professionals import ProfessionalService
+from escap_desktop.core.services.scans import ScanService
 from escap_desktop.ui import checks
 
 PdfSource = Callable[[str], tuple[bytes, str]]
@@ -53,10 +54,14 @@ class InclusionFlow:
         professionals: ProfessionalService,
         me: Professional,
         today: Callable[[], date] = date.today,
+        documents: DocumentService | None = None,
+        scans: ScanService | None = None,
     ) -> None:
         self.patients = patients
         self.escaps = escaps
         self.professionals = professionals
+        self.documents = documents
+        self.scans = scans
         self.me = me
         self.today = today
         self.patient: Patient | None = None
@@ -140,26 +145,33 @@ class InclusionFlow:
         legal_representative: bool,
         scan_path: str,
     ) -> Escap:
+        """The signed paper form; its scan (if any) is stored encrypted with the consent."""
         assert self.escap is not None
-        digest = ""
-        if scan_path:
-            try:
-                digest = hashlib.sha256(Path(scan_path).read_bytes()).hexdigest()
-            except OSError:
-                raise ValidationError(
-                    f"Le fichier joint est introuvable ou illisible : {scan_path}.",
-                    field="scan_path",
-                ) from None
+        if scan_path and not Path(scan_path).is_file():
+            raise ValidationError(
+                f"Le fichier joint est introuvable : {scan_path}.", field="scan_path"
+            )
         self.escaps.record_consent_signed(
             self.escap.id,
             signed_on=signed_on,
             signatory=signatory,
             legal_representative=legal_representative,
-            scan_path=scan_path,
-            scan_sha256=digest,
         )
         self.escap = self.escaps.get(self.escap.id)
+        if scan_path and self.scans is not None:
+            self.scans.attach_consent_scan(self.escap.id, scan_path)
         return self.escap
+
+    # --- printed documents -----------------------------------------------------------------
+
+    def consent_form(self) -> bytes:
+        assert self.documents is not None
+        assert self.patient is not None
+        return self.documents.consent_form(self.patient.id)
+
+    def invitation_letter(self, membership_id: str) -> bytes:
+        assert self.documents is not None
+        return self.documents.invitation(membership_id)
 
     def record_refusal(self, on: date) -> Escap:
         assert self.escap is not None

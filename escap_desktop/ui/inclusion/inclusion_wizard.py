@@ -13,14 +13,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QWidget, QWizard
 
 from escap_desktop.core.entities import EscapState
-from escap_desktop.ui.inclusion.consent_page import ConsentPage, PrintRequest
+from escap_desktop.ui.inclusion.consent_page import ConsentPage
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.grid_page import GridPage
 from escap_desktop.ui.inclusion.identity_page import IdentityPage
-from escap_desktop.ui.inclusion.invitations_page import InvitationsPage, PrintInvitation
+from escap_desktop.ui.inclusion.invitations_page import InvitationsPage
 from escap_desktop.ui.inclusion.result_page import ResultPage
 from escap_desktop.ui.inclusion.situation_page import SituationPage
 from escap_desktop.ui.inclusion.team_page import TeamPage
+from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.confirm import ask_confirmation
 
@@ -41,8 +42,7 @@ class InclusionWizard(QWizard):
     def __init__(
         self,
         flow: InclusionFlow,
-        print_consent: PrintRequest | None = None,
-        print_invitation: PrintInvitation | None = None,
+        output: DocumentOutput | None = None,
         parent: QWidget | None = None,
         confirm: Callable[[QWidget, str, str, str], bool] = ask_confirmation,
     ) -> None:
@@ -65,9 +65,9 @@ class InclusionWizard(QWizard):
         self.situation_page = SituationPage(flow)
         self.grid_page = GridPage(flow, self.situation_page)
         self.result_page = ResultPage(flow)
-        self.consent_page = ConsentPage(flow, print_consent)
+        self.consent_page = ConsentPage(flow, output)
         self.team_page = TeamPage(flow)
-        self.invitations_page = InvitationsPage(flow, print_invitation)
+        self.invitations_page = InvitationsPage(flow, output)
         for page_id, page in (
             (IDENTITY, self.identity_page),
             (SITUATION, self.situation_page),

@@ -3,24 +3,21 @@ who does not use it yet."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from escap_desktop.core.entities import MembershipStatus
 from escap_desktop.core.entities.summaries import MemberView
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
 from escap_desktop.ui.models.member_table_model import MemberTableModel
+from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.table_view import RowTableView
 
-PrintInvitation = Callable[[QWidget, str], None]
-
 
 class InvitationsPage(InclusionPage):
-    def __init__(self, flow: InclusionFlow, print_invitation: PrintInvitation | None) -> None:
+    def __init__(self, flow: InclusionFlow, output: DocumentOutput | None) -> None:
         super().__init__(
             flow,
             "Invitations",
@@ -29,7 +26,7 @@ class InvitationsPage(InclusionPage):
             "Desktop, imprimez une lettre d'invitation : elle porte un code pour rejoindre "
             "l'équipe.",
         )
-        self._print_invitation = print_invitation
+        self._output = output
         self.model = MemberTableModel(self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("invitationTable")
@@ -47,7 +44,7 @@ class InvitationsPage(InclusionPage):
         layout.addWidget(self.status_label)
         layout.addWidget(self.page_error)
         self.print_button.clicked.connect(self._on_print_clicked)
-        self.print_button.setEnabled(print_invitation is not None)
+        self.print_button.setEnabled(output is not None and flow.documents is not None)
 
     def initializePage(self) -> None:
         members = [
@@ -71,5 +68,18 @@ class InvitationsPage(InclusionPage):
     @Slot()
     def _on_print_clicked(self) -> None:
         member = self.table.selected_row()
-        if member is not None and self._print_invitation is not None:
-            self._print_invitation(self, member.membership.id)
+        if member is None or self._output is None:
+            return
+        if member.membership.status is not MembershipStatus.INVITED:
+            self.show_page_error(
+                f"{member.professional.display_name} fait déjà partie de l'équipe : pas de "
+                "lettre à imprimer."
+            )
+            return
+        self.show_page_error("")
+        membership_id = member.membership.id
+        self._output.produce(
+            "Préparation de la lettre d'invitation…",
+            lambda: self.flow.invitation_letter(membership_id),
+            self,
+        )

@@ -60,6 +60,8 @@ class MainController(QObject):
         self._professionals = practice.professionals
         self._profile = practice.profile
         self._billing = practice.billing
+        self._documents = practice.documents
+        self._scans = practice.scans
         self._escap_services = EscapServices(
             practice.escaps,
             practice.plan,
@@ -67,6 +69,7 @@ class MainController(QObject):
             practice.events,
             practice.billing,
             practice.professionals,
+            practice.documents,
         )
         self.me = me
         self.local_profile = profile
@@ -185,7 +188,12 @@ class MainController(QObject):
                 self._close_page(patient_id)
             page = self._call(
                 lambda: EscapPageController(
-                    escap.id, self._escap_services, self.me, self.shell.errors, self.drafts
+                    escap.id,
+                    self._escap_services,
+                    self.me,
+                    self.shell.errors,
+                    self.drafts,
+                    self.documents,
                 )
             )
             if page is None:
@@ -237,15 +245,17 @@ class MainController(QObject):
             self.wizard.raise_()
             self.wizard.activateWindow()
             return
-        flow = InclusionFlow(self._patients, self._escaps, self._professionals, self.me)
+        flow = InclusionFlow(
+            self._patients,
+            self._escaps,
+            self._professionals,
+            self.me,
+            documents=self._documents,
+            scans=self._scans,
+        )
         if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
             return
-        wizard = InclusionWizard(
-            flow,
-            print_consent=None,
-            print_invitation=None,
-            parent=self.window,
-        )
+        wizard = InclusionWizard(flow, self.documents, parent=self.window)
         wizard.inclusion_changed.connect(self.schedule_reload)
         wizard.finished.connect(lambda _result: self._on_wizard_finished(wizard))
         self.wizard = wizard
