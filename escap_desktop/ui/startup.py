@@ -233,6 +233,8 @@ class Startup(QObject):
         current = practice.profile.current()
         assert current is not None
         profile, me = current
+        if self._passphrase is not None:
+            practice.sync.unlock(self._passphrase)  # the device keys share the store's passphrase
         self.lock = IdleLock(self._unlocker(me), profile.idle_lock_minutes, self)
         self.lock.install(self.shell.app)
         self.main = MainController(
@@ -275,6 +277,7 @@ class Startup(QObject):
     def close(self) -> None:
         if self.main is not None:
             self.main.save_state()
+            self.main.shutdown()
         if self.lock is not None:
             self.lock.uninstall(self.shell.app)
         if self.practice is not None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -25,3 +25,24 @@ def show_active(widget: QWidget) -> None:
     widget.show()
     widget.activateWindow()
     assert QTest.qWaitForWindowActive(widget, 5000), "la fenêtre n'est pas devenue active"
+
+
+def answer_next_box(button_text: str) -> list[str]:
+    """Clicks ``button_text`` (without its ``&``) in the next modal message box, as the
+    professional would; returns the box's text once answered (for the test to check)."""
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        for button in box.buttons():
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"pas de bouton « {button_text} » dans la boîte")
+
+    QTimer.singleShot(0, click)
+    return seen

@@ -25,6 +25,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.entities.summaries import EscapOverview
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.billing import BillingService
+from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
@@ -60,8 +61,10 @@ class EscapServices:
         billing: BillingService,
         professionals: ProfessionalService,
         documents: DocumentService | None = None,
+        directory: DirectoryService | None = None,
     ) -> None:
         self.documents = documents
+        self.directory = directory
         self.escaps = escaps
         self.plan = plan
         self.messages = messages
@@ -237,7 +240,9 @@ class EscapPageController(QObject):
         assert self.overview is not None
         present = {m.professional.id for m in self.overview.members}
         known = [p for p in self.services.professionals.list() if p.id not in present]
-        dialog = ProfessionalDialog(known, checks.professional_problems, self.view)
+        dialog = ProfessionalDialog(
+            known, checks.professional_problems, self.view, self.services.directory
+        )
         self._open(dialog, lambda: self._invite(dialog.chosen))
 
     def invite(self, professional: Professional, role: str = "") -> bool:

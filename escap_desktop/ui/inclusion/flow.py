@@ -26,6 +26,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid
+from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.patients import PatientService
@@ -56,7 +57,9 @@ class InclusionFlow:
         today: Callable[[], date] = date.today,
         documents: DocumentService | None = None,
         scans: ScanService | None = None,
+        directory: DirectoryService | None = None,
     ) -> None:
+        self.directory = directory
         self.patients = patients
         self.escaps = escaps
         self.professionals = professionals

@@ -114,7 +114,9 @@ class TeamPage(InclusionPage):
             for p in self.flow.known_professionals()
             if all(d.professional.id != p.id for d in self.model.rows)
         ]
-        self.dialog = ProfessionalDialog(known, checks.professional_problems, self)
+        self.dialog = ProfessionalDialog(
+            known, checks.professional_problems, self, self.flow.directory
+        )
         self.dialog.accepted.connect(self._on_dialog_accepted)
         self.dialog.open()
 

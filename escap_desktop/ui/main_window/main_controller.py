@@ -12,20 +12,26 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from escap_desktop import __version__
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
+from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.practice import Practice
+from escap_desktop.ui.about_dialog import AboutDialog
 from escap_desktop.ui.app_shell import Shell
+from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
+from escap_desktop.ui.dashboard.dashboard_view import DashboardView
+from escap_desktop.ui.directory.import_dialog import ImportDirectoryDialog
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.idle_lock import IdleLock
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
+from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_window import PATIENTS_TAB, MainWindow
 from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
+from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import call_job
@@ -62,6 +68,10 @@ class MainController(QObject):
         self._billing = practice.billing
         self._documents = practice.documents
         self._scans = practice.scans
+        self._dashboard = practice.dashboard
+        self._store = practice.store
+        self.data_dir = Path(practice.data_dir)
+        self.directory = DirectoryService(self.data_dir)
         self._escap_services = EscapServices(
             practice.escaps,
             practice.plan,
@@ -70,6 +80,7 @@ class MainController(QObject):
             practice.billing,
             practice.professionals,
             practice.documents,
+            self.directory,
         )
         self.me = me
         self.local_profile = profile
@@ -102,8 +113,17 @@ class MainController(QObject):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(150)
         self._reload_timer.timeout.connect(self.reload)
+        self.sync = SyncController(
+            practice.sync, shell.jobs, shell.errors, self.window.status, self
+        )
+        self.sync.synced.connect(self.schedule_reload)
+        self.sync.invitations_changed.connect(self.window.set_invitation_count)
+        self.invitations_dialog: ReceivedInvitationsDialog | None = None
+        self.dashboard: DashboardView | None = None
+        self.dialog: QDialog | None = None
         self._connect()
         self.reload()
+        self.sync.start()
 
     def _set_title(self) -> None:
         suffix = " — démonstration (patients fictifs)" if self.demo else ""
@@ -125,6 +145,11 @@ class MainController(QObject):
             lambda: self._on_tab_close_requested(window.tabs.currentIndex())
         )
         window.about_action.triggered.connect(self._on_about_triggered)
+        window.sync_action.triggered.connect(lambda: self.sync.run_cycle(quiet=False))
+        window.import_directory_action.triggered.connect(self._on_import_directory_triggered)
+        window.backup_action.triggered.connect(self._on_backup_triggered)
+        window.restore_action.triggered.connect(self._on_restore_triggered)
+        window.dashboard_action.triggered.connect(self.show_dashboard)
         window.tabs.tabCloseRequested.connect(self._on_tab_close_requested)
         window.closing.connect(self.save_state)
 
@@ -229,6 +254,9 @@ class MainController(QObject):
         if widget is self.my_escaps:
             self.my_escaps = None
             widget.deleteLater()
+        if widget is self.dashboard:
+            self.dashboard = None
+            widget.deleteLater()
 
     # --- inclusion -------------------------------------------------------------------------
 
@@ -252,6 +280,7 @@ class MainController(QObject):
             self.me,
             documents=self._documents,
             scans=self._scans,
+            directory=self.directory,
         )
         if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
             return
@@ -285,10 +314,85 @@ class MainController(QObject):
 
     @Slot()
     def _on_invitations_triggered(self) -> None:
-        self.shell.errors.post(
-            "Aucune invitation reçue pour l'instant : les invitations de vos confrères "
-            "arrivent ici dès que la connexion au relais est établie."
+        sync = self.sync.sync
+        dialog = ReceivedInvitationsDialog(
+            sync.pending_invitations,
+            sync.accept_invitation,
+            sync.decline_invitation,
+            self.window,
         )
+        dialog.answered.connect(self._on_invitation_answered)
+        self.invitations_dialog = dialog
+        dialog.open()
+
+    @Slot(str, bool)
+    def _on_invitation_answered(self, _invitation_id: str, _accepted: bool) -> None:
+        self.sync.refresh_status()
+        self.sync.run_cycle(quiet=True)
+
+    # --- directory, backup, dashboard ------------------------------------------------------
+
+    @Slot()
+    def _on_import_directory_triggered(self) -> None:
+        self._open_dialog(ImportDirectoryDialog(self.directory, self.window))
+
+    @Slot()
+    def _on_backup_triggered(self) -> None:
+        self._open_dialog(
+            BackupDialog(self._store, self.shell.jobs, self.shell.errors, self.window)
+        )
+
+    @Slot()
+    def _on_restore_triggered(self) -> None:
+        dialog = RestoreDialog(
+            self.data_dir,
+            self.shell.jobs,
+            self.shell.errors,
+            self.window,
+            before_restore=self._before_restore,
+        )
+        dialog.restored.connect(lambda _result: self._after_restore(True))
+        dialog.restore_abandoned.connect(lambda: self._after_restore(False))
+        self._open_dialog(dialog)
+
+    def _before_restore(self) -> None:
+        """The store must be closed while its file is swapped: stop everything using it."""
+        self.sync.stop()
+        self.lock.set_minutes(0)
+        self.shell.jobs.wait_for_done(30_000)
+        self._store.close()
+
+    def _after_restore(self, restored: bool) -> None:
+        message = (
+            "La sauvegarde est restaurée. ESCAP Desktop va se fermer : relancez-le pour "
+            "travailler sur les données restaurées."
+            if restored
+            else "La restauration n'a pas abouti ; vos données actuelles sont conservées. "
+            "ESCAP Desktop va se fermer : relancez-le."
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "ESCAP Desktop",
+            message,
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.finished.connect(lambda _r: QApplication.quit())
+        self._open_dialog(box)
+
+    @Slot()
+    def show_dashboard(self) -> None:
+        if self.dashboard is None:
+            self.dashboard = DashboardView()
+        self.window.add_page(self.dashboard, "Tableau de bord", "grid")
+        view = self.dashboard
+        self.shell.jobs.start(
+            call_job(self._dashboard.figures), view.set_figures, self.shell.errors.report
+        )
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.open()
 
     @Slot()
     def _on_profile_triggered(self) -> None:
@@ -313,12 +417,7 @@ class MainController(QObject):
 
     @Slot()
     def _on_about_triggered(self) -> None:
-        QMessageBox.about(
-            self.window,
-            "À propos d'ESCAP Desktop",
-            f"ESCAP Desktop {__version__}\n\nÉquipes de Soins Coordonnés avec le Patient.\n"
-            "ESCAP n'est pas un canal d'urgence : en cas d'urgence, appelez le 15 ou le 112.",
-        )
+        self._open_dialog(AboutDialog(self.data_dir, self.window))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -329,6 +428,10 @@ class MainController(QObject):
         except EscapError as error:
             self.shell.errors.report(error)
             return None
+
+    def shutdown(self) -> None:
+        self.sync.stop()
+        self.directory.close()
 
     def save_state(self) -> None:
         self.settings.save_window(WINDOW_KEY, self.window)

@@ -43,6 +43,11 @@ class MainWindow(QMainWindow):
         self.my_escaps_action = _action(self, "remuneration", "&Mes ESCAP", "Ctrl+M")
         self.refresh_action = _action(self, "refresh", "&Actualiser", "F5")
         self.lock_action = _action(self, "lock", "&Verrouiller la session", "Ctrl+L")
+        self.sync_action = _action(self, "pending", "&Synchroniser maintenant", "F9")
+        self.import_directory_action = _action(self, "directory", "Importer l'&annuaire…")
+        self.backup_action = _action(self, "attach", "&Sauvegarder…")
+        self.restore_action = _action(self, "restart", "&Restaurer une sauvegarde…")
+        self.dashboard_action = _action(self, "grid", "&Tableau de bord", "Ctrl+T")
         self.profile_action = _action(self, "profile", "Mon &profil…")
         self.quit_action = _action(self, "exit", "&Quitter", "Ctrl+Q")
         self.close_tab_action = _action(self, "exit", "&Fermer l'onglet", "Ctrl+W")
@@ -51,6 +56,12 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&Fichier")
         file_menu.addAction(self.profile_action)
+        file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.import_directory_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -61,6 +72,7 @@ class MainWindow(QMainWindow):
             self.search_action,
             self.invitations_action,
             self.my_escaps_action,
+            self.dashboard_action,
         ):
             patient_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&Affichage")
@@ -108,6 +120,11 @@ class MainWindow(QMainWindow):
             self.refresh_action,
             self.lock_action,
             self.profile_action,
+            self.sync_action,
+            self.import_directory_action,
+            self.backup_action,
+            self.restore_action,
+            self.dashboard_action,
         )
 
     def set_opening(self, opening: bool, message: str = "Ouverture du coffre de données…") -> None:

@@ -1,6 +1,6 @@
-"""Choosing a professional: among known colleagues, or typed by hand.
+"""Choosing a professional: in the public directory, among known colleagues, or typed by hand.
 
-The public directory search (``ui/directory``) is added as a first tab when available.
+The directory search is the first tab when a directory service is given (``ui/directory``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import Professional
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.ui.directory.search_widget import DirectorySearchWidget
 from escap_desktop.ui.formatting import fold
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.models.row_table_model import Column, RowTableModel
@@ -68,6 +70,7 @@ class ProfessionalDialog(GuardedDialog):
         known: Sequence[Professional],
         checker: ProfessionalChecker,
         parent: QWidget | None = None,
+        directory: DirectoryService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ajouter un professionnel à l'équipe")
@@ -97,6 +100,11 @@ class ProfessionalDialog(GuardedDialog):
         self.tabs.addTab(self.form, "&Saisie manuelle")
         if not known:
             self.tabs.setCurrentIndex(self.MANUAL_TAB)
+        self.directory_search: DirectorySearchWidget | None = None
+        if directory is not None:
+            self.directory_search = DirectorySearchWidget(directory)
+            self.directory_search.professional_chosen.connect(self._on_directory_chosen)
+            self.add_tab(self.directory_search, "Annuaire &santé")
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -119,8 +127,19 @@ class ProfessionalDialog(GuardedDialog):
         self.tabs.insertTab(0, widget, title)
         self.tabs.setCurrentIndex(0)
 
+    @Slot(object)
+    def _on_directory_chosen(self, professional: Professional) -> None:
+        self.chosen = professional
+        self.mark_clean()
+        self.accept()
+
     @Slot()
     def _on_add_clicked(self) -> None:
+        if self.directory_search is not None and self.tabs.currentWidget() is self.directory_search:
+            entry = self.directory_search.selected_entry()
+            if entry is not None:
+                self.directory_search.choose_button.click()
+            return
         if self.tabs.currentWidget() is self.form:
             professional = self.form.professional()
             problems = self._checker(professional)

@@ -1,0 +1,1 @@
+"""Invitations received from colleagues: who invites, for which patient, accept or decline."""

@@ -1,0 +1,134 @@
+"""The main window on a real practice: list, search, pages, status bar, lock, invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.core.services.practice import Practice
+from escap_desktop.core.services.sync import InvitationSummary
+from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
+from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
+from escap_desktop.ui.main_window.main_controller import MainController
+from escap_desktop.ui.main_window.sync_controller import NOT_CONFIGURED
+from tests.ui.conftest import ME, forming_team
+from tests.ui.typing import answer_next_box, show_active, type_text
+
+
+@pytest.fixture
+def shell(qtbot: QtBot) -> Iterator[Shell]:
+    app = create_application()
+    assert isinstance(app, QApplication)
+    shell = create_shell(app)
+    yield shell
+    shell.close()
+
+
+@pytest.fixture
+def main(qtbot: QtBot, shell: Shell, practice: Practice) -> Iterator[MainController]:
+    current = practice.profile.current()
+    assert current is not None
+    profile, me = current
+    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
+    controller = MainController(practice, me, profile, shell, lock, open_files=False)
+    qtbot.addWidget(controller.window)
+    controller.window.resize(1366, 768)
+    with qtbot.waitSignal(controller.list_loaded, timeout=10_000):
+        show_active(controller.window)
+    yield controller
+    controller.shutdown()
+
+
+def test_search_then_enter_opens_the_escap_page(
+    qtbot: QtBot, practice: Practice, main: MainController
+) -> None:
+    forming_team(practice)
+    with qtbot.waitSignal(main.list_loaded, timeout=10_000):
+        main.reload()
+    listing = main.window.patient_list
+    type_text(listing.search, "martin")
+    assert listing.proxy.rowCount() == 1
+    assert listing.count_label.text() == "1 patient"
+    qtbot.keyClick(listing.search, Qt.Key.Key_Return)
+    assert main.window.tabs.count() == 2
+    assert main.window.tabs.tabText(1) == "MARTIN Léa"
+
+
+def test_status_bar_says_offline_and_why(main: MainController) -> None:
+    status = main.window.status
+    assert status.connection_label.text() == "Hors ligne"
+    assert status.connection_label.toolTip() == NOT_CONFIGURED
+    assert status.pending_label.text().endswith(("envoyé", "à envoyer"))
+    assert "Base : " in status.store_label.text()
+
+
+def test_my_escaps_and_dashboard_open_as_tabs(
+    qtbot: QtBot, practice: Practice, main: MainController
+) -> None:
+    forming_team(practice)
+    main.window.my_escaps_action.trigger()
+    assert main.my_escaps is not None
+    assert main.my_escaps.title.text().startswith("Mes ESCAP en ")
+    main.window.dashboard_action.trigger()
+    assert main.dashboard is not None
+    qtbot.waitUntil(lambda: main.dashboard is not None and main.dashboard.figures is not None)
+    assert main.window.tabs.count() == 3
+
+
+def test_lock_hides_the_window_until_the_rpps_is_typed(qtbot: QtBot, main: MainController) -> None:
+    main.window.lock_action.trigger()
+    assert main.lock.is_locked
+    overlay = main.lock.overlays[0]
+    type_text(overlay.answer_edit, "12345678901")
+    qtbot.keyClick(overlay.answer_edit, Qt.Key.Key_Return)
+    assert overlay.error_label.text() == (
+        "Ce numéro ne correspond pas au professionnel de cette session."
+    )
+    overlay.answer_edit.clear()
+    type_text(overlay.answer_edit, ME.identifier)
+    qtbot.keyClick(overlay.answer_edit, Qt.Key.Key_Return)
+    assert not main.lock.is_locked
+
+
+def test_no_invitation_waiting(qtbot: QtBot, main: MainController) -> None:
+    main.window.invitations_action.trigger()
+    dialog = main.invitations_dialog
+    assert dialog is not None
+    assert dialog.empty_label.isVisible()
+    assert not dialog.accept_button.isEnabled()
+    dialog.reject()
+
+
+def test_an_invitation_shows_initials_and_age_and_refusals_are_french(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    invitation = InvitationSummary(
+        invitation_id="inv-1",
+        inviter_name="Dr Paul GARNIER",
+        inviter_profession="Médecin",
+        role="Suivi diabétologique",
+        patient_initials="L. M.",
+        patient_age=77,
+        received_at=datetime(2025, 6, 2, 9, 30, tzinfo=UTC),
+    )
+    answers: list[tuple[str, bool]] = []
+    dialog = ReceivedInvitationsDialog(
+        lambda: [invitation],
+        practice.sync.accept_invitation,
+        practice.sync.decline_invitation,
+    )
+    qtbot.addWidget(dialog)
+    dialog.answered.connect(lambda i, a: answers.append((i, a)))
+    assert dialog.model.index(0, 1).data() == "L. M., 77 ans"
+    assert dialog.model.index(0, 0).data() == "Dr Paul GARNIER (Médecin)"
+    question = answer_next_box("Accepter et rejoindre l'équipe")
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert "vous consentez à rejoindre l'équipe" in question[0]
+    assert dialog.error.text() == "Invitation introuvable."
+    assert answers == []
