@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from escap_desktop import __version__
 from escap_desktop.ui.error_channel import ErrorChannel, install_exception_hooks
 from escap_desktop.ui.error_presenter import ErrorPresenter
-from escap_desktop.ui.resources import icon, style_sheet
+from escap_desktop.ui.resources import icon, resources_dir, style_sheet
 from escap_desktop.ui.runner import JobQueue
 
 ORGANIZATION = "ESCAP"
@@ -28,8 +29,27 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or ["escap"]))
+    if not app.property("escap_french"):
+        install_french(app)
+        app.setProperty("escap_french", True)
     apply_look(app)
     return app
+
+
+def install_french(app: QApplication) -> None:
+    """Qt's own words (standard buttons, context menus, file dialogs) in French, and French
+    number and date conventions; our own texts are written in French in the source."""
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    folders = (
+        resources_dir() / "translations",
+        Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+    )
+    for name in ("qtbase_fr", "qt_fr"):
+        for folder in folders:
+            translator = QTranslator(app)
+            if translator.load(name, str(folder)):
+                app.installTranslator(translator)
+                break
 
 
 def apply_look(app: QApplication) -> None:

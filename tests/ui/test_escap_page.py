@@ -9,18 +9,25 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.entities import ActionStatus, EscapState, ExitReason, Professional
+from escap_desktop.core.entities import (
+    ActionStatus,
+    EscapState,
+    EventKind,
+    ExitReason,
+    Professional,
+)
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
+from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
 from tests.ui.conftest import NURSE, PHYSIO, assessed_patient, forming_team
-from tests.ui.typing import show_active, type_text
+from tests.ui.typing import answer_next_box, show_active, type_text
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -169,3 +176,32 @@ def test_invitation_letter_and_care_plan_are_printed(
     with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
         qtbot.mouseClick(page.view.plan.print_button, LEFT)
     assert Path(saved.args[0]).exists()
+
+
+def test_closed_escap_restarts_as_a_new_episode(qtbot: QtBot, practice: Practice) -> None:
+    patient_id, escap_id = forming_team(practice)
+    practice.escaps.close(escap_id, ExitReason.WITHDRAWAL)
+    page = _page(qtbot, practice, escap_id)
+    assert page.view.restart_button.isVisible()
+    question = answer_next_box("Relancer une ESCAP")
+    with qtbot.waitSignal(page.inclusion_requested) as requested:
+        qtbot.mouseClick(page.view.restart_button, LEFT)
+    assert "L'ESCAP clôturée reste consultable" in question[0]
+    assert requested.args == [patient_id]
+    current = practice.escaps.current(patient_id)
+    assert current is not None
+    assert current.episode == 2
+    assert page.view.state_label.text() == "ESCAP : Brouillon (épisode 2)"
+
+
+def test_hospitalisation_is_noted_in_the_timeline(qtbot: QtBot, practice: Practice) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    page = _page(qtbot, practice, escap_id)
+    qtbot.mouseClick(page.view.events.add_button, LEFT)
+    dialog = page.dialog
+    assert isinstance(dialog, EventDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(EventKind.HOSPITALISATION))
+    type_text(dialog.note, "Chute, 3 jours en gériatrie")
+    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    assert page.view.events.model.index(0, 1).data() == "Hospitalisation"
+    assert page.view.events.model.index(0, 2).data() == "Chute, 3 jours en gériatrie"

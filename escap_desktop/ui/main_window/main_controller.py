@@ -400,7 +400,7 @@ class MainController(QObject):
         self.profile_dialog = dialog
 
         def save() -> None:
-            professional, minutes = dialog.value()
+            professional, minutes, relay_url = dialog.value()
             profile = replace(self.local_profile, idle_lock_minutes=minutes)
             try:
                 self.me = self._profile.save(professional, profile)
@@ -411,9 +411,26 @@ class MainController(QObject):
             self.local_profile = profile
             self.lock.set_minutes(minutes)
             self._set_title()
+            if relay_url and relay_url != profile.relay_url:
+                self._set_up_relay(relay_url, dialog)
 
         dialog.accepted.connect(save)
         dialog.open()
+
+    def _set_up_relay(self, relay_url: str, dialog: ProfileDialog) -> None:
+        try:
+            fingerprint = self.sync.sync.set_up(relay_url)
+        except EscapError as error:
+            dialog.show_relay_error(error)
+            dialog.open()
+            return
+        self.local_profile = replace(self.local_profile, relay_url=relay_url)
+        self.sync.start()
+        self.shell.errors.post(
+            f"Relais enregistré. Empreinte de ce poste : {fingerprint}. Lisez-la à vos "
+            "confrères qui vous ajoutent à une équipe : elle prouve que les messages viennent "
+            "bien de vous."
+        )
 
     @Slot()
     def _on_about_triggered(self) -> None:

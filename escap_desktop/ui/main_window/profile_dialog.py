@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -14,6 +15,7 @@ from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.errors import EscapError
 from escap_desktop.ui import checks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
+from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
 
@@ -30,8 +32,13 @@ class ProfileDialog(GuardedDialog):
         self.idle_minutes.setRange(1, 120)
         self.idle_minutes.setSuffix(" min")
         self.idle_minutes.setValue(profile.idle_lock_minutes)
+        self.relay_url = QLineEdit(profile.relay_url)
+        self.relay_url.setPlaceholderText("https://relais.exemple.fr (fourni par votre CPTS)")
+        self.relay_error = error_label()
         lock_form = QFormLayout()
         lock_form.addRow("&Verrouiller la session après :", self.idle_minutes)
+        lock_form.addRow("&Relais de synchronisation :", self.relay_url)
+        lock_form.addRow("", self.relay_error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -45,6 +52,7 @@ class ProfileDialog(GuardedDialog):
         layout.addWidget(buttons)
         self.form.changed.connect(self.mark_dirty)
         self.idle_minutes.valueChanged.connect(self.mark_dirty)
+        self.relay_url.textEdited.connect(self.mark_dirty)
 
     def _on_save(self) -> None:
         problems = checks.professional_problems(self.form.professional())
@@ -54,8 +62,13 @@ class ProfileDialog(GuardedDialog):
         self.mark_clean()
         self.accept()
 
-    def value(self) -> tuple[Professional, int]:
-        return self.form.professional(), self.idle_minutes.value()
+    def value(self) -> tuple[Professional, int, str]:
+        return self.form.professional(), self.idle_minutes.value(), self.relay_url.text().strip()
 
     def show_error(self, error: EscapError) -> None:
         self.form.errors.show(error)
+
+    def show_relay_error(self, error: EscapError) -> None:
+        self.relay_error.setText(str(error))
+        self.relay_error.show()
+        self.relay_url.setFocus()
