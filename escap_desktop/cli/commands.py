@@ -5,10 +5,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from escap_desktop.cli import (
+    audit_cmd,
     backup_cmd,
     demo_cmd,
     directory_cmd,
     export_cmd,
+    forget_cmd,
     grid_cmd,
     patients_cmd,
     relay_cmd,
@@ -23,5 +25,7 @@ ALL: list[ModuleType] = [
     export_cmd,
     backup_cmd,
     directory_cmd,
+    audit_cmd,
+    forget_cmd,
     sync_cmd,
 ]

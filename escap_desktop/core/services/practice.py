@@ -13,17 +13,20 @@ from pathlib import Path
 
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
+from escap_desktop.core.services.audit import AuditService
 from escap_desktop.core.services.billing import BillingService
 from escap_desktop.core.services.dashboard import DashboardService
 from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
 from escap_desktop.core.services.exports import ExportService
+from escap_desktop.core.services.forget import ForgetService
 from escap_desktop.core.services.messages import MessageService
 from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.plan import PlanService
 from escap_desktop.core.services.professionals import ProfessionalService
 from escap_desktop.core.services.profile import ProfileService
+from escap_desktop.core.services.scans import ScanService
 from escap_desktop.core.services.sync import SyncService
 from escap_desktop.store import Store, open_store
 
@@ -46,6 +49,9 @@ class Practice:
     exports: ExportService
     dashboard: DashboardService
     sync: SyncService
+    audit: AuditService
+    scans: ScanService
+    forget: ForgetService
 
     def close(self) -> None:
         self.store.close()
@@ -95,6 +101,9 @@ def build_practice(
         exports=ExportService(store, actor, grids, data_dir, today),
         dashboard=DashboardService(store, actor, grids, billing, today),
         sync=SyncService(store, actor, today, escaps=escaps),
+        audit=AuditService(store, actor, today, templates_dir=Path(data_dir) / "modeles"),
+        scans=ScanService(store, actor, Path(data_dir), today),
+        forget=ForgetService(store, Path(data_dir)),
     )
 
 

@@ -1,0 +1,172 @@
+"""The patient's access journal: who viewed or changed which part of their record, and when.
+
+The store writes an audit entry with every change and every opening of a record; this service
+reads them back for one patient, for the GUI's journal view and for the printout a patient
+receives when exercising their right of access (RGPD article 15).
+
+Every phrase shown is rebuilt here from the entry's kind and record type, never taken from the
+stored summary: entries received from elsewhere are stored as they came, and a phrase from a
+fixed vocabulary is the only way to be sure no clinical text reaches the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional, utcnow
+from escap_desktop.core.errors import DocumentError, NotFoundError
+from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.documents.audit_report import (
+    AuditReportData,
+    AuditTrailRow,
+    build_audit_report,
+)
+from escap_desktop.store import Store
+from escap_desktop.store.audit_phrases import entity_noun
+from escap_desktop.store.unit_of_work import UnitOfWork
+
+ACTION_LABELS: dict[AuditKind, str] = {
+    AuditKind.VIEWED: "Consultation",
+    AuditKind.CREATED: "Création",
+    AuditKind.UPDATED: "Modification",
+    AuditKind.DELETED: "Suppression",
+    AuditKind.PRINTED: "Impression",
+    AuditKind.EXPORTED: "Export",
+    AuditKind.RECEIVED: "Reçu de l'équipe",
+}
+"""How each kind of operation is named in the journal."""
+
+_RECORD_LABELS = {"Patient": "Dossier du patient"}
+UNKNOWN_ACTOR = "Professionnel inconnu"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One operation on the patient's record, as the journal shows it.
+
+    ``at`` is the UTC instant (for sorting); ``when`` the local ``JJ/MM/AAAA HH:MM``. ``who`` is
+    the professional's display name; ``action`` and ``record`` are fixed French phrases
+    (``"Consultation"``, ``"Message"``). Nothing here can carry clinical content.
+    """
+
+    at: datetime
+    when: str
+    actor_id: str
+    who: str
+    kind: AuditKind
+    action: str
+    record: str
+
+
+class PrintedTrail(bytes):
+    """The journal's PDF bytes, with its reference and a file name free of the patient's name
+    (the same shape as ``documents.PrintedDocument``, so print and save dialogs take either)."""
+
+    reference: str
+    filename: str
+
+    def __new__(cls, content: bytes, data: AuditReportData) -> PrintedTrail:
+        document = super().__new__(cls, content)
+        document.reference = data.reference
+        document.filename = data.filename
+        return document
+
+    def write_to(self, path: Path | str) -> Path:
+        """Writes the PDF atomically (a half-written file never replaces a good one)."""
+        target = Path(path)
+        partial = target.with_name(f".{target.name}.partiel")
+        try:
+            partial.write_bytes(self)
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise DocumentError(
+                f"Impossible d'enregistrer le document dans {target} : {error.strerror or error}."
+            ) from None
+        return target
+
+
+class AuditService(ServiceBase):
+    """``now`` is injectable so the printout's date can be fixed in tests."""
+
+    def __init__(
+        self,
+        store: Store,
+        actor_id: Callable[[], str | None],
+        today: Callable[[], date] = date.today,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        templates_dir: Path | None = None,
+    ) -> None:
+        super().__init__(store, actor_id, today)
+        self._now = now
+        self._templates_dir = templates_dir
+
+    def patient_trail(self, patient_id: str) -> list[AuditLine]:
+        """Every operation on the patient's record on this computer, oldest first.
+
+        Reading the journal is not itself journaled: it shows no health data, only who did
+        what kind of thing and when. NotFoundError when the patient does not exist.
+        """
+        with self._store.unit_of_work(self.actor) as uow:
+            uow.get(Patient, patient_id)
+            return _lines(uow, uow.audit_entries(patient_id))
+
+    def print_patient_trail(self, patient_id: str) -> PrintedTrail:
+        """The journal as a PDF to hand to the patient, with their identity at the top.
+
+        The printout discloses the patient's identity, so it is journaled as printed (after the
+        PDF exists, like every printed document).
+        """
+        actor = self.actor
+        with self._store.unit_of_work(actor) as uow:
+            patient = uow.get(Patient, patient_id)
+            lines = _lines(uow, uow.audit_entries(patient_id))
+            author = _professional(uow, actor)
+        data = AuditReportData(
+            patient=patient,
+            rows=[AuditTrailRow(line.when, line.who, line.action, line.record) for line in lines],
+            issued_at=self._now().astimezone(),
+            author=author,
+        )
+        pdf = PrintedTrail(build_audit_report(data, templates_dir=self._templates_dir), data)
+        with self._store.unit_of_work(actor) as uow:
+            uow.audit(AuditKind.PRINTED, "Patient", patient_id, patient_id=patient_id)
+        return pdf
+
+
+def _lines(uow: UnitOfWork, entries: list[AuditEntry]) -> list[AuditLine]:
+    names: dict[str, str] = {}
+    lines = []
+    for entry in entries:  # the store orders them by time, then by write order
+        if entry.actor_id not in names:
+            professional = _professional(uow, entry.actor_id)
+            names[entry.actor_id] = professional.display_name if professional else UNKNOWN_ACTOR
+        local = entry.at.astimezone()
+        lines.append(
+            AuditLine(
+                at=entry.at,
+                when=f"{local:%d/%m/%Y %H:%M}",
+                actor_id=entry.actor_id,
+                who=names[entry.actor_id],
+                kind=entry.kind,
+                action=ACTION_LABELS.get(entry.kind, "Opération"),
+                record=record_label(entry.entity_type),
+            )
+        )
+    return lines
+
+
+def record_label(entity_type: str) -> str:
+    """The French name of a kind of record; "Enregistrement" for a type this version ignores."""
+    return _RECORD_LABELS.get(entity_type) or entity_noun(entity_type)
+
+
+def _professional(uow: UnitOfWork, professional_id: str) -> Professional | None:
+    try:
+        return uow.get(Professional, professional_id)
+    except NotFoundError:
+        return None
