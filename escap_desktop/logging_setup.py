@@ -8,8 +8,9 @@ call site:
   arguments that cannot carry a patient's data: numbers, enum members, 32-hex record ids, paths,
   and text explicitly marked with :func:`safe`. Any other text argument is masked;
 - exception messages are masked (their type and traceback lines stay: code, not data);
-- third-party libraries log only warnings and errors (SQLAlchemy's INFO lines hold the SQL
-  parameters, i.e. names and NIRs);
+- only ESCAP's own loggers (``escap_desktop.*``) write to the file: a library's lines (SQLAlchemy's
+  INFO lines hold the SQL parameters, i.e. names and NIRs) never reach it. The root logger is
+  left alone, so ``escap relay`` keeps its console logging;
 - a last redaction pass masks anything that looks like a NIR (13 or 15 digits), a phone number
   or an e-mail address, in case a value slipped into a template through an f-string.
 
@@ -37,9 +38,8 @@ LOG_LEVEL_ENV = "ESCAP_LOG_LEVEL"
 LOG_FILENAME = "escap-desktop.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
+APP_LOGGER = "escap_desktop"
 OUR_LOGGERS = ("escap_desktop", "escap_relay", "escap")
-# Loggers of libraries that would log data at INFO/DEBUG; pinned to WARNING.
-QUIET_LOGGERS = ("sqlalchemy", "alembic", "httpx", "httpcore", "urllib3", "keyring", "PIL")
 MASK = "‹masqué›"
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] : %(message)s"
 
@@ -140,11 +140,7 @@ def setup_logging(
     Called once at start-up by ``escap`` (CLI and GUI alike); calling it again replaces the
     handler it installed before. A log folder that cannot be written never stops the app.
     """
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, _EscapFileHandler):
-            root.removeHandler(handler)
-            handler.close()
+    teardown_logging()
     chosen = _level(level)
     target = log_file(directory)
     try:
@@ -157,19 +153,18 @@ def setup_logging(
     handler.setLevel(chosen)
     handler.addFilter(HealthDataFilter())
     handler.setFormatter(RedactingFormatter(FORMAT))
-    root.addHandler(handler)
-    root.setLevel(min(chosen, root.level or chosen))
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    app_logger = logging.getLogger(APP_LOGGER)
+    app_logger.addHandler(handler)
+    app_logger.setLevel(chosen)
     return target
 
 
 def teardown_logging() -> None:
     """Closes the file handler (tests, and before the log folder is moved)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
+    app_logger = logging.getLogger(APP_LOGGER)
+    for handler in list(app_logger.handlers):
         if isinstance(handler, _EscapFileHandler):
-            root.removeHandler(handler)
+            app_logger.removeHandler(handler)
             handler.close()
 
 

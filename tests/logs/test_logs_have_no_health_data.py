@@ -38,12 +38,12 @@ def _all_log_text(folder: Path) -> str:
 
 
 def test_a_demo_practice_at_debug_leaves_no_name_and_no_nir_in_the_logs(
-    log_folder: Path, tmp_path: Path
+    log_folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     log_path = setup_logging("DEBUG")
     assert log_path == log_folder / "escap-desktop.log"
     # A developer switching SQLAlchemy's SQL echo on (its INFO lines carry the parameters).
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # restored after the test
     careless = logging.getLogger("escap_desktop.test")
 
     store = open_store(tmp_path / "donnees", "phrase de passe du test")
