@@ -3,19 +3,12 @@
 The new file is written as ``annuaire.db.new``; only when it is complete does ``os.replace``
 put it in place of ``annuaire.db``, in one atomic step. A failure, a cancellation or a consumer
 that stops iterating removes the partial file, so the previous directory keeps answering.
-
-Reading the lines is Python work; indexing them for search is SQLite work that runs without
-Python's global lock. So each batch of professionals, once written, is indexed on a second
-thread while the next lines are read, and the search index costs little extra time on a
-computer with two cores or more.
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import sqlite3
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -34,9 +27,10 @@ from escap_desktop.store.directory.errors import (
 from escap_desktop.store.directory.parser import ExtractParser
 from escap_desktop.store.directory.report import BadLineLog
 
-# Share of the total time spent reading, measured on a full-size extract, so that the progress
-# bar moves at an even pace and the time left holds for the whole import.
-_READING_SHARE = 0.88
+# Shares of the total time spent reading and indexing, measured on a full-size extract, so that
+# the progress bar moves at an even pace and the time left holds for the whole import.
+_READING_SHARE = 0.8
+_INDEXING_SHARE = 0.13
 _BATCH_SITES = 20_000
 
 Cancel = Callable[[], bool]
@@ -106,29 +100,27 @@ class _Build:
     def load(self) -> Iterator[ImportProgress]:
         """Reads, writes and indexes; the database file is closed whatever happens."""
         self._building.unlink(missing_ok=True)
-        db = sqlite_utils.Database(sqlite3.connect(self._building, check_same_thread=False))
-        indexer = _Indexer(db)
+        db = sqlite_utils.Database(self._building)
         try:
             schema.create_schema(db)
-            yield from self._read(db, indexer)
-            indexer.finish()
-            yield self._progress(ImportPhase.INDEXING, _READING_SHARE)
+            yield from self._read(db)
             if not self._parser.in_order:
                 _merge_split_professionals(db)
-                schema.reindex_all(db)
-            self._check_cancel()
+            for done in schema.fill_search_index(db):
+                self._check_cancel()
+                fraction = _READING_SHARE + _INDEXING_SHARE * done
+                yield self._progress(ImportPhase.INDEXING, fraction)
             schema.finish_search_index(db)
             self._check_cancel()
             self._finish(db)
             yield self._progress(ImportPhase.FINISHING, 1.0)
         except BaseException:
-            indexer.stop()
             self._log.discard()
             raise
         finally:
             db.close()
 
-    def _read(self, db: sqlite_utils.Database, indexer: _Indexer) -> Iterator[ImportProgress]:
+    def _read(self, db: sqlite_utils.Database) -> Iterator[ImportProgress]:
         total_bytes = max(1, self._source.stat().st_size)
         professionals: list[Row] = []
         sites: list[Row] = []
@@ -138,30 +130,22 @@ class _Build:
             sites += block.sites
             self._lines_read = block.lines_read
             if len(sites) >= _BATCH_SITES:
-                self._write(db, indexer, professionals, sites)
+                self._write(db, professionals, sites)
                 professionals, sites = [], []
             self._check_cancel()
             fraction = _READING_SHARE * block.bytes_read / total_bytes
             yield self._progress(ImportPhase.READING, fraction)
-        self._write(db, indexer, professionals, sites)
+        self._write(db, professionals, sites)
         if not self._professionals:
             raise DirectoryImportError(
                 "Aucune ligne utilisable dans ce fichier : l'annuaire précédent est conservé."
             )
 
     def _write(
-        self,
-        db: sqlite_utils.Database,
-        indexer: _Indexer,
-        professionals: Sequence[Row],
-        sites: Sequence[Row],
+        self, db: sqlite_utils.Database, professionals: Sequence[Row], sites: Sequence[Row]
     ) -> None:
-        if not professionals:
-            return
-        with indexer.lock:
-            _insert(db, "professionals", schema.PROFESSIONAL_COLUMNS, professionals)
-            _insert(db, "sites", schema.SITE_COLUMNS, sites)
-        indexer.index(professionals[0][0], professionals[-1][0])
+        _insert(db, "professionals", schema.PROFESSIONAL_COLUMNS, professionals)
+        _insert(db, "sites", schema.SITE_COLUMNS, sites)
         self._professionals += len(professionals)
         self._sites += len(sites)
 
@@ -237,54 +221,6 @@ class _Build:
         )
 
 
-class _Indexer:
-    """Indexes written batches for search on a second thread (see the module docstring).
-
-    The connection is shared, so every use of it on either thread holds ``lock``. An error on
-    the indexing thread is raised on the reading thread at its next call.
-    """
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.lock = threading.Lock()
-        self._db = db
-        self._ranges: queue.Queue[tuple[int, int] | None] = queue.Queue(maxsize=4)
-        self._error: BaseException | None = None
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="annuaire-index", daemon=True)
-        self._thread.start()
-
-    def index(self, first_id: int, last_id: int) -> None:
-        self._raise_failure()
-        self._ranges.put((first_id, last_id))
-
-    def finish(self) -> None:
-        """Waits until every batch is indexed."""
-        self._ranges.put(None)
-        self._thread.join()
-        self._raise_failure()
-
-    def stop(self) -> None:
-        """Drops the batches not indexed yet and waits for the thread to end."""
-        self._stopping = True
-        if self._thread.is_alive():
-            self._ranges.put(None)
-            self._thread.join()
-
-    def _run(self) -> None:
-        while (batch := self._ranges.get()) is not None:
-            if self._stopping or self._error is not None:
-                continue
-            try:
-                with self.lock:
-                    schema.index_for_search(self._db, *batch)
-            except BaseException as error:  # reported on the reading thread
-                self._error = error
-
-    def _raise_failure(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-
 def _insert(
     db: sqlite_utils.Database, table: str, columns: tuple[str, ...], rows: Sequence[Row]
 ) -> None:
@@ -299,8 +235,7 @@ def _merge_split_professionals(db: sqlite_utils.Database) -> None:
     """Joins the groups of one professional that the file did not keep together.
 
     Only needed when the lines were not in identifier order. The sites of a later group move
-    to the first one, after its own sites, and the later professional rows go; the caller then
-    rebuilds the search index.
+    to the first one, after its own sites, and the later professional rows go.
     """
     db.execute(schema.IDENTIFIER_INDEX)
     db.executescript(

@@ -57,6 +57,7 @@ class _Word:
     expression: str | None
     is_last_name: bool
     starts_last_name: bool
+    terms: tuple[str, ...] = ()  # the words of the index it stands for (none: a prefix query)
 
 
 class DirectorySearch:
@@ -129,10 +130,12 @@ class DirectorySearch:
         match = " AND ".join([*(f"{_TEXT_COLUMNS} : {w.expression}" for w in typed), *filters])
         exact = [f'"{word.token}"' for word in typed if word.is_last_name]
         starts = [str(word.expression) for word in typed if word.starts_last_name]
+        # When every name word begins no other word, the second tier is the first one again.
+        longer = any(w.starts_last_name and w.terms != (w.token,) for w in typed)
         ids: list[int] = []
         if exact:
             ids += self._tier(f"{match} AND {{last_name}} : ({' OR '.join(exact)})", limit, tokens)
-        if starts and len(ids) < limit:
+        if starts and longer and len(ids) < limit:
             tier = f"{match} AND {{last_name}} : ({' OR '.join(starts)})"
             if exact:
                 tier += f" NOT {{last_name}} : ({' OR '.join(exact)})"
@@ -175,6 +178,7 @@ class DirectorySearch:
             "(" + " OR ".join(f'"{term}"' for term, _names in rows) + ")",
             is_last_name=any(term == token and names for term, names in rows),
             starts_last_name=any(names for _term, names in rows),
+            terms=tuple(term for term, _names in rows),
         )
 
     def _entries(self, ids: list[int], postcode: str | None) -> list[DirectoryEntry]:
