@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,6 +25,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from escap_desktop.core.entities import EscapState, Profession, Sex
+from escap_desktop.core.services.sync import InvitationSummary
 from escap_desktop.ui.app_shell import create_application, create_shell
 from escap_desktop.ui.escap_page.escap_page_view import (
     BILLING_TAB,
@@ -38,6 +40,7 @@ from escap_desktop.ui.first_launch.first_launch_wizard import (
 )
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
+from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
 
@@ -142,6 +145,24 @@ def escap_page(app: QApplication, main: MainController) -> None:
         save(app, main.window, name)
 
 
+def invitation(app: QApplication, main: MainController) -> None:
+    """A colleague's invitation as it arrives (a fictitious one: the demo has no relay)."""
+    sample = InvitationSummary(
+        invitation_id="exemple",
+        inviter_name="Dr Paul GARNIER",
+        inviter_profession="Médecin",
+        role="Suivi diabétologique",
+        patient_initials="G. R.",
+        patient_age=84,
+        received_at=datetime.now(UTC),
+    )
+    dialog = ReceivedInvitationsDialog(lambda: [sample], print, print, main.window)
+    dialog.show()
+    save(app, dialog, "17-invitation-recue")
+    dialog.hide()
+    dialog.deleteLater()
+
+
 def run(app: QApplication, main: MainController, done: Callable[[], None]) -> None:
     main.window.resize(*SIZE)
     main.window.show()
@@ -150,9 +171,15 @@ def run(app: QApplication, main: MainController, done: Callable[[], None]) -> No
     escap_page(app, main)
     main.show_my_escaps()
     save(app, main.window, "15-mes-escap")
+    invitation(app, main)
+    main.show_dashboard()
+    main.shell.jobs.wait_for_done(30_000)
+    settle(app)
+    save(app, main.window, "18-tableau-de-bord")
     main.window.tabs.setCurrentIndex(0)
     main.lock.lock()
     save(app, main.window, "16-session-verrouillee")
+    main.lock.try_unlock(main.me.identifier)
     done()
 
 
