@@ -132,3 +132,16 @@ def test_an_invitation_shows_initials_and_age_and_refusals_are_french(
     assert "vous consentez à rejoindre l'équipe" in question[0]
     assert dialog.error.text() == "Invitation introuvable."
     assert answers == []
+
+
+def test_window_size_is_remembered(
+    qtbot: QtBot, shell: Shell, practice: Practice, main: MainController
+) -> None:
+    main.window.resize(1000, 610)  # the offscreen screen is 800 px wide: only the height fits
+    main.window.close()  # saves the geometry
+    current = practice.profile.current()
+    assert current is not None
+    again = MainController(practice, current[1], current[0], shell, main.lock, open_files=False)
+    qtbot.addWidget(again.window)
+    assert again.window.size().height() == 610  # not the default 720
+    again.shutdown()

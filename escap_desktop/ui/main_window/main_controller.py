@@ -40,6 +40,7 @@ from escap_desktop.ui.settings import InterfaceSettings
 T = TypeVar("T")
 WINDOW_KEY = "fenetre_principale"
 LIST_KEY = "liste_patients"
+MESSAGES_KEY = "messages"
 
 
 class MainController(QObject):
@@ -225,6 +226,7 @@ class MainController(QObject):
                 return
             page.changed.connect(self.schedule_reload)
             page.inclusion_requested.connect(self.start_inclusion)
+            self.settings.restore_splitter(MESSAGES_KEY, page.view.messages.splitter)
             self.pages[patient_id] = page
         else:
             page.refresh()
@@ -235,6 +237,7 @@ class MainController(QObject):
         page = self.pages.pop(patient_id, None)
         if page is None:
             return
+        self.settings.save_splitter(MESSAGES_KEY, page.view.messages.splitter)
         index = self.window.tabs.indexOf(page.view)
         if index >= 0:
             self.window.tabs.removeTab(index)
@@ -453,6 +456,8 @@ class MainController(QObject):
     def save_state(self) -> None:
         self.settings.save_window(WINDOW_KEY, self.window)
         self.settings.save_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
+        for page in self.pages.values():
+            self.settings.save_splitter(MESSAGES_KEY, page.view.messages.splitter)
         self.settings.sync()
 
     def widget(self) -> QWidget:
