@@ -53,9 +53,14 @@ def install_french(app: QApplication) -> None:
 
 
 def apply_look(app: QApplication) -> None:
-    if "Fusion" in QStyleFactory.keys():  # noqa: SIM118 - a Qt function, not a dict
+    """Fusion style and our style sheet, set once: replacing the style of an application whose
+    widgets are alive deletes the style they still point to."""
+    fusion = "Fusion" in QStyleFactory.keys()  # noqa: SIM118 - a Qt function, not a dict
+    if fusion and app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-    app.setStyleSheet(style_sheet())
+    sheet = style_sheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     app.setWindowIcon(icon("app"))
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
 

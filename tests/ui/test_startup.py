@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -32,10 +33,16 @@ def _start(qtbot: QtBot, shell: Shell, data_dir: Path, demo: bool = False) -> St
     return startup
 
 
-def _finish(startup: Startup) -> None:
+def _finish(qtbot: QtBot, startup: Startup) -> None:
+    """Closes and deletes what the start-up created, before the next test builds its own."""
     if startup.main is not None:
         startup.main.window.close()
     startup.close()
+    for widget in (startup.wizard, startup.main.window if startup.main else None):
+        if widget is not None:
+            widget.deleteLater()
+    startup.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_first_launch_creates_the_profile_then_shows_the_main_window(
@@ -66,13 +73,13 @@ def test_first_launch_creates_the_profile_then_shows_the_main_window(
     assert main.window.isVisible()
     assert main.window.windowTitle() == "ESCAP Desktop — Dr Marie LEFÈVRE"
     assert main.window.status.connection_label.text() == "Hors ligne"
-    _finish(startup)
+    _finish(qtbot, startup)
 
     # The next launch goes straight to the main window.
     again = _start(qtbot, shell, tmp_path)
     qtbot.waitUntil(lambda: again.main is not None, timeout=10_000)
     assert again.wizard is None
-    _finish(again)
+    _finish(qtbot, again)
 
 
 def test_demo_practice_is_generated_on_first_use(
@@ -85,4 +92,4 @@ def test_demo_practice_is_generated_on_first_use(
     qtbot.waitUntil(lambda: main.window.patient_list.model.rowCount() > 0, timeout=30_000)
     assert "démonstration" in main.window.windowTitle()
     assert (tmp_path / "demonstration").is_dir()
-    _finish(startup)
+    _finish(qtbot, startup)
