@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -27,14 +28,31 @@ from escap_desktop.store.sync_models import (
     SyncTeamRow,
 )
 
+T = TypeVar("T")
+
 PENDING = "pending"
 SENT = "sent"
 REFUSED = "refused"
 
 
 class SyncRepository:
+    """One per transaction. Rows it read or wrote are remembered, so the outbox hook and the
+    pull can look them up per record without a query (and the autoflush it would trigger)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._clocks: dict[tuple[str, str], SyncClockRow | None] = {}
+        self._shared: dict[tuple[str, str, str], bool] = {}
+        self._applied: dict[tuple[str, str], bool] = {}
+        self._devices: dict[tuple[str, str], SyncTeamDeviceRow | None] = {}
+        self._keys: dict[str, dict[int, bytes]] = {}
+        self._own: dict[str, bool] = {}
+
+    def _get(self, row_type: type[T], key: object) -> T | None:
+        """A primary-key lookup that does not flush first: this repository tracks the rows it
+        added itself, and everything else was flushed before the outbox hook or the pull ran."""
+        with self.session.no_autoflush:
+            return self.session.get(row_type, key)
 
     # -- state ------------------------------------------------------------------------------
 
@@ -103,21 +121,29 @@ class SyncRepository:
     # -- team keys --------------------------------------------------------------------------
 
     def team_keys(self, team_id: str) -> dict[int, bytes]:
-        rows = self.session.scalars(select(SyncTeamKeyRow).where(SyncTeamKeyRow.team_id == team_id))
-        return {row.version: row.key for row in rows}
+        if team_id not in self._keys:
+            rows = self.session.scalars(
+                select(SyncTeamKeyRow).where(SyncTeamKeyRow.team_id == team_id)
+            )
+            self._keys[team_id] = {row.version: row.key for row in rows}
+        return dict(self._keys[team_id])
 
     def add_team_key(self, team_id: str, version: int, key: bytes) -> bool:
         """Stores a key version; False if this version was already held (kept unchanged)."""
-        if self.session.get(SyncTeamKeyRow, (team_id, version)) is not None:
+        if version in self.team_keys(team_id):
             return False
         self.session.add(SyncTeamKeyRow(team_id=team_id, version=version, key=key))
         self.session.flush()
+        self._keys[team_id][version] = key
         return True
 
     # -- team devices -----------------------------------------------------------------------
 
     def device(self, team_id: str, device_id: str) -> SyncTeamDeviceRow | None:
-        return self.session.get(SyncTeamDeviceRow, (team_id, device_id))
+        key = (team_id, device_id)
+        if key not in self._devices:
+            self._devices[key] = self._get(SyncTeamDeviceRow, key)
+        return self._devices[key]
 
     def devices(self, team_id: str) -> list[SyncTeamDeviceRow]:
         return list(
@@ -148,6 +174,7 @@ class SyncRepository:
                 delivered_version=0,
             )
             self.session.add(row)
+            self._devices[(team_id, device_id)] = row
         elif professional_wire_id and not row.professional_wire_id:
             row.professional_wire_id = professional_wire_id
         self.session.flush()
@@ -215,13 +242,26 @@ class SyncRepository:
             or 0
         )
 
-    def is_own_record(self, record_id: str) -> bool:
-        return (
-            self.session.scalar(
-                select(SyncOutboxRow.seq).where(SyncOutboxRow.record_id == record_id)
+    def prefetch_own(self, record_ids: Sequence[str]) -> None:
+        found = set(
+            self.session.scalars(
+                select(SyncOutboxRow.record_id).where(SyncOutboxRow.record_id.in_(record_ids))
             )
-            is not None
         )
+        for record_id in record_ids:
+            self._own.setdefault(record_id, record_id in found)
+
+    def is_own_record(self, record_id: str) -> bool:
+        """Whether this store wrote the record (it is in the outbox, sent or not)."""
+        if record_id not in self._own:
+            with self.session.no_autoflush:
+                self._own[record_id] = (
+                    self.session.scalar(
+                        select(SyncOutboxRow.seq).where(SyncOutboxRow.record_id == record_id)
+                    )
+                    is not None
+                )
+        return self._own[record_id]
 
     def mark_sent(self, record_id: str, relay_seq: int, at: datetime) -> None:
         """Sent and acknowledged: the clear payload is dropped, the store keeps the entity."""
@@ -242,25 +282,57 @@ class SyncRepository:
 
     # -- replay guard -----------------------------------------------------------------------
 
+    def prefetch_applied(self, team_id: str, record_ids: Sequence[str]) -> None:
+        """One query for a whole page instead of one per envelope."""
+        found = set(
+            self.session.scalars(
+                select(SyncAppliedRow.record_id).where(
+                    SyncAppliedRow.team_id == team_id, SyncAppliedRow.record_id.in_(record_ids)
+                )
+            )
+        )
+        for record_id in record_ids:
+            self._applied.setdefault((team_id, record_id), record_id in found)
+
     def was_applied(self, team_id: str, record_id: str) -> bool:
-        return self.session.get(SyncAppliedRow, (team_id, record_id)) is not None
+        key = (team_id, record_id)
+        if key not in self._applied:
+            self._applied[key] = self._get(SyncAppliedRow, key) is not None
+        return self._applied[key]
 
     def mark_applied(self, team_id: str, record_id: str, digest: bytes) -> None:
         self.session.add(SyncAppliedRow(team_id=team_id, record_id=record_id, digest=digest))
+        self._applied[(team_id, record_id)] = True
 
     # -- clocks -----------------------------------------------------------------------------
 
+    def prefetch_clocks(self, keys: Sequence[tuple[str, str]]) -> None:
+        wanted = [key for key in keys if key not in self._clocks]
+        for entity_type in {entity_type for entity_type, _ in wanted}:
+            ids = [entity_id for kind, entity_id in wanted if kind == entity_type]
+            for row in self.session.scalars(
+                select(SyncClockRow).where(
+                    SyncClockRow.entity_type == entity_type, SyncClockRow.entity_id.in_(ids)
+                )
+            ):
+                self._clocks[(entity_type, row.entity_id)] = row
+        for key in wanted:
+            self._clocks.setdefault(key, None)
+
     def clock(self, entity_type: str, entity_id: str) -> SyncClockRow | None:
-        return self.session.get(SyncClockRow, (entity_type, entity_id))
+        key = (entity_type, entity_id)
+        if key not in self._clocks:
+            self._clocks[key] = self._get(SyncClockRow, key)
+        return self._clocks[key]
 
     def save_clock(self, entity_type: str, entity_id: str, clocks: str, hashes: str) -> None:
         row = self.clock(entity_type, entity_id)
         if row is None:
-            self.session.add(
-                SyncClockRow(
-                    entity_type=entity_type, entity_id=entity_id, clocks=clocks, hashes=hashes
-                )
+            row = SyncClockRow(
+                entity_type=entity_type, entity_id=entity_id, clocks=clocks, hashes=hashes
             )
+            self.session.add(row)
+            self._clocks[(entity_type, entity_id)] = row
         else:
             row.clocks = clocks
             row.hashes = hashes
@@ -268,14 +340,17 @@ class SyncRepository:
     # -- shared patients and professionals --------------------------------------------------
 
     def is_shared(self, team_id: str, entity_type: str, entity_id: str) -> bool:
-        return self.session.get(SyncSharedRow, (team_id, entity_type, entity_id)) is not None
+        key = (team_id, entity_type, entity_id)
+        if key not in self._shared:
+            self._shared[key] = self._get(SyncSharedRow, key) is not None
+        return self._shared[key]
 
     def mark_shared(self, team_id: str, entity_type: str, entity_id: str) -> None:
         if not self.is_shared(team_id, entity_type, entity_id):
             self.session.add(
                 SyncSharedRow(team_id=team_id, entity_type=entity_type, entity_id=entity_id)
             )
-            self.session.flush()
+            self._shared[(team_id, entity_type, entity_id)] = True
 
     def teams_sharing(self, entity_type: str, entity_id: str) -> list[str]:
         return list(

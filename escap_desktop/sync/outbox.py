@@ -85,7 +85,8 @@ def install_outbox(store: Store, wall: WallClock = time.time) -> None:
         repo = SyncRepository(uow.session)
         if not repo.teams():
             return  # nothing is shared yet: the usual case, kept cheap
-        OutboxWriter(uow, repo, wall).on_commit(changed)
+        with uow.session.no_autoflush:  # everything was flushed before the hooks
+            OutboxWriter(uow, repo, wall).on_commit(changed)
 
     store.add_commit_hook(hook)
 

@@ -65,6 +65,11 @@ def apply_page(
         state = repo.state()
         clock = HlcState(state.hlc_ms, state.hlc_counter, state.node_id)
         page = _Page(ctx, uow, repo, clock, team_id)
+        record_ids = [item.envelope.record_id for item in items]
+        repo.prefetch_applied(team_id, record_ids)
+        repo.prefetch_own(
+            [i.envelope.record_id for i in items if i.envelope.author_key_id == ctx.device_id]
+        )
         for item in items:
             page.apply(item, from_parking=from_parking)
         state.hlc_ms, state.hlc_counter = clock.ms, clock.counter
@@ -110,9 +115,10 @@ class _Page:
         self._repo = repo
         self._team_id = team_id
         self._applier = RecordApplier(uow, repo, clock)
+        keys = repo.team_keys(team_id)
         self._verifier = EnvelopeVerifier(
             member_key=self._member_key,
-            team_keys=repo.team_keys,
+            team_keys=lambda _team_id: keys,
             replay_guard=_StoreReplayGuard(repo),
             log=logger,
         )

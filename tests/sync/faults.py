@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import selectors
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 import httpx
 
-from tests.relay.server import _wait_until_started
+STARTUP_TIMEOUT = 60.0
 
 PUSH_PATH = "/v1/envelopes"
 
@@ -85,7 +87,7 @@ class RelayProcess:
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        _wait_until_started(self.process)
+        _wait_until_listening(self.process)
         assert self.process.stdout is not None
         self._drain = threading.Thread(target=self.process.stdout.read, daemon=True)
         self._drain.start()
@@ -114,3 +116,27 @@ class RelayProcess:
         assert self.process.stdout is not None
         self.process.stdout.close()
         self.process = None
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes]) -> None:
+    """Reads the relay's output until uvicorn says it listens.
+
+    "Application startup complete" comes before the socket is bound: a request sent on that line
+    alone may be refused. "Uvicorn running on" comes once it accepts connections.
+    """
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    output = b""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    try:
+        while b"Uvicorn running on" not in output:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(timeout=remaining):
+                raise RuntimeError(f"relay did not start:\n{output.decode(errors='replace')}")
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError(f"relay exited:\n{output.decode(errors='replace')}")
+            output += chunk
+    finally:
+        selector.close()
