@@ -131,7 +131,6 @@ def control_file(version: str, architecture: str, installed_kib: int, maintainer
         f"Installed-Size: {installed_kib}\n"
         f"Depends: {DEB_DEPENDS}\n"
         f"Recommends: {DEB_RECOMMENDS}\n"
-        "Homepage: https://example.org/escap-desktop\n"
         "Description: ESCAP Desktop - coordinated care teams around the patient\n"
         " Desktop application for the independent health professionals who form an\n"
         " ESCAP (Equipe de Soins Coordonnes avec le Patient): inclusion grid, printed\n"

@@ -157,8 +157,18 @@ def _gui() -> None:
 
 
 def _optional_windows() -> list[Any]:
-    """The real main window and About dialog, when this build has them (cheap: no store)."""
+    """The real main window and About dialog, when this build has them (cheap: no store).
+
+    The GUI's start-up module is imported by name at run time (``STARTUP_MODULE``): importing
+    it here proves a packaged build contains it and everything it needs.
+    """
     windows: list[Any] = []
+    if importlib.util.find_spec("escap_desktop.ui.app") is not None:
+        from escap_desktop.ui import app as gui_app
+
+        startup = getattr(gui_app, "STARTUP_MODULE", None)
+        if isinstance(startup, str):
+            importlib.import_module(startup)
     if importlib.util.find_spec("escap_desktop.ui.main_window.main_window") is not None:
         from escap_desktop.ui.main_window.main_window import MainWindow
 
