@@ -65,7 +65,8 @@ def _scans(practice: Practice) -> list[Path]:
 def test_an_attached_scan_is_stored_encrypted_and_reads_back(
     practice: Practice, escap: Escap, tmp_path: Path, name: str, content: bytes, media_type: str
 ) -> None:
-    consent = practice.scans.attach_consent_scan(escap.id, _file(tmp_path, name, content))
+    assert practice.scans.check_scan_file(_file(tmp_path, name, content)) == media_type
+    consent = practice.scans.attach_consent_scan(escap.id, tmp_path / name)
 
     [stored] = _scans(practice)
     assert consent.scan_path == f"scans/{stored.name}"
@@ -84,6 +85,8 @@ def test_an_attached_scan_is_stored_encrypted_and_reads_back(
 
 def _refused(practice: Practice, escap: Escap, path: Path, expected: str) -> None:
     before = _consent(practice, escap)
+    with pytest.raises(ValidationError, match=expected):
+        practice.scans.check_scan_file(path)
     with pytest.raises(ValidationError, match=expected) as raised:
         practice.scans.attach_consent_scan(escap.id, path)
     assert raised.value.field == "scan_path"

@@ -95,6 +95,14 @@ class ScanService(ServiceBase):
         super().__init__(store, actor_id, today)
         self._data_dir = Path(data_dir)
 
+    def check_scan_file(self, path: Path | str) -> str:
+        """The file's media type if it could be attached; the same ValidationError otherwise.
+
+        For a form to refuse a wrong file before anything else is recorded (the consent as
+        signed, say), instead of after.
+        """
+        return media_type_of(read_scan_file(Path(path)))[0]
+
     def attach_consent_scan(self, escap_id: str, path: Path | str) -> Consent:
         """Copies the signed form's scan, encrypted, and records it on the ESCAP's consent.
 
