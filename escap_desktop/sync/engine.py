@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 PUSH_BATCH = 200
 PUSH_BATCH_BYTES = 4 * 1024 * 1024
-PULL_LIMIT = 500
+PULL_LIMIT = 200
 
 Cancelled = Callable[[], bool]
 

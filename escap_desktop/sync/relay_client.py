@@ -11,6 +11,7 @@ a :class:`RelayUnavailableError` or a :class:`RelayRefusedError`, with a French 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, TypeVar
 
 import httpx
@@ -46,6 +47,9 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_RESPONSE_BYTES = 96 * 1024 * 1024
+"""Largest answer read from the relay: a full pull page of the default size (200 envelopes of
+at most ``wire.MAX_ENVELOPE_BYTES``) fits; a hostile relay cannot make the client hold more."""
 _TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 UNREACHABLE_MESSAGE = (
@@ -127,12 +131,24 @@ class RelayClient:
         )
 
     def pull(self, team_id: str, after: int, limit: int) -> PullPage:
-        return self._call(
+        page = self._call(
             "GET",
             f"/v1/teams/{team_id}/envelopes",
             PullPage,
             params={"after": after, "limit": limit},
         )
+        if (
+            page.team_id != team_id
+            or len(page.envelopes) > limit
+            or page.next_cursor < after
+            or any(item.envelope.team_id != team_id for item in page.envelopes)
+        ):
+            raise RelayRefusedError(
+                "Réponse du relais incohérente (page d'une autre équipe ou trop longue).",
+                200,
+                "page-incoherente",
+            )
+        return page
 
     def teams(self) -> TeamList:
         return self._call("GET", "/v1/teams", TeamList)
@@ -236,7 +252,7 @@ class RelayClient:
             self.requests += 1
             retry_after: float | None = None
             try:
-                response = self._http.send(request)
+                response = self._receive(request)
             except httpx.TransportError as error:
                 failure: Exception = error
                 logger.info("Relais injoignable (%s %s) : %s", method, path, type(error).__name__)
@@ -254,6 +270,30 @@ class RelayClient:
                     failure
                 )
             self._sleep(self._retry.delay(attempt, retry_after))
+
+    def _receive(self, request: httpx.Request) -> httpx.Response:
+        """Sends and reads the answer, never more than MAX_RESPONSE_BYTES of it."""
+        response = self._http.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise RelayRefusedError(
+                        "Réponse du relais trop volumineuse : refusée.",
+                        response.status_code,
+                        "reponse-trop-volumineuse",
+                    )
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=b"".join(chunks),
+            request=request,
+        )
 
 
 def _refusal(response: httpx.Response) -> RelayRefusedError:
@@ -275,6 +315,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         return None
+    return seconds if math.isfinite(seconds) else None
