@@ -84,6 +84,7 @@ def build_practice(
     profile = ProfileService(store, actor, today, on_saved=forget_actor)
     billing = BillingService(store, actor, config, today)
     escaps = EscapService(store, actor, grids, today)
+    sync = SyncService(store, actor, today, escaps=escaps)
     return Practice(
         data_dir=data_dir,
         store=store,
@@ -96,11 +97,16 @@ def build_practice(
         events=EventService(store, actor, today),
         billing=billing,
         documents=DocumentService(
-            store, actor, grids, today, templates_dir=Path(data_dir) / "modeles"
+            store,
+            actor,
+            grids,
+            today,
+            fingerprint_provider=sync.fingerprint,
+            templates_dir=Path(data_dir) / "modeles",
         ),
         exports=ExportService(store, actor, grids, data_dir, today),
         dashboard=DashboardService(store, actor, grids, billing, today),
-        sync=SyncService(store, actor, today, escaps=escaps),
+        sync=sync,
         audit=AuditService(store, actor, today, templates_dir=Path(data_dir) / "modeles"),
         scans=ScanService(store, actor, Path(data_dir), today),
         forget=ForgetService(store, Path(data_dir)),
