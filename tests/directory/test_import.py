@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from escap_desktop.core.entities.directory import ImportPhase, ImportProgress, I
 from escap_desktop.core.services.directory import (
     DirectoryImportCancelledError,
     DirectoryImportError,
+    DirectoryOutdatedError,
     DirectoryService,
 )
 from escap_desktop.store.directory.synthetic import SyntheticExtract
@@ -137,3 +139,15 @@ def test_without_directory_a_search_explains_what_to_do(service: DirectoryServic
     assert service.entry_count() == 0
     with pytest.raises(Exception, match="Aucun annuaire n'est installé"):
         service.search("martin")
+
+
+def test_a_directory_built_by_another_version_asks_for_a_new_import(
+    people: DirectoryService,
+) -> None:
+    people.close()
+    with sqlite3.connect(people.path) as connection:
+        connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    connection.close()
+    assert not people.is_available()
+    with pytest.raises(DirectoryOutdatedError, match="importez à nouveau"):
+        people.search("lefevre")

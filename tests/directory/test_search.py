@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from escap_desktop.core.entities.professional import Profession, ProfessionalSource
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.services.directory import DirectoryService
+from tests.directory.conftest import person, run_import, write_lines
 
 
 def _names(service: DirectoryService, text: str, **filters: str) -> list[str]:
@@ -125,3 +128,21 @@ def test_professions_are_listed_with_their_labels_from_the_file(
 
 def test_the_limit_bounds_the_results(people: DirectoryService) -> None:
     assert len(people.search("lef", limit=2)) == 2
+
+
+def test_a_word_that_is_mostly_a_town_does_not_rank_as_a_name(
+    service: DirectoryService, tmp_path: Path
+) -> None:
+    kine = ("70", "Masseur-kinésithérapeute")
+    paris = {
+        "Code postal (coord. structure)": "75015",
+        "Libellé commune (coord. structure)": "Paris 15e Arrondissement",
+    }
+    rows = [
+        person("10000000101", "PARIS", "JEAN", kine),  # in Lyon
+        person("10000000102", "ABADIE", "LÉA", kine, **paris),
+        *(person(f"1000000011{n}", "ROUX", "EVA", ("60", "Infirmier"), **paris) for n in range(5)),
+    ]
+    run_import(service, write_lines(tmp_path / "paris.txt", rows))
+    assert _names(service, "kine paris") == ["Léa Abadie", "Jean Paris"]
+    assert _names(service, "paris") == ["Léa Abadie", "Jean Paris", *["Eva Roux"] * 5]

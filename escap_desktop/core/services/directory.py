@@ -23,6 +23,7 @@ from escap_desktop.store.directory.errors import (
     DirectoryFormatError,
     DirectoryImportCancelledError,
     DirectoryImportError,
+    DirectoryOutdatedError,
     DirectoryUnavailableError,
 )
 from escap_desktop.store.directory.parser import ExtractParser
@@ -32,6 +33,7 @@ __all__ = [
     "DirectoryFormatError",
     "DirectoryImportCancelledError",
     "DirectoryImportError",
+    "DirectoryOutdatedError",
     "DirectoryProfession",
     "DirectoryService",
     "DirectoryUnavailableError",
@@ -138,7 +140,8 @@ class DirectoryService:
     # --- state -------------------------------------------------------------------------------
 
     def is_available(self) -> bool:
-        return self._meta("schema_version") is not None
+        """True when a directory this version can search is installed."""
+        return self._meta("schema_version") == schema.SCHEMA_VERSION
 
     def imported_at(self) -> datetime | None:
         value = self._meta("imported_at")
@@ -165,7 +168,7 @@ class DirectoryService:
                     .execute("SELECT value FROM meta WHERE key = ?", (key,))
                     .fetchone()
                 )
-            except (DirectoryUnavailableError, sqlite3.DatabaseError):
+            except (DirectoryUnavailableError, DirectoryOutdatedError, sqlite3.DatabaseError):
                 return None
         return str(row[0]) if row else None
 
@@ -179,7 +182,11 @@ class DirectoryService:
         stamp = (status.st_ino, status.st_mtime_ns)
         if self._reader is None or stamp != self._reader_stamp:
             self._close_reader()
-            self._reader = schema.open_reader(self.path)
+            reader = schema.open_reader(self.path)
+            if schema.version_of(reader) != schema.SCHEMA_VERSION:
+                reader.close()
+                raise DirectoryOutdatedError()
+            self._reader = reader
             self._reader_stamp = stamp
         return self._reader
 

@@ -32,3 +32,13 @@ class DirectoryUnavailableError(EscapError):
             "Aucun annuaire n'est installé : importez d'abord le fichier "
             "« PS_LibreAcces_Personne_activite » de l'Annuaire Santé."
         )
+
+
+class DirectoryOutdatedError(EscapError):
+    """The directory file was built by another version of the application."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "L'annuaire installé a été importé par une autre version d'ESCAP Desktop : "
+            "importez à nouveau le fichier de l'Annuaire Santé."
+        )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 PROFESSIONAL_COLUMNS: tuple[str, ...] = (
     "id",
@@ -84,10 +84,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({columns}, "
         f"content='professionals', content_rowid='id', tokenize='{TOKENIZER}', "
-        # Prefix entries for 2 and 3 characters serve short starts ("ma", "lef") without
-        # merging thousands of words; searches need no positions nor the document sizes that
-        # only bm25 uses, and leaving them out makes the index a quarter faster to build.
-        "prefix='2 3', detail=column, columnsize=0)"
+        # Prefix entries for 2 to 4 characters serve short starts ("ma", "lef", "mart")
+        # without merging the lists of hundreds of words at each query; searches need no
+        # positions nor the document sizes that only bm25 uses, and leaving them out makes the
+        # index a quarter faster to build.
+        "prefix='2 3 4', detail=column, columnsize=0)"
     )
     # The index gathers new words in memory and writes them out as a segment when this much
     # is pending (1 MB by default): fewer, larger segments halve the time to index 1.6 million
@@ -116,23 +117,32 @@ def fill_search_index(db: sqlite_utils.Database, chunk: int = 400_000) -> Iterat
 
 
 def finish_search_index(db: sqlite_utils.Database) -> None:
-    """Lists the words of the index in ``terms``, and whether each is found in a last name.
+    """Lists the words of the index in ``terms``, and how often each is part of a last name.
 
     A typed start is then turned into the exact words it begins, which the index matches far
-    faster than a prefix shared by many words, and the name tiers of a search only run for
-    words that can be names. There is no 'optimize': the large chunks leave a handful of
+    faster than a prefix shared by many words, and only words often found in last names make a
+    search rank by name. There is no 'optimize': the large chunks leave a handful of
     segments, and merging them into one cost a second of import for no gain in search time.
     """
     db.execute(f"CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, {FTS_TABLE}, 'col')")
     db.execute(
         "CREATE TABLE terms (term TEXT PRIMARY KEY, documents INTEGER NOT NULL, "
-        "in_last_names INTEGER NOT NULL) WITHOUT ROWID"
+        "last_name_documents INTEGER NOT NULL) WITHOUT ROWID"
     )
     db.execute(
-        "INSERT INTO terms SELECT term, sum(doc), max(col = 'last_name') "
-        "FROM temp.vocabulary GROUP BY term"
+        "INSERT INTO terms SELECT term, sum(doc), "
+        "sum(CASE col WHEN 'last_name' THEN doc ELSE 0 END) FROM temp.vocabulary GROUP BY term"
     )
     db.execute("DROP TABLE temp.vocabulary")
+
+
+def version_of(connection: sqlite3.Connection) -> str | None:
+    """The schema version a directory file was built with (None: not a directory file)."""
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
 
 
 def open_reader(path: Path) -> sqlite3.Connection:

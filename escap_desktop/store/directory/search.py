@@ -4,13 +4,14 @@ What the professional types is cut into words and folded like the index folds th
 (``unicode61 remove_diacritics 2``), so no character of theirs ever reaches the FTS5 query
 syntax. Each word then becomes either the exact words of the index that start with it (looked
 up in the ``terms`` table, fast to match), or, for a short start shared by too many words, an
-FTS5 prefix query served by the index's 2- and 3-character prefix entries.
+FTS5 prefix query served by the index's 2- to 4-character prefix entries.
 
-Ranking is by tiers, each a separate FTS5 query limited to what is still needed: first the
-professionals whose last name is one of the words, then those whose last name starts with one of
-them, then every other match; alphabetical within a tier. bm25 is not used: it counts the whole
-index for each word to weigh it, which takes hundreds of milliseconds for words shared by half
-the directory ("infirmier", "paris").
+Ranking is by tiers: first the professionals whose last name is one of the words, then those
+whose last name starts with one of them, then every other match; alphabetical within a tier.
+Up to :data:`CANDIDATES` matches are all read and ranked at once; beyond, each tier is an FTS5
+query of its own, limited to what is still needed. bm25 is not used: it counts the whole index
+for each word to weigh it, which takes hundreds of milliseconds for words shared by half the
+directory ("infirmier", "paris").
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from escap_desktop.store.directory.names import french_name
 from escap_desktop.store.directory.schema import FTS_TABLE
 
 MAX_EXPANSIONS = 64
+NAME_SHARE = 0.2
+"""A word of the index is a name when at least this share of its occurrences are last names."""
+CANDIDATES = 1000
+"""Up to this many matches are all ranked in Python after one pass over the index; beyond,
+each ranking tier is a query of its own, limited to what is still needed."""
 _WORD = re.compile(r"[^\W_]+")
 _TITLES = frozenset({"dr", "docteur", "pr", "professeur", "m", "mme", "mr", "mlle", "madame"})
 _TEXT_COLUMNS = "{last_name first_name profession_label specialties towns postcodes}"
@@ -41,6 +47,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def _ascii_fold(text: str) -> str:
+    """A cheaper :func:`fold` for sorting many names: letters without a decomposition (œ, ø)
+    are dropped, which only moves such a name a little in the order."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
 def words(text: str) -> list[str]:
     """The searchable words of ``text``; titles ("Dr", "Mme") go when other words remain."""
     found = _WORD.findall(fold(text))
@@ -50,14 +62,32 @@ def words(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Word:
-    """A typed word, its FTS5 expression (None: it starts no indexed word) and whether it is,
-    or starts, a word found in last names (which decides the ranking tiers it takes part in)."""
+    """A typed word and its FTS5 expression (None: it starts no word of the index).
+
+    ``name_terms`` are the words of the index it stands for that are often last names: they
+    decide the ranking tiers. "paris" is a town far more often than a name, so "kiné paris"
+    ranks the physiotherapists of Paris, not those named Paris. A start too short to list its
+    words (``prefix_only``) is taken as a name start.
+    """
 
     token: str
     expression: str | None
-    is_last_name: bool
-    starts_last_name: bool
-    terms: tuple[str, ...] = ()  # the words of the index it stands for (none: a prefix query)
+    name_terms: tuple[str, ...] = ()
+    prefix_only: bool = False
+
+    @property
+    def is_last_name(self) -> bool:
+        return self.token in self.name_terms or self.prefix_only
+
+    @property
+    def starts_last_name(self) -> bool:
+        return bool(self.name_terms) or self.prefix_only
+
+    @property
+    def name_expression(self) -> str:
+        if self.prefix_only:
+            return str(self.expression)
+        return "(" + " OR ".join(f'"{term}"' for term in self.name_terms) + ")"
 
 
 class DirectorySearch:
@@ -128,57 +158,86 @@ class DirectorySearch:
         if any(word.expression is None for word in typed):
             return []  # a word that starts no word of the directory: nothing can match
         match = " AND ".join([*(f"{_TEXT_COLUMNS} : {w.expression}" for w in typed), *filters])
-        exact = [f'"{word.token}"' for word in typed if word.is_last_name]
-        starts = [str(word.expression) for word in typed if word.starts_last_name]
-        # When every name word begins no other word, the second tier is the first one again.
-        longer = any(w.starts_last_name and w.terms != (w.token,) for w in typed)
-        ids: list[int] = []
+        found = self._match_ids(match, CANDIDATES + 1)
+        if len(found) <= CANDIDATES:  # few enough to rank them all here, in one index pass
+            return self._ranked(found, typed)[:limit]
+        exact = " OR ".join(f'"{w.token}"' for w in typed if w.is_last_name)
+        starts = " OR ".join(w.name_expression for w in typed if w.starts_last_name)
+        # When every name word begins no other name, the second tier is the first one again.
+        longer = any(w.prefix_only or w.name_terms not in ((), (w.token,)) for w in typed)
+        tiers = []
         if exact:
-            ids += self._tier(f"{match} AND {{last_name}} : ({' OR '.join(exact)})", limit, tokens)
-        if starts and longer and len(ids) < limit:
-            tier = f"{match} AND {{last_name}} : ({' OR '.join(starts)})"
-            if exact:
-                tier += f" NOT {{last_name}} : ({' OR '.join(exact)})"
-            ids += self._tier(tier, limit - len(ids), tokens)
-        if len(ids) < limit:
-            tier = f"{match} NOT {{last_name}} : ({' OR '.join(starts)})" if starts else match
-            ids += self._tier(tier, limit - len(ids), tokens)
+            tiers.append(f"{match} AND {{last_name}} : ({exact})")
+        if starts and longer:
+            tiers.append(
+                f"{match} AND {{last_name}} : ({starts})"
+                + (f" NOT {{last_name}} : ({exact})" if exact else "")
+            )
+        tiers.append(f"{match} NOT {{last_name}} : ({starts})" if starts else match)
+        ids: list[int] = []
+        for tier in tiers:
+            if len(ids) < limit:
+                ids += self._ranked(self._match_ids(tier, limit - len(ids)), typed)
         return ids
 
-    def _tier(self, match: str, limit: int, tokens: list[str]) -> list[int]:
-        """Up to ``limit`` matches: last names beginning with a typed word first ("Lefèvre"
-        before "Bourteuil-Lefèvre"), then in alphabetical order."""
+    def _match_ids(self, match: str, limit: int) -> list[int]:
         rows = self._db.execute(
-            "SELECT p.id, p.last_name, p.first_name FROM "
-            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?) AS m "
-            "JOIN professionals AS p ON p.id = m.rowid",
-            (match, limit),
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?", (match, limit)
+        )
+        return [row[0] for row in rows]
+
+    def _ranked(self, ids: list[int], typed: list[_Word]) -> list[int]:
+        """``ids`` best first: a last name that is one of the typed words, then one holding a
+        name a typed word starts, then the others; within each, a last name that begins with a
+        typed name ("Lefèvre" before "Bourteuil-Lefèvre"), then alphabetical."""
+        if not ids:
+            return []
+        rows = self._db.execute(
+            "SELECT last_name, first_name, id FROM professionals "
+            f"WHERE id IN ({', '.join('?' for _ in ids)})",
+            ids,
         ).fetchall()
-        keyed = [(fold(last), fold(first), row_id) for row_id, last, first in rows]
-        keyed.sort(key=lambda k: (not k[0].startswith(tuple(tokens)), k[0], k[1]))
-        return [row_id for _last, _first, row_id in keyed]
+        exact = {_ascii_fold(w.token) for w in typed if w.is_last_name}
+        names = {_ascii_fold(term) for w in typed for term in w.name_terms}
+        prefixes = tuple(_ascii_fold(w.token) for w in typed if w.prefix_only)
+        starts = tuple(_ascii_fold(w.token) for w in typed if w.starts_last_name)
+        ranked = []
+        for last_name, first_name, row_id in rows:
+            last = _ascii_fold(last_name)
+            parts = _WORD.findall(last)
+            if any(part in exact for part in parts):
+                tier = 0
+            elif any(part in names or (prefixes and part.startswith(prefixes)) for part in parts):
+                tier = 1
+            else:
+                tier = 2
+            first = _ascii_fold(first_name)
+            ranked.append((tier, not last.startswith(starts), last, first, row_id))
+        ranked.sort()
+        return [row[-1] for row in ranked]
 
     def _word(self, token: str) -> _Word:
         """How a typed word is matched; see the module docstring."""
         if len(token) == 1:
-            return _Word(token, f'"{token}"', is_last_name=False, starts_last_name=False)
+            return _Word(token, f'"{token}"')
         if token.isdigit():
-            return _Word(token, f'"{token}"*', is_last_name=False, starts_last_name=False)
+            return _Word(token, f'"{token}"*')
         upper = token[:-1] + chr(ord(token[-1]) + 1)
         rows = self._db.execute(
-            "SELECT term, in_last_names FROM terms WHERE term >= ? AND term < ? LIMIT ?",
+            "SELECT term, documents, last_name_documents FROM terms "
+            "WHERE term >= ? AND term < ? LIMIT ?",
             (token, upper, MAX_EXPANSIONS + 1),
         ).fetchall()
         if len(rows) > MAX_EXPANSIONS:
-            return _Word(token, f'"{token}"*', is_last_name=True, starts_last_name=True)
+            return _Word(token, f'"{token}"*', prefix_only=True)
         if not rows:
-            return _Word(token, None, is_last_name=False, starts_last_name=False)
+            return _Word(token, None)
         return _Word(
             token,
-            "(" + " OR ".join(f'"{term}"' for term, _names in rows) + ")",
-            is_last_name=any(term == token and names for term, names in rows),
-            starts_last_name=any(names for _term, names in rows),
-            terms=tuple(term for term, _names in rows),
+            "(" + " OR ".join(f'"{term}"' for term, _all, _names in rows) + ")",
+            name_terms=tuple(
+                term for term, documents, names in rows if names >= NAME_SHARE * documents > 0
+            ),
         )
 
     def _entries(self, ids: list[int], postcode: str | None) -> list[DirectoryEntry]:
