@@ -36,6 +36,8 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     report = gp.cycle()
     assert report.teams_created == 1
     assert report.invitations_sent == 2
+    # What the GP and the nurse read to each other on the phone.
+    assert gp.sync.colleague_fingerprint(gp.colleague("nurse").id) == nurse.sync.fingerprint()
     assert gp.sync.status().pending_changes == 0
 
     # The nurse sees who invites her and the patient's initials and age only.

@@ -35,7 +35,7 @@ from escap_desktop.sync.engine import SyncEngine
 from escap_desktop.sync.invitations import ACCEPT, DECLINE, PENDING, RECEIVED
 from escap_desktop.sync.outbox import install_outbox
 from escap_desktop.sync.relay_client import RelayClient
-from escap_desktop.sync.wire import b64u_encode, fingerprint_for
+from escap_desktop.sync.wire import b64u_decode, b64u_encode, fingerprint_for
 
 __all__ = [
     "InvitationSummary",
@@ -162,6 +162,21 @@ class SyncService(ServiceBase):
             if state is None or state.signing_key is None or state.encryption_key is None:
                 return ""
             return fingerprint_for(state.signing_key, state.encryption_key)
+
+    def colleague_fingerprint(self, professional_id: str) -> str:
+        """The fingerprint of the keys pinned for a colleague ("" until the first invitation
+        sent to them found their device), to compare with theirs on the phone."""
+        with self._store.unit_of_work(self.actor) as uow:
+            colleague = uow.get(Professional, professional_id)
+        if not colleague.signing_public_key or not colleague.encryption_public_key:
+            return ""
+        try:
+            return fingerprint_for(
+                b64u_decode(colleague.signing_public_key),
+                b64u_decode(colleague.encryption_public_key),
+            )
+        except ValueError:
+            return ""
 
     # --- status ----------------------------------------------------------------------------
 
