@@ -32,7 +32,9 @@ class MemberTableModel(RowTableModel[MemberView]):
     columns = (
         Column("Professionnel", _name),
         Column("Profession", lambda m: m.professional.profession.label),
-        Column("Rôle dans l'équipe", lambda m: m.membership.role),
+        Column(
+            "Rôle dans l'équipe", lambda m: m.membership.role, tooltip=lambda m: m.membership.role
+        ),
         Column(
             "Statut",
             lambda m: m.membership.status.label,
