@@ -282,6 +282,7 @@ def run(records: int, database_url: str | None) -> dict[str, float]:
             "network": network,
             "baseline": baseline,
             "ratio": network / baseline,
+            "load": os.getloadavg()[0],
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -301,7 +302,8 @@ réels. Chronomètre : du `sync_once` du médecin (scellement, enregistrement de
 par lots de 500) à la fin du `sync_once` de l'infirmière (réception par pages de 1 000,
 vérification des signatures, déchiffrement, fusion, insertion). Référence : le même code sur des
 copies des deux coffres, sans réseau ni relais. Machine : {platform.machine()},
-{os.cpu_count()} cœurs, Python {platform.python_version()}, Linux.
+{os.cpu_count()} cœurs, Python {platform.python_version()}, Linux ; charge moyenne pendant la
+mesure : {result["load"]:.1f} (les deux mesures du rapport partagent les mêmes conditions).
 
 | mesure | valeur |
 | --- | --- |
