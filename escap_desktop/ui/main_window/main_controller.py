@@ -114,9 +114,7 @@ class MainController(QObject):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(150)
         self._reload_timer.timeout.connect(self.reload)
-        self.sync = SyncController(
-            practice.sync, shell.jobs, shell.errors, self.window.status, self
-        )
+        self.sync = SyncController(practice.sync, shell.errors, self.window.status, self)
         self.sync.synced.connect(self.schedule_reload)
         self.sync.invitations_changed.connect(self.window.set_invitation_count)
         self.invitations_dialog: ReceivedInvitationsDialog | None = None

@@ -1,9 +1,11 @@
 """Keeps the status bar true (online, changes waiting, invitations) and syncs in the background.
 
-A cycle runs on the job queue (never on the GUI thread), after the delay the service asks for
-(longer after each failure). A failed background cycle only turns the status to "Hors ligne",
-with the reason in its tooltip: work goes on offline and nothing pops up. "Synchroniser
-maintenant" runs one at once and reports a failure in words.
+A cycle runs on its own worker thread (never on the GUI thread, and never making a print or
+the patient list wait behind a slow network), after the delay the service asks for (longer
+after each failure); the store takes one writer at a time, so this is safe. A failed
+background cycle only turns the status to "Hors ligne", with the reason in its tooltip: work
+goes on offline and nothing pops up. "Synchroniser maintenant" runs one at once and reports a
+failure in words.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from escap_desktop.core.services.sync import SyncService, SyncStatus
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.formatting import format_datetime
 from escap_desktop.ui.main_window.status_bar import EscapStatusBar
-from escap_desktop.ui.runner import JobQueue
+from escap_desktop.ui.runner import GeneratorRunner, JobQueue
 
 NOT_CONFIGURED = "Relais non configuré : l'application fonctionne hors ligne sur ce poste."
 
@@ -33,14 +35,14 @@ class SyncController(QObject):
     def __init__(
         self,
         sync: SyncService,
-        jobs: JobQueue,
         errors: ErrorChannel,
         status_bar: EscapStatusBar,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.sync = sync
-        self._jobs = jobs
+        self._jobs = JobQueue(self)
+        self._runner: GeneratorRunner | None = None
         self._errors = errors
         self._bar = status_bar
         self._running = False
@@ -55,8 +57,12 @@ class SyncController(QObject):
         self._schedule()
 
     def stop(self) -> None:
+        """Stops scheduling; a cycle under way stops at its next step (what it did stays)."""
         self._stopped = True
         self._timer.stop()
+        if self._runner is not None:
+            self._runner.cancel()
+        self._jobs.wait_for_done(10_000)
 
     def refresh_status(self) -> None:
         try:
@@ -107,7 +113,7 @@ class SyncController(QObject):
         def job() -> Generator[Any, None, Any]:
             return (yield from self.sync.sync_once())
 
-        self._jobs.start(
+        self._runner = self._jobs.start(
             job,
             lambda _report: self._on_cycle_ended(None, quiet),
             lambda error: self._on_cycle_ended(error, quiet),
@@ -116,6 +122,7 @@ class SyncController(QObject):
 
     def _on_cycle_ended(self, error: BaseException | None, quiet: bool) -> None:
         self._running = False
+        self._runner = None
         self.refresh_status()
         if error is None:
             self.synced.emit()
