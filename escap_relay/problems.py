@@ -122,7 +122,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("Erreur inattendue sur %s %s", request.method, request.url.path)
+        logger.error("Erreur inattendue sur %s %s", request.method, request.url.path, exc_info=exc)
         return problem_response(
             500, "erreur-interne", "Le relais a rencontré une erreur inattendue."
         )

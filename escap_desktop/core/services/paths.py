@@ -24,10 +24,3 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     path = Path(chosen).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def log_dir() -> Path:
-    """The platform's log folder for this app (rotated logs, never health data)."""
-    path = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
