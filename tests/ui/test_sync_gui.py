@@ -1,0 +1,79 @@
+"""The main window against a real relay (in process): status bar, invitations, background sync."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
+from escap_desktop.ui.main_window.main_controller import MainController
+from tests.sync.conftest import (  # noqa: F401 - fixtures
+    MemberFactory,
+    sqlite_members,
+    sqlite_relay,
+    sqlite_relay_url,
+)
+from tests.sync.team import Member, start_escap
+from tests.ui.typing import answer_next_box, show_active
+
+
+@pytest.fixture
+def shell(qtbot: QtBot) -> Iterator[Shell]:
+    app = create_application()
+    assert isinstance(app, QApplication)
+    shell = create_shell(app)
+    yield shell
+    shell.close()
+
+
+def _main(qtbot: QtBot, shell: Shell, member: Member) -> MainController:
+    current = member.practice.profile.current()
+    assert current is not None
+    profile, me = current
+    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
+    main = MainController(member.practice, me, profile, shell, lock, open_files=False)
+    qtbot.addWidget(main.window)
+    with qtbot.waitSignal(main.list_loaded, timeout=10_000):
+        show_active(main.window)
+    return main
+
+
+def test_an_invitation_is_answered_and_the_team_arrives(
+    qtbot: QtBot,
+    shell: Shell,
+    sqlite_members: MemberFactory,  # noqa: F811
+) -> None:
+    gp = sqlite_members("gp")
+    start_escap(gp, ["dietitian"])
+    dietitian = sqlite_members("dietitian")
+    dietitian.cycle()  # the dietitian's device registers on the relay
+    gp.cycle()  # the invitation leaves
+    main = _main(qtbot, shell, dietitian)
+    try:
+        assert main.window.patient_list.model.rowCount() == 0
+        with qtbot.waitSignal(main.sync.synced, timeout=20_000):
+            main.window.sync_action.trigger()
+        assert main.window.status.connection_label.text() == "En ligne"
+        assert main.window.invitations_action.text() == "&Invitations reçues (1)…"
+
+        main.window.invitations_action.trigger()
+        dialog = main.invitations_dialog
+        assert dialog is not None
+        patient = dialog.model.index(0, 1).data()
+        assert patient.startswith("Z. D., ")  # initials and age only, until accepted
+        assert patient.endswith(" ans")
+        assert "Almeida" not in patient
+        answer_next_box("Accepter et rejoindre l'équipe")
+        with qtbot.waitSignal(main.sync.synced, timeout=20_000):
+            qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: main.window.patient_list.model.rowCount() == 1, timeout=10_000)
+        [row] = main.summaries
+        assert row.display_name.startswith("D'ALMEIDA-LEFÈVRE")
+        assert main.window.invitations_action.text() == "&Invitations reçues…"
+    finally:
+        main.shutdown()
