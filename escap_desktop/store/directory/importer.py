@@ -152,7 +152,8 @@ class _Build:
     def _finish(self, db: sqlite_utils.Database) -> None:
         db.execute(schema.IDENTIFIER_INDEX)
         db.table("professions").insert_all(self._professions(db))
-        self._professionals = db.execute("SELECT count(*) FROM professionals").fetchone()[0]
+        if not self._parser.in_order:  # groups were merged
+            self._professionals = db.execute("SELECT count(*) FROM professionals").fetchone()[0]
         self._finished_at = datetime.now(UTC)
         db.table("meta").insert_all(
             {"key": key, "value": str(value)}

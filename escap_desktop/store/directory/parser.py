@@ -6,8 +6,8 @@ practice site) are grouped into one professional row and its site rows. Lines th
 used are reported with their number and never stop the reading.
 
 The loop runs once per line of a very large file, so it avoids per-line function calls: fields
-are picked by one ``itemgetter`` built from the header, and a column the file lacks points at the
-empty field that the trailing ``|`` leaves at the end of every line.
+are picked by one ``itemgetter`` built from the header, and a column the file lacks points at
+an empty field appended to each line.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from escap_desktop.store.directory.errors import DirectoryFormatError
 from escap_desktop.store.directory.names import french_name
 
 BLOCK_BYTES = 4 << 20
+_HEADER_BYTES = 64 << 10
 _CEDEX = re.compile(r"^\s*(\d{5})\s+(.+?)\s*$")
 
 ProfessionalRow = tuple[int, str, str, str, str, str, str, str, str, str, str, int]
@@ -53,7 +54,7 @@ class ExtractParser:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
-        raw_header = stream.readline()
+        raw_header = stream.readline(_HEADER_BYTES)  # a file without line breaks is not read whole
         try:
             header = raw_header.decode("utf-8-sig")
         except UnicodeDecodeError:
