@@ -8,9 +8,9 @@ from tests.sync.team import active_team, relay_envelopes
 
 
 def test_a_removed_member_cannot_decrypt_later_records(
-    sqlite_members: MemberFactory, sqlite_relay: Relay
+    members: MemberFactory, relay: Relay
 ) -> None:
-    gp, nurse, physio, escap = active_team(sqlite_members)
+    gp, nurse, physio, escap = active_team(members)
     gp.practice.messages.post(escap.id, "Avant le retrait : tout le monde lit.")
     gp.cycle()
     physio.cycle()
@@ -46,7 +46,7 @@ def test_a_removed_member_cannot_decrypt_later_records(
     assert len(physio.practice.messages.thread(escap.id)) == 1
 
     # Even holding a copy of the later envelopes, her device cannot open them.
-    later = [e for e in relay_envelopes(sqlite_relay.app, escap.team_id) if e.key_version > 1]
+    later = [e for e in relay_envelopes(relay.app, escap.team_id) if e.key_version > 1]
     assert later
     assert physio.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id))) == [1]
     with physio.sync.session() as engine:
