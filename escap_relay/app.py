@@ -43,6 +43,7 @@ def create_app(
         engine.dispose()
 
     app = FastAPI(
+        redirect_slashes=False,  # a wrong path gets a 404 problem document, not a redirect
         title="Relais ESCAP",
         version=__version__,
         description="Relais chiffré de bout en bout entre les membres des équipes ESCAP.",

@@ -15,7 +15,7 @@ import sys
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.core.services.practice import Practice, open_practice
-from escap_desktop.store import PassphraseRequiredError
+from escap_desktop.store import KeyringLockedError, PassphraseRequiredError
 
 PASSPHRASE_ENV = "ESCAP_PASSPHRASE"
 
@@ -25,6 +25,8 @@ def open_cli_practice(args: argparse.Namespace) -> Practice:
     passphrase = os.environ.get(PASSPHRASE_ENV) or None
     try:
         return open_practice(data_dir, passphrase)
+    except KeyringLockedError:
+        raise  # a passphrase cannot open a keyring-mode store: unlocking the keyring can
     except (KeyringUnavailableError, PassphraseRequiredError) as error:
         if passphrase is not None:
             raise

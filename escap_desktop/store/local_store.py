@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import nacl.encoding
+import nacl.hash
 import sqlcipher3
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -73,10 +75,14 @@ class Store:
         if not path.parent.is_dir():
             raise StoreError(f"Le dossier du coffre de données n'existe pas : {path.parent}")
         head = migrator.head_revision()
+        if not path.exists():
+            # Owner-only from the first byte; SQLite gives its -wal/-shm files the same mode.
+            path.touch(mode=0o600)
         raw = connect_keyed(path, key)
         backup: Path | None = None
         try:
             try:
+                _refuse_partial_pages(path, raw)
                 revision = migrator.stored_revision(raw)
                 if revision is None and migrator.table_count(raw) > 0:
                     raise StoreError(NOT_A_STORE_MESSAGE)
@@ -107,6 +113,20 @@ class Store:
                 f"mise à jour a été gardée : {backup.name}"
             ) from error
         return cls(path, engine, key)
+
+    def derive_key(self, purpose: bytes, person: bytes) -> bytes:
+        """A 32-byte key for another use (e.g. encrypting scans), derived from the store key.
+
+        Keyed BLAKE2b of ``purpose`` personalised with ``person`` (at most 16 bytes): each use
+        gets its own key and none of them tells anything about the store key.
+        """
+        return nacl.hash.blake2b(
+            purpose,
+            digest_size=32,
+            key=self._key,
+            person=person,
+            encoder=nacl.encoding.RawEncoder,
+        )
 
     @contextlib.contextmanager
     def unit_of_work(self, actor_id: str | None) -> Iterator[UnitOfWork]:
@@ -189,6 +209,13 @@ def _rebuild_patient_list_if_outdated(engine: Engine) -> None:
             return
         patient_list.refresh(session)
         connection.exec_driver_sql(f"PRAGMA user_version = {patient_list.LIST_VERSION:d}")
+
+
+def _refuse_partial_pages(path: Path, raw: sqlcipher3.Connection) -> None:
+    """A file cut inside a page still opens and lists patients; refuse it before any write."""
+    page_size = int(raw.execute("PRAGMA page_size").fetchone()[0])
+    if path.stat().st_size % page_size:
+        raise StoreError(DAMAGED_MESSAGE)
 
 
 def _pre_migration_backup_path(path: Path, revision: str) -> Path:

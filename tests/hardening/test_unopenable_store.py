@@ -126,14 +126,6 @@ def test_each_fault_is_one_french_line_and_a_typed_error_and_nothing_changes(
     assert folder_bytes(data_dir) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Store.open does not check that the file is a whole number of pages: a store cut "
-        "inside its last page opens and lists patients; only reading that page (or PRAGMA "
-        "quick_check) shows the damage"
-    ),
-)
 def test_a_store_cut_inside_its_last_page_is_refused_when_opened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,13 +139,6 @@ def test_a_store_cut_inside_its_last_page_is_refused_when_opened(
     assert DAMAGED_MESSAGE in capsys.readouterr().err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli/practice_access.py catches KeyringLockedError as a KeyringUnavailableError and "
-        "suggests ESCAP_PASSPHRASE, which cannot open a keyring-mode store"
-    ),
-)
 def test_a_locked_keyring_is_not_answered_with_a_passphrase_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,5 +22,5 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
         or platformdirs.user_data_dir(APP_NAME, appauthor=False)
     )
     path = Path(chosen).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

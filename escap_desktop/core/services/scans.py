@@ -179,16 +179,7 @@ def scan_key(store: Store) -> bytes:
     Distinct from the key check value kept in the keyinfo file (other personalisation, other
     input, other length), so that value tells nothing about this key.
     """
-    # The store offers no key-derivation method yet (asked for: ``Store.derive_key(purpose)``);
-    # until then this is the one place outside the store package that touches its key.
-    store_key: bytes = store._key
-    return nacl.hash.blake2b(
-        _KEY_INPUT,
-        digest_size=nacl.secret.SecretBox.KEY_SIZE,
-        key=store_key,
-        person=_KEY_PERSON,
-        encoder=nacl.encoding.RawEncoder,
-    )
+    return store.derive_key(_KEY_INPUT, _KEY_PERSON)
 
 
 def read_scan_file(path: Path) -> bytes:
