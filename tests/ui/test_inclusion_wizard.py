@@ -27,7 +27,7 @@ from escap_desktop.ui.inclusion.inclusion_wizard import (
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from tests.ui.conftest import NURSE, PHYSIO, nir
-from tests.ui.typing import show_active, type_text
+from tests.ui.typing import answer_next_box, show_active, type_text
 from tests.ui.wizard_driver import press_next
 
 
@@ -178,11 +178,9 @@ def test_consent_refusal_closes_the_escap(qtbot: QtBot, practice: Practice, refu
     press_next(qtbot, wizard)
     press_next(qtbot, wizard)
     wizard.consent_page.refused.setChecked(refuse)
-    assert (
-        wizard.button(QWizard.WizardButton.CommitButton).isVisible()
-        or wizard.button(QWizard.WizardButton.FinishButton).isVisible()
-    )
+    question = answer_next_box("Enregistrer le refus")
     press_next(qtbot, wizard)
+    assert question[0].startswith("Le patient refuse l'ESCAP : elle sera clôturée")
     [row] = practice.patients.summaries()
     assert row.escap_state is EscapState.CLOSED
 

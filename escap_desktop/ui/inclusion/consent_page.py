@@ -27,6 +27,7 @@ from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.confirm import ask_confirmation
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 
@@ -143,6 +144,14 @@ class ConsentPage(InclusionPage):
             self.errors.show(problem)
             return False
         if self.refused.isChecked():
+            if not ask_confirmation(
+                self,
+                "Refus du patient",
+                "Le patient refuse l'ESCAP : elle sera clôturée (le refus reste dans son "
+                "dossier). Une nouvelle ESCAP pourra être proposée plus tard.",
+                "&Enregistrer le refus",
+            ):
+                return False
             return self.run(lambda: self.flow.record_refusal(on), self.errors) is not None
         return (
             self.run(
