@@ -7,6 +7,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import (
@@ -205,3 +206,22 @@ def test_hospitalisation_is_noted_in_the_timeline(qtbot: QtBot, practice: Practi
     _save(qtbot, dialog.findChild(QDialogButtonBox))
     assert page.view.events.model.index(0, 1).data() == "Hospitalisation"
     assert page.view.events.model.index(0, 2).data() == "Chute, 3 jours en gériatrie"
+
+
+def test_page_models_pass_qt_model_tester(
+    qtbot: QtBot, practice: Practice, qtmodeltester: ModelTester
+) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    practice.plan.add(escap_id, "Préparer le pilulier")
+    practice.messages.post(escap_id, "Bonjour à l'équipe.")
+    page = _page(qtbot, practice, escap_id)
+    view = page.view
+    for model in (
+        view.members.model,
+        view.plan.model,
+        view.events.model,
+        view.billing.model,
+        view.messages.model,
+        view.members.table.proxy,
+    ):
+        qtmodeltester.check(model)
