@@ -7,6 +7,7 @@ and a non-zero exit code; only programming errors show a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -82,3 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("escap : interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into a command that stopped reading (``escap patients | head``):
+        # not an error; silence the interpreter's own flush of the closed pipe too.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
