@@ -30,6 +30,7 @@ from escap_desktop.core.entities import (
     utcnow,
 )
 from escap_desktop.core.errors import NotFoundError
+from escap_desktop.store import UnitOfWork
 from escap_desktop.store.sync_models import SyncInvitationRow
 from escap_desktop.sync.codec import canonical_json
 from escap_desktop.sync.context import CycleContext
@@ -287,7 +288,9 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
 # --- the invitation text --------------------------------------------------------------------
 
 
-def _summary(uow: Any, team_id: str, membership: Membership, ctx: CycleContext) -> dict[str, Any]:
+def _summary(
+    uow: UnitOfWork, team_id: str, membership: Membership, ctx: CycleContext
+) -> dict[str, Any]:
     escap = uow.get(Escap, membership.escap_id)
     patient = uow.get(Patient, escap.patient_id)
     inviter = uow.get(Professional, ctx.actor_id)

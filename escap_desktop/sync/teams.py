@@ -244,7 +244,7 @@ def _remove_departed(
     remaining = on_relay - set(leaving)
     if not leaving or current is None:
         return remaining
-    # The new key is kept before anything leaves this computer: a retry rotates no twice.
+    # The new key is kept before anything leaves this computer: a retry never rotates twice.
     with ctx.work() as (_uow, repo):
         stay = [
             PublicIdentity(row.signing_key, row.encryption_key)
