@@ -8,13 +8,19 @@ staying queued in the store.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV, open_cli_practice, require_profile
 from escap_desktop.cli.progress import ProgressLine
 from escap_desktop.core.services.practice import Practice
+from escap_desktop.core.services.sync import SyncReport
+from escap_desktop.sync.device import DevicePassphraseRequiredError
+
+T = TypeVar("T")
 
 
 def register(subparsers: Any) -> None:
@@ -62,29 +68,45 @@ def _open(args: argparse.Namespace) -> Practice:
     return practice
 
 
+def _asking_passphrase(practice: Practice, action: Callable[[], T]) -> T:
+    """Runs ``action``; if the device keys need the passphrase, asks it on a terminal once."""
+    try:
+        return action()
+    except DevicePassphraseRequiredError:
+        if not sys.stdin.isatty():
+            raise
+        practice.sync.unlock(getpass.getpass("Phrase de passe : "))
+        return action()
+
+
 def run_cycle(args: argparse.Namespace) -> int:
     practice = _open(args)
     try:
-        line = ProgressLine(sys.stderr, every_seconds=2.0)
-        cycle = practice.sync.sync_once()
-        try:
-            while True:
-                step = next(cycle)
-                line.update(step.percent, 100, step.text)
-        except StopIteration as stop:
-            report = stop.value
-        finally:
-            line.finish()
+        report = _asking_passphrase(practice, lambda: _cycle(practice))
         print(report.summary())
     finally:
         practice.close()
     return 0
 
 
+def _cycle(practice: Practice) -> SyncReport:
+    line = ProgressLine(sys.stderr, every_seconds=2.0)
+    cycle = practice.sync.sync_once()
+    try:
+        while True:
+            step = next(cycle)
+            line.update(step.percent, 100, step.text)
+    except StopIteration as stop:
+        report: SyncReport = stop.value
+        return report
+    finally:
+        line.finish()
+
+
 def run_setup(args: argparse.Namespace) -> int:
     practice = _open(args)
     try:
-        fingerprint = practice.sync.set_up(args.relay, passphrase=os.environ.get(PASSPHRASE_ENV))
+        fingerprint = _asking_passphrase(practice, lambda: practice.sync.set_up(args.relay))
     finally:
         practice.close()
     print(f"Relais enregistré : {args.relay.strip().rstrip('/')}")
