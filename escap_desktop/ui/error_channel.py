@@ -8,7 +8,6 @@ Qt queues the signal to the GUI thread.
 
 from __future__ import annotations
 
-import platform
 import sys
 import threading
 import traceback
@@ -53,6 +52,8 @@ def crash_report(
     thread_name: str | None = None,
 ) -> str:
     """A plain-text report: versions, platform, thread and traceback (never patient data)."""
+    import platform  # imported on first use: a crash is rare, and start-up time counts
+
     lines = [
         f"ESCAP Desktop {__version__}",
         f"Python {platform.python_version()}, PySide6 {pyside_version}",

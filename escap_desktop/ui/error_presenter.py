@@ -7,9 +7,8 @@ another dialog runs never nests event loops, and tests can find and close them.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from escap_desktop.ui.crash_dialog import CrashDialog
 from escap_desktop.ui.error_channel import ErrorChannel
 
 
@@ -40,9 +39,12 @@ class ErrorPresenter(QObject):
 
     @Slot(str)
     def _on_channel_crash_reported(self, report: str) -> None:
+        # Imported on first use: a crash is rare, and start-up time counts (docs/benchmarks.md).
+        from escap_desktop.ui.crash_dialog import CrashDialog
+
         self._show(CrashDialog(report, QApplication.activeWindow()))
 
-    def _show(self, dialog: QMessageBox | CrashDialog) -> None:
+    def _show(self, dialog: QDialog) -> None:
         self._open.append(dialog)
         dialog.finished.connect(lambda _result: self._forget(dialog))
         dialog.open()
