@@ -14,8 +14,10 @@ import sys
 from collections.abc import Callable, Generator
 from typing import Any
 
+from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_window import MainWindow
+from escap_desktop.ui.settings import DEMO_FOLDER, LIST_KEY, WINDOW_KEY, InterfaceSettings
 
 STARTUP_MODULE = "escap_desktop.ui.startup"
 
@@ -45,6 +47,10 @@ class Launch:
         self.shell = shell
         self.window = MainWindow()
         self.window.set_opening(True)
+        folder = resolve_data_dir(data_dir)
+        settings = InterfaceSettings(folder / DEMO_FOLDER if demo else folder)
+        settings.restore_window(WINDOW_KEY, self.window)
+        settings.restore_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
         self.window.show()
         self.startup: Any = None
         self._arguments = (data_dir, demo, open_files)

@@ -13,6 +13,11 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 SETTINGS_FILE = "interface.ini"
+DEMO_FOLDER = "demonstration"
+"""The demo practice's own data folder, inside the chosen one: fictitious patients never mix
+with real ones."""
+WINDOW_KEY = "fenetre_principale"
+LIST_KEY = "liste_patients"
 
 
 class InterfaceSettings:

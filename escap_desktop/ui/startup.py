@@ -43,9 +43,9 @@ from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.main_window import MainWindow
 from escap_desktop.ui.passphrase_dialog import PassphraseDialog
 from escap_desktop.ui.runner import call_job
+from escap_desktop.ui.settings import DEMO_FOLDER
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
-DEMO_FOLDER = "demonstration"
 DEMO_PATIENTS = 200
 DEMO_PASSPHRASE = "demonstration-escap-desktop"  # fictitious data only, when no keyring
 MIN_PASSPHRASE_LENGTH = 12

@@ -11,9 +11,12 @@ from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Profession
+from escap_desktop.core.services.practice import open_practice
+from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
+from tests.ui.conftest import ME
 from tests.ui.typing import type_text
 from tests.ui.wizard_driver import press_next
 
@@ -93,3 +96,26 @@ def test_demo_practice_is_generated_on_first_use(
     assert "démonstration" in main.window.windowTitle()
     assert (tmp_path / "demonstration").is_dir()
     _finish(qtbot, startup)
+
+
+def test_the_window_shows_before_the_store_opens_then_fills_in(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    practice = open_practice(tmp_path)
+    practice.profile.save(ME)
+    practice.close()
+    started: list[Startup] = []
+    launch = Launch(shell, str(tmp_path), on_startup=started.append)
+    window = launch.window
+    assert window.isVisible()
+    assert not window.new_inclusion_action.isEnabled()
+    assert window.patient_list.count_label.text() == "Ouverture du coffre de données…"
+    qtbot.waitUntil(lambda: bool(started) and started[0].main is not None, timeout=20_000)
+    main = started[0].main
+    assert main is not None
+    assert main.window is window
+    assert window.new_inclusion_action.isEnabled()
+    assert window.windowTitle() == "ESCAP Desktop — Dr Marie LEFÈVRE"
+    window.close()
+    launch.close()
+    _finish(qtbot, started[0])

@@ -35,11 +35,9 @@ from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import call_job
-from escap_desktop.ui.settings import InterfaceSettings
+from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings
 
 T = TypeVar("T")
-WINDOW_KEY = "fenetre_principale"
-LIST_KEY = "liste_patients"
 MESSAGES_KEY = "messages"
 
 
