@@ -73,7 +73,8 @@ def _wait_until_started(process: subprocess.Popen[bytes]) -> None:
     output = b""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     try:
-        while b"Application startup complete" not in output:
+        # uvicorn logs "startup complete" before it binds the socket; "running on" comes after.
+        while b"Uvicorn running on" not in output:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not selector.select(timeout=remaining):
                 raise RuntimeError(
