@@ -44,7 +44,9 @@ def _wizard(
         documents=practice.documents,
         scans=practice.scans,
     )
-    wizard = InclusionWizard(flow, output)
+    # Closing with unsaved input asks first; a real modal box would block pytest-qt's teardown
+    # (it closes every widget), so the tests answer "close without saving".
+    wizard = InclusionWizard(flow, output, confirm=lambda *_question: True)
     qtbot.addWidget(wizard)
     show_active(wizard)
     return wizard
