@@ -22,6 +22,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync.category_keys import generation_end
 from escap_desktop.sync.clock import HlcState
 from escap_desktop.sync.codec import entity_from_dict, entity_to_dict
 from escap_desktop.sync.identity_map import IdentityMap
@@ -87,7 +88,10 @@ class RecordApplier:
         if entity_type == "Membership":
             self._repo.flag_review(team_id)
             if merged.get("status") in _DEPARTED:
-                self._repo.cut_off_professional(team_id, merged["professional_id"], key_version)
+                # The whole key generation of the record: its other categories' keys too.
+                self._repo.cut_off_professional(
+                    team_id, merged["professional_id"], generation_end(key_version)
+                )
         return changed
 
     def _to_entity(

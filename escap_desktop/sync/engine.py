@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from escap_desktop.core.entities import IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
 from escap_desktop.sync import invitations, teams
+from escap_desktop.sync.category_keys import latest_key_for
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
 from escap_desktop.sync.crypto import seal_record
 from escap_desktop.sync.page import Pulled, apply_page, retry_parked
+from escap_desktop.sync.records import record_category
 from escap_desktop.sync.relay_client import RelayRefusedError
 from escap_desktop.sync.teams import LIVE_STATES
 from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope
@@ -192,17 +194,21 @@ class SyncEngine:
 
     def _seal_batch(self, team_id: str) -> list[Envelope]:
         """The next envelopes to push, sealed once and stored before they leave (same bytes on
-        every retry); empty when nothing is pending or the team key is not here yet."""
+        every retry); empty when nothing is pending or the team key is not here yet. Each
+        record is sealed with the latest key of its data category."""
         ctx = self.ctx
         with ctx.work() as (_uow, repo):
-            key = teams.latest_key(repo.team_keys(team_id))
-            if key is None:
+            keys = repo.team_keys(team_id)
+            if not keys:
                 return []
             batch: list[Envelope] = []
             size = 0
             for row in repo.pending_outbox(self._push_batch, [team_id]):
                 if row.envelope is None:
                     assert row.payload is not None
+                    key = latest_key_for(keys, record_category(row.payload))
+                    if key is None:
+                        continue  # this category's key is not here (yet): the row waits
                     envelope = seal_record(
                         key,
                         ctx.keys,

@@ -32,6 +32,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.sync_models import SyncInvitationRow
+from escap_desktop.sync.category_keys import readable_versions
 from escap_desktop.sync.codec import canonical_json
 from escap_desktop.sync.context import CycleContext
 from escap_desktop.sync.crypto import (
@@ -43,7 +44,14 @@ from escap_desktop.sync.crypto import (
 )
 from escap_desktop.sync.identity_map import wire_id, wire_id_for_rpps
 from escap_desktop.sync.relay_client import RelayRefusedError
-from escap_desktop.sync.teams import ACTIVE, JOINING, LIVE_STATES, accept_delivery, refresh_members
+from escap_desktop.sync.teams import (
+    ACTIVE,
+    JOINING,
+    LIVE_STATES,
+    accept_delivery,
+    member_categories,
+    refresh_members,
+)
 from escap_desktop.sync.wire import InvitationCreate, b64u_encode
 
 logger = logging.getLogger(__name__)
@@ -231,13 +239,17 @@ def _prepare_invitations(ctx: CycleContext) -> None:
             )
             summary = _summary(uow, team_id, membership, ctx)
             keys = repo.team_keys(team_id)
+            # Only the keys of the categories the invitee may read travel with the invitation.
+            allowed = member_categories(uow, membership.escap_id, professional.id)
             invitation = seal_invitation(
                 invitation_id=new_id(),
                 team_id=team_id,
                 invitee=invitee,
                 inviter=ctx.keys,
                 message=canonical_json(summary),
-                team_keys=[TeamKey(version, key) for version, key in sorted(keys.items())],
+                team_keys=[
+                    TeamKey(version, keys[version]) for version in readable_versions(keys, allowed)
+                ],
             )
             repo.add_invitation(
                 SyncInvitationRow(

@@ -4,7 +4,9 @@ Each envelope goes through ``crypto.EnvelopeVerifier`` (replay guard, author mem
 signature, key version, decryption); a departed member's records sealed after their departure
 are refused too, and so is a record that names another ESCAP than its team's. A refused
 envelope is logged (ids only) and never applied. An envelope sealed with a key version this
-device does not hold yet is parked and retried once the key arrives. The record, its replay-
+device does not hold yet is parked and retried once the key arrives; that includes the keys
+of a data category this member may not read, which never arrive (``sync/category_keys.py``).
+A record sealed with another category's key than its own is refused. The record, its replay-
 guard row and the team's cursor commit together: a crash replays nothing and skips nothing.
 """
 
@@ -18,6 +20,7 @@ from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.applier import RecordApplier
+from escap_desktop.sync.category_keys import category_of_version
 from escap_desktop.sync.clock import HlcState
 from escap_desktop.sync.codec import CodecError
 from escap_desktop.sync.context import CycleContext
@@ -157,6 +160,10 @@ class _Page:
         try:
             record = parse_record(opened.plaintext)
             self._check_scope(envelope, record)
+            if record.category is not category_of_version(envelope.key_version):
+                raise CodecError(
+                    "enregistrement scellé avec la clé d'une autre catégorie de données"
+                )
         except CodecError as error:
             self._reject(envelope, str(error))
             return False

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from escap_desktop.core.entities import DataCategory
+from escap_desktop.core.rules.access import category_of_kind
 from escap_desktop.sync.clock import Hlc
 from escap_desktop.sync.codec import CodecError, canonical_json
 from escap_desktop.sync.merge import ENTITY_TYPES, Clocks
@@ -29,6 +31,11 @@ class Record:
     @property
     def entity_id(self) -> str:
         return str(self.entity["id"])
+
+    @property
+    def category(self) -> DataCategory:
+        """The data category whose team key seals this record (``core.rules.access``)."""
+        return category_of_kind(self.entity_type, self.entity.get("category"))
 
     def to_bytes(self) -> bytes:
         return canonical_json(
@@ -75,3 +82,8 @@ def parse_record(plaintext: bytes) -> Record:
         )
     except ValueError as error:
         raise CodecError("Horloges de l'enregistrement reçu invalides.") from error
+
+
+def record_category(plaintext: bytes) -> DataCategory:
+    """The category of a record this store wrote (an outbox row's payload)."""
+    return parse_record(plaintext).category

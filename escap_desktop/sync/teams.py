@@ -8,6 +8,9 @@
   devices from the relay team, then rotates the key: a new version sealed to the remaining
   members only. Records written afterwards use it, so the former member cannot read them.
 - The admin also seals every key version to members that joined without it.
+- Keys are per data category (``sync/category_keys.py``): a member's device receives only the
+  keys of the categories that member may read (``core.rules.access``: the consent's scopes and
+  their profession), and a device keeps only those, whoever sends more.
 """
 
 from __future__ import annotations
@@ -15,11 +18,21 @@ from __future__ import annotations
 import logging
 
 from escap_desktop.core.entities import (
+    DataCategory,
     Escap,
     EscapState,
     Membership,
     MembershipStatus,
     Professional,
+)
+from escap_desktop.core.errors import NotFoundError
+from escap_desktop.core.rules.access import readable_categories
+from escap_desktop.core.services.access import escap_consent
+from escap_desktop.store import UnitOfWork
+from escap_desktop.sync.category_keys import (
+    category_of_version,
+    new_generation,
+    readable_versions,
 )
 from escap_desktop.sync.context import CycleContext
 from escap_desktop.sync.crypto import (
@@ -27,7 +40,6 @@ from escap_desktop.sync.crypto import (
     PublicIdentity,
     TeamKey,
     open_team_key,
-    rotate_team_key,
     seal_team_key,
 )
 from escap_desktop.sync.identity_map import IdentityMap, wire_id_for_rpps
@@ -128,11 +140,42 @@ def accept_delivery(ctx: CycleContext, delivery: KeyDelivery) -> bool:
             type(error).__name__,
         )
         return False
-    with ctx.work() as (_uow, repo):
+    with ctx.work() as (uow, repo):
+        allowed = member_categories(uow, team.escap_id, uow.actor_id)
+        if category_of_version(key.version) not in allowed:
+            logger.warning(
+                "Clé d'équipe écartée (équipe %s, version %d) : catégorie non accessible ici.",
+                team_id,
+                key.version,
+            )
+            return False
         added = repo.add_team_key(team_id, key.version, key.key)
     if added:
         ctx.report.keys_received += 1
     return added
+
+
+def member_categories(
+    uow: UnitOfWork, escap_id: str, professional_id: str | None
+) -> frozenset[DataCategory]:
+    """The categories a professional (local id) may read in an episode; unknown: admin only."""
+    professional = None
+    if professional_id is not None:
+        try:
+            professional = uow.get(Professional, professional_id)
+        except NotFoundError:
+            professional = None
+    return readable_categories(
+        professional.profession if professional else None, escap_consent(uow, escap_id)
+    )
+
+
+def device_categories(
+    uow: UnitOfWork, escap_id: str, professional_wire_id: str | None, identities: IdentityMap
+) -> frozenset[DataCategory]:
+    """The categories a member device's professional may read (from the wire id it carries)."""
+    local = identities.local_id_of(professional_wire_id) if professional_wire_id else None
+    return member_categories(uow, escap_id, local)
 
 
 def latest_key(keys: dict[int, bytes]) -> TeamKey | None:
@@ -187,8 +230,8 @@ def create_pending_teams(ctx: CycleContext) -> None:
                 m.is_admin and m.device.device_id == ctx.device_id for m in members.members
             )
             if not repo.team_keys(team_id):
-                first = TeamKey.generate()
-                repo.add_team_key(team_id, first.version, first.key)
+                for first in new_generation([]):
+                    repo.add_team_key(team_id, first.version, first.key)
             public = ctx.keys.public
             repo.remember_device(
                 team_id, ctx.device_id, public.signing_key, public.encryption_key, None
@@ -215,7 +258,7 @@ def review_teams(ctx: CycleContext) -> None:
         if is_admin:
             on_relay = {m.device.device_id for m in members.members}
             remaining = _remove_departed(ctx, team_id, escap_id, on_relay)
-            _deliver_missing_keys(ctx, team_id, remaining)
+            _deliver_missing_keys(ctx, team_id, escap_id, remaining)
         with ctx.work() as (_uow, repo):
             team = repo.team(team_id)
             if team is not None:
@@ -244,40 +287,55 @@ def _remove_departed(
     remaining = on_relay - set(leaving)
     if not leaving or current is None:
         return remaining
-    # The new key is kept before anything leaves this computer: a retry never rotates twice.
-    with ctx.work() as (_uow, repo):
-        stay = [
-            PublicIdentity(row.signing_key, row.encryption_key)
-            for row in repo.devices(team_id)
-            if row.device_id in remaining
-        ]
-        new_key, deliveries = rotate_team_key(
-            current, team_id=team_id, remaining_members=stay, sender=ctx.keys
-        )
-        repo.add_team_key(team_id, new_key.version, new_key.key)
+    # The new keys are kept before anything leaves this computer: a retry never rotates twice.
+    with ctx.work() as (uow, repo):
+        identities = IdentityMap(uow.find(Professional))
+        generation = new_generation(repo.team_keys(team_id))
+        deliveries: list[KeyDelivery] = []
+        for new_key in generation:
+            repo.add_team_key(team_id, new_key.version, new_key.key)
+        for row in repo.devices(team_id):
+            if row.device_id not in remaining or row.device_id == ctx.device_id:
+                continue
+            allowed = device_categories(uow, escap_id, row.professional_wire_id, identities)
+            recipient = PublicIdentity(row.signing_key, row.encryption_key)
+            deliveries.extend(
+                seal_team_key(new_key, team_id=team_id, recipient=recipient, sender=ctx.keys)
+                for new_key in generation
+                if category_of_version(new_key.version) in allowed
+            )
         for wire in departed:
             repo.cut_off_professional(team_id, wire, current.version)
     for device_id in leaving:
         ctx.client.remove_member(team_id, device_id)
     _deliver(ctx, team_id, deliveries)
     ctx.report.key_rotations += 1
-    logger.info("Clé de l'équipe %s renouvelée (version %d).", team_id, new_key.version)
+    logger.info(
+        "Clés de l'équipe %s renouvelées (versions %d à %d).",
+        team_id,
+        generation[0].version,
+        generation[-1].version,
+    )
     return remaining
 
 
-def _deliver_missing_keys(ctx: CycleContext, team_id: str, members: set[str]) -> None:
-    with ctx.work() as (_uow, repo):
+def _deliver_missing_keys(
+    ctx: CycleContext, team_id: str, escap_id: str, members: set[str]
+) -> None:
+    """Seals to each member device the versions it lacks, of the categories it may read."""
+    with ctx.work() as (uow, repo):
         keys = repo.team_keys(team_id)
         if not keys:
             return
-        latest = max(keys)
+        identities = IdentityMap(uow.find(Professional))
         deliveries = []
         for device in repo.devices(team_id):
             if device.device_id not in members or device.device_id == ctx.device_id:
                 continue
             recipient = PublicIdentity(device.signing_key, device.encryption_key)
-            for version in range(device.delivered_version + 1, latest + 1):
-                if version in keys:
+            allowed = device_categories(uow, escap_id, device.professional_wire_id, identities)
+            for version in readable_versions(keys, allowed):
+                if version > device.delivered_version:
                     deliveries.append(
                         seal_team_key(
                             TeamKey(version, keys[version]),

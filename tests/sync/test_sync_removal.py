@@ -46,9 +46,10 @@ def test_a_removed_member_cannot_decrypt_later_records(
     assert len(physio.practice.messages.thread(escap.id)) == 1
 
     # Even holding a copy of the later envelopes, her device cannot open them.
-    later = [e for e in relay_envelopes(relay.app, escap.team_id) if e.key_version > 1]
+    # Her keys are the first generation (one per data category, versions 1 to 3).
+    later = [e for e in relay_envelopes(relay.app, escap.team_id) if e.key_version > 3]
     assert later
-    assert physio.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id))) == [1]
+    assert physio.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id))) == [1, 2, 3]
     with physio.sync.session() as engine:
         result = engine.apply_envelopes(escap.team_id, later)
     assert result.received == 0

@@ -42,6 +42,7 @@ from escap_desktop.core.errors import (
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
+from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
@@ -97,6 +98,7 @@ class EscapService(ServiceBase):
             escap = uow.get(Escap, escap_id)
             patient = uow.get(Patient, escap.patient_id)
             uow.record_view(patient.id)
+            rights = escap_access(uow, escap_id, self.actor)
             memberships = uow.find(Membership, escap_id=escap_id)
             members = tuple(
                 MemberView(
@@ -118,16 +120,22 @@ class EscapService(ServiceBase):
                 consent=_consent(uow, escap_id),
                 assessments=tuple(
                     sorted(
-                        uow.find(GridAssessment, escap_id=escap_id),
+                        rights.readable(uow.find(GridAssessment, escap_id=escap_id)),
                         key=lambda a: (a.assessed_on, a.recorded_at or escap.created_at, a.id),
                     )
                 ),
-                actions=tuple(uow.find(Action, escap_id=escap_id)),
+                actions=tuple(rights.readable(uow.find(Action, escap_id=escap_id))),
                 messages=tuple(
-                    sorted(uow.find(Message, escap_id=escap_id), key=lambda m: (m.sent_at, m.id))
+                    sorted(
+                        rights.readable(uow.find(Message, escap_id=escap_id)),
+                        key=lambda m: (m.sent_at, m.id),
+                    )
                 ),
                 events=tuple(
-                    sorted(uow.find(Event, escap_id=escap_id), key=lambda e: (e.occurred_on, e.id))
+                    sorted(
+                        rights.readable(uow.find(Event, escap_id=escap_id)),
+                        key=lambda e: (e.occurred_on, e.id),
+                    )
                 ),
                 billing=tuple(uow.find(BillingRecord, escap_id=escap_id)),
                 medecin_traitant=mt,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from escap_desktop.core.entities import Escap, Event, EventKind
+from escap_desktop.core.entities import DataCategory, Escap, Event, EventKind
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
 
 MAX_NOTE = 2_000
@@ -14,7 +15,9 @@ MAX_NOTE = 2_000
 class EventService(ServiceBase):
     def timeline(self, escap_id: str) -> list[Event]:
         with self._store.unit_of_work(self.actor) as uow:
-            events = uow.find(Event, escap_id=escap_id)
+            events = escap_access(uow, escap_id, self.actor).readable(
+                uow.find(Event, escap_id=escap_id)
+            )
         return sorted(events, key=lambda e: (e.occurred_on, e.id))
 
     def record(
@@ -34,6 +37,7 @@ class EventService(ServiceBase):
             raise ValidationError(f"La note dépasse {MAX_NOTE} caractères.", field="note")
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
+            escap_access(uow, escap_id, self.actor).ensure_can_write(DataCategory.MEDICAL)
             event = Event(
                 escap_id=escap_id,
                 kind=kind,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from escap_desktop.core.entities import DataCategory, Escap, Message, utcnow
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules import lifecycle
+from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
 
 MAX_BODY = 20_000
@@ -14,8 +15,12 @@ MAX_BODY = 20_000
 
 class MessageService(ServiceBase):
     def thread(self, escap_id: str) -> list[Message]:
+        """The messages of the categories the local professional may read."""
         with self._store.unit_of_work(self.actor) as uow:
-            return sorted(uow.find(Message, escap_id=escap_id), key=lambda m: (m.sent_at, m.id))
+            messages = escap_access(uow, escap_id, self.actor).readable(
+                uow.find(Message, escap_id=escap_id)
+            )
+        return sorted(messages, key=lambda m: (m.sent_at, m.id))
 
     def post(
         self, escap_id: str, body: str, category: DataCategory = DataCategory.MEDICAL
@@ -31,6 +36,7 @@ class MessageService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
             lifecycle.ensure_can_post_message(escap)
+            escap_access(uow, escap_id, self.actor).ensure_can_write(category)
             message = Message(
                 escap_id=escap_id,
                 author_id=self.actor,
@@ -47,7 +53,10 @@ class MessageService(ServiceBase):
         marked = 0
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            for message in uow.find(Message, escap_id=escap_id):
+            readable = escap_access(uow, escap_id, self.actor).readable(
+                uow.find(Message, escap_id=escap_id)
+            )
+            for message in readable:
                 if self.actor not in message.read_by:
                     uow.put(
                         replace(message, read_by=message.read_by | {self.actor}),

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import date
 
 from escap_desktop.core.entities import Action, ActionStatus, DataCategory, Escap, utcnow
-from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.core.rules import lifecycle
+from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
 
 MAX_TITLE = 200
@@ -16,8 +17,11 @@ MAX_DETAILS = 10_000
 
 class PlanService(ServiceBase):
     def actions(self, escap_id: str) -> list[Action]:
+        """The actions of the categories the local professional may read."""
         with self._store.unit_of_work(self.actor) as uow:
-            actions = uow.find(Action, escap_id=escap_id)
+            actions = escap_access(uow, escap_id, self.actor).readable(
+                uow.find(Action, escap_id=escap_id)
+            )
         return sorted(
             actions, key=lambda a: (a.status is not ActionStatus.TODO, a.due_on or date.max)
         )
@@ -37,6 +41,7 @@ class PlanService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
             lifecycle.ensure_can_edit_plan(escap)
+            escap_access(uow, escap_id, self.actor).ensure_can_write(category)
             action = Action(
                 escap_id=escap_id,
                 title=title.strip(),
@@ -55,9 +60,13 @@ class PlanService(ServiceBase):
         """Saves an edited action (text, responsible member, due date, status)."""
         _check_text(action.title, action.details)
         with self._store.unit_of_work(self.actor) as uow:
-            uow.get(Action, action.id)
+            stored = uow.get(Action, action.id)
             escap = uow.get(Escap, action.escap_id)
             lifecycle.ensure_can_edit_plan(escap)
+            rights = escap_access(uow, escap.id, self.actor)
+            if not rights.can_read(stored):
+                raise _hidden_action()
+            rights.ensure_can_write(action.category)
             action = replace(action, title=action.title.strip(), updated_at=utcnow())
             uow.put(action, patient_id=escap.patient_id)
         return action
@@ -90,9 +99,16 @@ class PlanService(ServiceBase):
             action = uow.get(Action, action_id)
             escap = uow.get(Escap, action.escap_id)
             lifecycle.ensure_can_edit_plan(escap)
+            if not escap_access(uow, escap.id, self.actor).can_read(action):
+                raise _hidden_action()
             action = replace(action, updated_at=utcnow(), **changes)  # type: ignore[arg-type]
             uow.put(action, patient_id=escap.patient_id)
         return action
+
+
+def _hidden_action() -> NotFoundError:
+    """An action of a category this professional may not read does not exist for them."""
+    return NotFoundError("Action introuvable.")
 
 
 def _check_text(title: str, details: str) -> None:
