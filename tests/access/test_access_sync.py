@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from escap_desktop.core.entities import DataCategory, Message, Profession
+from escap_desktop.core.entities import DataCategory, Escap, Message, Profession
 from escap_desktop.sync.category_keys import category_of_version
 from escap_desktop.sync.crypto import DecryptionError, UnknownKeyVersionError, open_record
 from escap_relay.schema import key_deliveries
 from tests.sync.conftest import MemberFactory, Relay, member_factory
-from tests.sync.team import PEOPLE, accept_all, relay_envelopes, start_escap
+from tests.sync.team import PEOPLE, Member, accept_all, relay_envelopes, start_escap
 
 SOCIAL_RPPS = "10000000005"  # social workers have no RPPS; the relay finds devices by RPPS
 
@@ -34,9 +34,8 @@ def members(
     yield from member_factory(tmp_path, sqlite_relay)
 
 
-def test_a_social_worker_gets_social_records_and_cannot_open_medical_ones(
-    members: MemberFactory, sqlite_relay: Relay
-) -> None:
+def _team(members: MemberFactory) -> tuple[Member, Member, Member, Escap]:
+    """GP, nurse and social worker in a forming ESCAP, every store up to date."""
     gp, nurse, social = members("gp"), members("nurse"), members("social")
     nurse.cycle()
     social.cycle()
@@ -48,6 +47,13 @@ def test_a_social_worker_gets_social_records_and_cannot_open_medical_ones(
         assert accept_all(member) == 1
         member.cycle()
     gp.cycle()  # the team is forming: its members already write to each other
+    return gp, nurse, social, escap
+
+
+def test_a_social_worker_gets_social_records_and_cannot_open_medical_ones(
+    members: MemberFactory, sqlite_relay: Relay
+) -> None:
+    gp, nurse, social, escap = _team(members)
     gp.practice.messages.post(escap.id, "HbA1c à 9 %, insuline à adapter", DataCategory.MEDICAL)
     gp.practice.messages.post(escap.id, "Dossier APA à monter", DataCategory.SOCIAL)
     gp.cycle()
@@ -109,3 +115,32 @@ def test_a_social_worker_gets_social_records_and_cannot_open_medical_ones(
     social.cycle()
     gp.cycle()
     assert "Visite à domicile faite" in [m.body for m in gp.practice.messages.thread(escap.id)]
+
+
+def test_after_a_removal_the_new_keys_follow_the_same_rule(
+    members: MemberFactory, sqlite_relay: Relay
+) -> None:
+    gp, nurse, social, escap = _team(members)
+    nurse_membership = next(
+        m.membership
+        for m in gp.practice.escaps.overview(escap.id).members
+        if m.professional.identifier == nurse.me.identifier
+    )
+    gp.practice.escaps.remove_member(nurse_membership.id)
+    assert gp.cycle().key_rotations == 1
+    gp.practice.messages.post(escap.id, "Nouveau traitement", DataCategory.MEDICAL)
+    gp.practice.messages.post(escap.id, "Aide au ménage accordée", DataCategory.SOCIAL)
+    gp.cycle()
+    social.cycle()
+
+    assert gp.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id))) == [1, 2, 3, 4, 5, 6]
+    assert social.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id))) == [1, 2, 4, 5]
+    assert [m.body for m in social.practice.messages.thread(escap.id)] == [
+        "Aide au ménage accordée"
+    ]
+    sealed = {
+        e.key_version
+        for e in relay_envelopes(sqlite_relay.app, escap.team_id)
+        if e.record_type == "Message"
+    }
+    assert sealed == {5, 6}  # the new generation's social and medical keys
