@@ -25,13 +25,15 @@ class SyncProgress:
 
 @dataclass(slots=True)
 class SyncReport:
-    """What one cycle did; ``rejected`` counts envelopes refused by the checks (and logged)."""
+    """What one cycle did; ``rejected`` counts envelopes refused by the checks (and logged);
+    ``withheld`` envelopes of a data category this member may not read (left sealed, not kept)."""
 
     pushed: int = 0
     received: int = 0
     changed: int = 0
     rejected: int = 0
     parked: int = 0
+    withheld: int = 0
     keys_received: int = 0
     invitations_received: int = 0
     invitations_sent: int = 0

@@ -4,9 +4,10 @@ Each envelope goes through ``crypto.EnvelopeVerifier`` (replay guard, author mem
 signature, key version, decryption); a departed member's records sealed after their departure
 are refused too, and so is a record that names another ESCAP than its team's. A refused
 envelope is logged (ids only) and never applied. An envelope sealed with a key version this
-device does not hold yet is parked and retried once the key arrives; that includes the keys
-of a data category this member may not read, which never arrive (``sync/category_keys.py``).
-A record sealed with another category's key than its own is refused. The record, its replay-
+device does not hold yet is parked and retried once the key arrives. An envelope of a data
+category this member may not read (``core.rules.access``) is neither opened nor kept: its key
+never comes here (``sync/category_keys.py``). A record sealed with another category's key than
+its own is refused. The record, its replay-
 guard row and the team's cursor commit together: a crash replays nothing and skips nothing.
 """
 
@@ -31,7 +32,7 @@ from escap_desktop.sync.crypto import (
 )
 from escap_desktop.sync.outbox import applying_remote
 from escap_desktop.sync.records import Record, parse_record
-from escap_desktop.sync.teams import refresh_members
+from escap_desktop.sync.teams import member_categories, refresh_members
 from escap_desktop.sync.wire import Envelope
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class _Page:
         )
         team = repo.team(team_id)
         self._escap_id = team.escap_id if team is not None else None
+        self._readable = member_categories(uow, self._escap_id or "", ctx.actor_id)
 
     def _member_key(self, team_id: str, author_id: str) -> bytes | None:
         row = self._repo.device(team_id, author_id)
@@ -146,6 +148,9 @@ class _Page:
         ):
             return False  # written here: the store already holds it
         if not self._still_allowed(envelope):
+            return False
+        if category_of_version(envelope.key_version) not in self._readable:
+            report.withheld += 1  # for members allowed that category: its key never comes here
             return False
         try:
             opened = self._verifier.open(envelope)

@@ -69,6 +69,11 @@ def test_a_social_worker_gets_social_records_and_cannot_open_medical_ones(
     with social.practice.store.unit_of_work(social.me.id) as uow:
         assert [m.body for m in uow.find(Message, escap_id=escap.id)] == ["Dossier APA à monter"]
 
+    # Her device did not even keep the medical envelopes (the grid and the message).
+    assert sum(report.withheld for report in social.reports) == 2
+    assert social.repo_call(lambda repo: repo.parked(escap.team_id)) == []
+    assert sum(report.withheld for report in nurse.reports) == 0
+
     # Keys: the nurse holds the three categories, the social worker never the medical one.
     team_id = escap.team_id
     nurse_keys = nurse.repo_call(lambda repo: sorted(repo.team_keys(team_id)))
