@@ -105,6 +105,10 @@ def test_a_social_worker_reads_only_social_and_administrative_records(
     practice, me = social
     escap, _gp = _escap_with_gp_records(practice, me)
 
+    assert practice.escaps.categories(escap.id) == (
+        DataCategory.SOCIAL,
+        DataCategory.ADMINISTRATIVE,
+    )
     assert [m.body for m in practice.messages.thread(escap.id)] == ["Dossier APA à monter"]
     assert [a.title for a in practice.plan.actions(escap.id)] == ["Portage de repas"]
     assert practice.events.timeline(escap.id) == []
@@ -165,6 +169,7 @@ def test_a_consent_without_medical_scope_hides_others_medical_data_from_the_gp_t
             )
         )
         escap = practice.escaps.start(patient.id)
+        assert practice.escaps.categories(escap.id) == tuple(DataCategory)
         ids = practice.escaps.current_grid().item_ids
         practice.escaps.assess(
             escap.id,
@@ -182,6 +187,10 @@ def test_a_consent_without_medical_scope_hides_others_medical_data_from_the_gp_t
         assert len(practice.escaps.overview(escap.id).assessments) == 1
         with practice.store.unit_of_work(me.id) as uow:
             uow.put(Message(escap.id, "nurse", SENT, "Plaie surinfectée", DataCategory.MEDICAL))
+        assert practice.escaps.categories(escap.id) == (
+            DataCategory.SOCIAL,
+            DataCategory.ADMINISTRATIVE,
+        )
         with pytest.raises(ConsentError, match="consentement du patient ne couvre pas"):
             practice.messages.post(escap.id, "Traitement modifié", DataCategory.MEDICAL)
         practice.messages.post(escap.id, "Aide ménagère demandée", DataCategory.SOCIAL)

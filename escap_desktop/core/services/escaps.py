@@ -92,6 +92,14 @@ class EscapService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             return uow.get(Escap, escap_id)
 
+    def categories(self, escap_id: str) -> tuple[DataCategory, ...]:
+        """The data categories the local professional reads and writes in this ESCAP (consent
+        and profession), in the usual order: the choices to offer for a message or an action."""
+        with self._store.unit_of_work(self.actor) as uow:
+            uow.get(Escap, escap_id)
+            allowed = escap_access(uow, escap_id, self.actor).categories
+        return tuple(category for category in DataCategory if category in allowed)
+
     def overview(self, escap_id: str) -> EscapOverview:
         """Everything the ESCAP page shows, read in one transaction so it is consistent."""
         with self._store.unit_of_work(self.actor) as uow:
