@@ -77,8 +77,7 @@ def child_app() -> None:
         startup.failed.connect(lambda m: (print(f"FAILED {m}", flush=True), app.exit(1)))  # type: ignore[attr-defined]
 
     launch = Launch(shell, str(OUT), demo=True, open_files=False, on_startup=on_startup)
-    app.processEvents()  # the window's first paint
-    print("READY", flush=True)
+    print("READY", flush=True)  # Launch shows and paints the window before it returns
     app.exec()
     launch.close()
     shell.close()

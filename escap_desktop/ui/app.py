@@ -1,10 +1,11 @@
 """The GUI entry point: the main window appears first, then the store opens behind it.
 
-Only Qt and the window's own modules are imported before the window shows; the store, the
+Only Qt and the window's own modules are imported before the window shows. The store, the
 services and their dependencies (SQLAlchemy, SQLCipher, PyNaCl...) are imported on the worker
-thread meanwhile, which is why :mod:`escap_desktop.ui.startup` is imported there and not at the
-top of this module. The professional sees the window as fast as a bare Qt window, and the patient
-list fills in when it has been read.
+thread meanwhile, and :mod:`escap_desktop.ui.startup` (Qt classes) on the GUI thread after,
+which is why it is imported in ``Launch._begin`` and not at the top of this module. The
+professional sees the window about as fast as a bare Qt window, and the patient list fills in
+when it has been read.
 """
 
 from __future__ import annotations
@@ -14,19 +15,27 @@ import sys
 from collections.abc import Callable, Generator
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_window import MainWindow
 from escap_desktop.ui.settings import DEMO_FOLDER, LIST_KEY, WINDOW_KEY, InterfaceSettings
 
 STARTUP_MODULE = "escap_desktop.ui.startup"
+STORE_LAYER_MODULES = (
+    "escap_desktop.core.services.practice",
+    "escap_desktop.core.services.demo",
+)
+"""What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt."""
 
 
-def _import_startup() -> Generator[Any, None, Any]:
-    """Runs on the worker thread: imports only, no Qt object is created here."""
-    module = importlib.import_module(STARTUP_MODULE)
+def _import_store_layer() -> Generator[Any, None, None]:
+    """Runs on the worker thread. Only Qt-free modules are imported here: modules defining Qt
+    classes are imported on the GUI thread (in ``_begin``), as Qt expects."""
+    for name in STORE_LAYER_MODULES:
+        importlib.import_module(name)
     yield from ()
-    return module
 
 
 class Launch:
@@ -52,12 +61,16 @@ class Launch:
         settings.restore_window(WINDOW_KEY, self.window)
         settings.restore_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
         self.window.show()
+        # Paint the window now, before the worker starts importing the store layer: both
+        # would otherwise compete for the interpreter and the window would appear later.
+        QApplication.processEvents()
         self.startup: Any = None
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
-        shell.jobs.start(_import_startup, self._begin, shell.errors.report)
+        shell.jobs.start(_import_store_layer, self._begin, shell.errors.report)
 
-    def _begin(self, module: Any) -> None:
+    def _begin(self, _result: object) -> None:
+        module = importlib.import_module(STARTUP_MODULE)  # the store layer is imported now
         data_dir, demo, open_files = self._arguments
         self.startup = module.Startup(
             self.shell, data_dir, demo=demo, open_files=open_files, window=self.window
