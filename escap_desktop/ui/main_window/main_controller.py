@@ -31,6 +31,7 @@ from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_window import PATIENTS_TAB, MainWindow
 from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
+from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
 from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.printing import DocumentOutput
@@ -100,6 +101,7 @@ class MainController(QObject):
         self._reload_again = False
 
         self.window = window or MainWindow()
+        self.window.patient_list.set_state_filters(STATE_FILTERS)
         self._set_title()
         where = "Cabinet de démonstration" if demo else Path(practice.data_dir).name
         self.window.status.set_store(where, str(practice.data_dir))

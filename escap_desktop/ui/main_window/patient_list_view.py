@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escap_desktop.core.entities import EscapState
-from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.ui.models.patient_table_model import (
     NAME,
     NEXT_ACTION,
@@ -29,21 +28,12 @@ from escap_desktop.ui.models.patient_table_model import (
 )
 from escap_desktop.ui.resources import icon
 
-STATE_FILTERS: tuple[tuple[str, tuple[EscapState | None, ...] | None], ...] = (
-    ("Tous les patients", None),
-    (
-        "ESCAP en cours",
-        (
-            EscapState.DRAFT,
-            EscapState.ASSESSED,
-            EscapState.CONSENTED,
-            EscapState.FORMING,
-            EscapState.ACTIVE,
-        ),
-    ),
-    *((state.label, (state,)) for state in EscapState),
-    ("Sans ESCAP", (None,)),
-)
+if TYPE_CHECKING:  # annotations only: the window is painted before the domain is imported
+    from escap_desktop.core.entities import EscapState
+    from escap_desktop.core.entities.summaries import PatientSummary
+
+StateFilter = tuple[str, "tuple[EscapState | None, ...] | None"]
+ALL_PATIENTS = "Tous les patients"
 
 
 class PatientListView(QWidget):
@@ -65,8 +55,7 @@ class PatientListView(QWidget):
         search_label = QLabel("&Rechercher :")
         search_label.setBuddy(self.search)
         self.state_filter = QComboBox()
-        for label, states in STATE_FILTERS:
-            self.state_filter.addItem(label, states)
+        self.state_filter.addItem(ALL_PATIENTS, None)
         state_label = QLabel("É&tat :")
         state_label.setBuddy(self.state_filter)
         self.count_label = QLabel()
@@ -113,6 +102,14 @@ class PatientListView(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self._update_count()
+
+    def set_state_filters(self, filters: Iterable[StateFilter]) -> None:
+        """The choices of the state filter, given once the domain is loaded."""
+        self.state_filter.blockSignals(True)
+        self.state_filter.clear()
+        for label, states in filters:
+            self.state_filter.addItem(label, states)
+        self.state_filter.blockSignals(False)
 
     def set_rows(self, rows: Iterable[PatientSummary]) -> None:
         selected = self.selected_patient_id()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,10 +23,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from escap_desktop.core.entities import EscapState
-from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.ui.formatting import fold, format_date, format_nir
 from escap_desktop.ui.resources import icon
+
+if TYPE_CHECKING:  # only for annotations: the window is painted before the domain is imported
+    from escap_desktop.core.entities import EscapState
+    from escap_desktop.core.entities.summaries import PatientSummary
 
 NAME, BIRTH_DATE, NIR, STATE, SCORE, TEAM, NEXT_ACTION, UNREAD = range(8)
 HEADERS = (
@@ -51,7 +53,8 @@ def _qdate(value: date) -> QDate:
 
 
 def _state_order(state: EscapState | None) -> int:
-    return -1 if state is None else list(EscapState).index(state)
+    """The lifecycle order (draft first, closed last), read from the enum itself."""
+    return -1 if state is None else list(type(state)).index(state)
 
 
 _SORT_KEYS: dict[int, Callable[[PatientSummary], Any]] = {
