@@ -58,6 +58,10 @@ class KeyringUnavailableError(StoreError):
     """No usable OS keyring: the caller must ask the professional for a passphrase instead."""
 
 
+class PassphraseRequiredError(StoreError):
+    """The store is in passphrase mode and no passphrase was given: ask for one."""
+
+
 class WrongPassphraseError(StoreError):
     """The passphrase (or key) does not open the store."""
 

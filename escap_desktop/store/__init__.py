@@ -6,12 +6,12 @@ Services use :func:`open_store` (or :meth:`Store.open` with a key) and then
 
 # The sync tables join models.Base here, so every user of the store's metadata (migrations,
 # the schema test) sees them whichever module it imported first.
+from escap_desktop.core.errors import PassphraseRequiredError
 from escap_desktop.store import sync_models as _sync_models  # noqa: F401
 from escap_desktop.store.keys import (
     KeyInfo,
     KeyMode,
     KeyringLockedError,
-    PassphraseRequiredError,
     derive_key_from_passphrase,
 )
 from escap_desktop.store.local_store import Store

@@ -35,7 +35,11 @@ import nacl.pwhash
 import nacl.utils
 from keyring.backend import KeyringBackend
 
-from escap_desktop.core.errors import KeyringUnavailableError, StoreError, ValidationError
+from escap_desktop.core.errors import (
+    KeyringUnavailableError,
+    StoreError,
+    ValidationError,
+)
 
 KEYRING_SERVICE = "escap-desktop"
 KEYINFO_SCHEMA = 1
@@ -83,10 +87,6 @@ NEWER_KEYINFO_MESSAGE = (
 
 class KeyringLockedError(KeyringUnavailableError):
     """The keyring exists but is locked: unlocking it, not a passphrase, is the remedy."""
-
-
-class PassphraseRequiredError(StoreError):
-    """The store is in passphrase mode and no passphrase was given: ask for one."""
 
 
 class KeyMode(StrEnum):

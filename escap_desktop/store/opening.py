@@ -10,7 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from escap_desktop.core.entities import new_id
-from escap_desktop.core.errors import KeyringUnavailableError, StoreError, WrongPassphraseError
+from escap_desktop.core.errors import (
+    KeyringUnavailableError,
+    PassphraseRequiredError,
+    StoreError,
+    WrongPassphraseError,
+)
 from escap_desktop.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE
 from escap_desktop.store.keys import (
     KEY_MISMATCH_MESSAGE,
@@ -20,7 +25,6 @@ from escap_desktop.store.keys import (
     KeyInfo,
     KeyMode,
     KeyringLockedError,
-    PassphraseRequiredError,
     check_passphrase_strength,
     derive_key_from_passphrase,
     ensure_keyring_usable,

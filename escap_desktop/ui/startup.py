@@ -29,6 +29,7 @@ from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.errors import (
     EscapError,
     KeyringUnavailableError,
+    PassphraseRequiredError,
     ValidationError,
     WrongPassphraseError,
 )
@@ -139,7 +140,7 @@ class Startup(QObject):
         if isinstance(error, WrongPassphraseError) and self.passphrase_dialog is not None:
             self.passphrase_dialog.show_error(str(error))
             return
-        if type(error).__name__ == "PassphraseRequiredError":  # a StoreError from the store
+        if isinstance(error, PassphraseRequiredError):
             self._ask_passphrase(str(error))
             return
         if type(error) is KeyringUnavailableError:  # not KeyringLockedError: that one says why

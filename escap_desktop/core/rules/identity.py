@@ -45,7 +45,7 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 NAME_FIELDS: dict[str, str] = {
     "birth_name": "Le nom de naissance",
-    "first_names": "Le ou les prénoms de naissance",
+    "first_names": "Le champ « Prénom(s) de naissance »",
     "used_name": "Le nom utilisé",
     "used_first_name": "Le prénom utilisé",
     "last_name": "Le nom",
