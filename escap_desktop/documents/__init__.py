@@ -15,7 +15,12 @@ from escap_desktop.documents.data import (
     GridReportData,
     InvitationData,
 )
-from escap_desktop.documents.export import build_document, document_filename, write_document
+from escap_desktop.documents.export import (
+    build_document,
+    document_filename,
+    write_document,
+    write_pdf,
+)
 from escap_desktop.documents.grid_report import build_grid_report
 from escap_desktop.documents.invitation import build_invitation
 from escap_desktop.documents.reference import (
@@ -52,4 +57,5 @@ __all__ = [
     "qr_payload",
     "reference_kind",
     "write_document",
+    "write_pdf",
 ]

@@ -47,7 +47,11 @@ def document_filename(data: DocumentData) -> str:
 
 def write_document(data: DocumentData, path: Path, *, templates_dir: Path | None = None) -> Path:
     """Build and write atomically (a half-written PDF never replaces a good one)."""
-    content = build_document(data, templates_dir=templates_dir)
+    return write_pdf(build_document(data, templates_dir=templates_dir), path)
+
+
+def write_pdf(content: bytes, path: Path | str) -> Path:
+    """Writes a PDF atomically: a half-written file never replaces a good one."""
     target = Path(path)
     partial = target.with_name(f".{target.name}.partiel")
     try:

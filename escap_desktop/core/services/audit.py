@@ -17,8 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional, utcnow
-from escap_desktop.core.errors import DocumentError, NotFoundError
+from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.documents import write_pdf
 from escap_desktop.documents.audit_report import (
     AuditReportData,
     AuditTrailRow,
@@ -76,17 +77,7 @@ class PrintedTrail(bytes):
 
     def write_to(self, path: Path | str) -> Path:
         """Writes the PDF atomically (a half-written file never replaces a good one)."""
-        target = Path(path)
-        partial = target.with_name(f".{target.name}.partiel")
-        try:
-            partial.write_bytes(self)
-            partial.replace(target)
-        except OSError as error:
-            partial.unlink(missing_ok=True)
-            raise DocumentError(
-                f"Impossible d'enregistrer le document dans {target} : {error.strerror or error}."
-            ) from None
-        return target
+        return write_pdf(self, path)
 
 
 class AuditService(ServiceBase):

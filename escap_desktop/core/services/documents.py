@@ -53,6 +53,7 @@ from escap_desktop.documents import (
     normalize_reference,
     parse_qr_payload,
     reference_kind,
+    write_pdf,
 )
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
@@ -85,17 +86,7 @@ class PrintedDocument(bytes):
 
     def write_to(self, path: Path | str) -> Path:
         """Writes the PDF atomically (a half-written file never replaces a good one)."""
-        target = Path(path)
-        partial = target.with_name(f".{target.name}.partiel")
-        try:
-            partial.write_bytes(self)
-            partial.replace(target)
-        except OSError as error:
-            partial.unlink(missing_ok=True)
-            raise DocumentError(
-                f"Impossible d'enregistrer le document dans {target} : {error.strerror or error}."
-            ) from None
-        return target
+        return write_pdf(self, path)
 
 
 class DocumentService(ServiceBase):
