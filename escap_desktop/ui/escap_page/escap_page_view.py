@@ -37,6 +37,8 @@ class EscapPageView(QWidget):
     restart_requested = Signal()
     continue_inclusion_requested = Signal()
     grid_print_requested = Signal()
+    audit_requested = Signal()
+    fhir_export_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +59,10 @@ class EscapPageView(QWidget):
         self.exit_button.setObjectName("danger")
         self.restart_button = QPushButton(icon("restart"), "&Relancer une ESCAP…")
         self.grid_button = QPushButton(icon("grid"), "Imprimer la &grille")
+        self.audit_button = QPushButton(icon("search"), "&Journal d'accès…")
+        self.audit_button.setToolTip("Qui a consulté ou modifié ce dossier sur ce poste")
+        self.fhir_button = QPushButton(icon("attach"), "E&xporter en FHIR…")
+        self.fhir_button.setToolTip("Le dossier de l'épisode au format FHIR (fichier JSON)")
 
         header = QFrame()
         header.setObjectName("card")
@@ -71,6 +77,8 @@ class EscapPageView(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.continue_button)
         actions.addWidget(self.grid_button)
+        actions.addWidget(self.audit_button)
+        actions.addWidget(self.fhir_button)
         actions.addStretch(1)
         actions.addWidget(self.restart_button)
         actions.addWidget(self.exit_button)
@@ -100,6 +108,8 @@ class EscapPageView(QWidget):
         self.restart_button.clicked.connect(self.restart_requested)
         self.continue_button.clicked.connect(self.continue_inclusion_requested)
         self.grid_button.clicked.connect(self.grid_print_requested)
+        self.audit_button.clicked.connect(self.audit_requested)
+        self.fhir_button.clicked.connect(self.fhir_export_requested)
 
     def set_header(self, overview: EscapOverview, today: date, next_step: str) -> None:
         patient, escap = overview.patient, overview.escap

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +21,10 @@ from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.ui.about_dialog import AboutDialog
+from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
+from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog
+from escap_desktop.ui.admin.file_chooser import SaveChooser, choose_save_path
+from escap_desktop.ui.admin.forget_dialog import ForgetDialog
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
 from escap_desktop.ui.dashboard.dashboard_view import DashboardView
@@ -37,15 +42,21 @@ from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings
+from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
 T = TypeVar("T")
 MESSAGES_KEY = "messages"
 
 
 class MainController(QObject):
-    """``list_loaded`` after each (re)load of the patient list, for tests and benchmarks."""
+    """``list_loaded`` after each (re)load of the patient list, for tests and benchmarks;
+    ``fhir_exported(path)`` once a FHIR file is written.
+
+    ``save_chooser`` and ``quit_app`` are injectable so tests meet no real file dialog and
+    do not end the test process."""
 
     list_loaded = Signal()
+    fhir_exported = Signal(str)
 
     def __init__(
         self,
@@ -58,8 +69,12 @@ class MainController(QObject):
         open_files: bool = True,
         window: MainWindow | None = None,
         parent: QObject | None = None,
+        save_chooser: SaveChooser = choose_save_path,
+        quit_app: Callable[[], None] = QApplication.quit,
     ) -> None:
         super().__init__(parent)
+        self._save_chooser = save_chooser
+        self._quit_app = quit_app
         # The composition root hands over the practice; from here each page gets its subset.
         self._patients = practice.patients
         self._escaps = practice.escaps
@@ -70,6 +85,9 @@ class MainController(QObject):
         self._scans = practice.scans
         self._dashboard = practice.dashboard
         self._store = practice.store
+        self._exports = practice.exports
+        self._audit = practice.audit
+        self._forget = practice.forget
         self.data_dir = Path(practice.data_dir)
         self.directory = DirectoryService(self.data_dir)
         self._escap_services = EscapServices(
@@ -149,6 +167,14 @@ class MainController(QObject):
         window.backup_action.triggered.connect(self._on_backup_triggered)
         window.restore_action.triggered.connect(self._on_restore_triggered)
         window.dashboard_action.triggered.connect(self.show_dashboard)
+        window.evaluation_export_action.triggered.connect(self.show_evaluation_export)
+        window.forget_action.triggered.connect(self.show_forget)
+        window.audit_action.triggered.connect(
+            lambda: self._with_current_patient(self.show_audit_trail)
+        )
+        window.fhir_export_action.triggered.connect(
+            lambda: self._with_current_patient(self.export_fhir)
+        )
         window.tabs.tabCloseRequested.connect(self._on_tab_close_requested)
         window.closing.connect(self.save_state)
 
@@ -224,6 +250,8 @@ class MainController(QObject):
                 return
             page.changed.connect(self.schedule_reload)
             page.inclusion_requested.connect(self.start_inclusion)
+            page.view.audit_requested.connect(lambda pid=patient_id: self.show_audit_trail(pid))
+            page.view.fhir_export_requested.connect(lambda pid=patient_id: self.export_fhir(pid))
             self.settings.restore_splitter(MESSAGES_KEY, page.view.messages.splitter)
             self.pages[patient_id] = page
         else:
@@ -391,13 +419,114 @@ class MainController(QObject):
             call_job(self._dashboard.figures), view.set_figures, self.shell.errors.report
         )
 
+    # --- exports, access journal, forgetting this computer ---------------------------------
+
+    def current_patient_id(self) -> str | None:
+        """The patient of the ESCAP page in front, else the one selected in the list."""
+        widget = self.window.tabs.currentWidget()
+        for patient_id, page in self.pages.items():
+            if page.view is widget:
+                return patient_id
+        if self.window.tabs.currentIndex() == PATIENTS_TAB:
+            return self.window.patient_list.selected_patient_id()
+        return None
+
+    def _with_current_patient(self, action: Callable[[str], None]) -> None:
+        patient_id = self.current_patient_id()
+        if patient_id is None:
+            self.shell.errors.post(
+                "Choisissez d'abord un patient dans la liste (ou ouvrez son ESCAP)."
+            )
+            return
+        action(patient_id)
+
+    @Slot()
+    def show_evaluation_export(self) -> None:
+        self._open_dialog(
+            EvaluationExportDialog(
+                self._exports.evaluation,
+                self.shell.jobs,
+                Path.home(),
+                self.window,
+                chooser=self._save_chooser,
+            )
+        )
+
+    def export_fhir(self, patient_id: str) -> None:
+        """Asks where to write the episode's FHIR bundle, then writes it off the GUI thread."""
+        suggested = Path.home() / f"escap-fhir-{date.today():%Y%m%d}.json"
+        chosen = self._save_chooser(
+            self.window, "Exporter en FHIR", str(suggested), "Fichiers JSON (*.json)"
+        )
+        if not chosen:
+            return
+        out = Path(chosen)
+        if not out.suffix:
+            out = out.with_suffix(".json")
+
+        def written(path: object) -> None:
+            self.shell.errors.post(f"Export FHIR écrit : {path}")
+            self.fhir_exported.emit(str(path))
+
+        JobProgressDialog(
+            "Export FHIR en cours…",
+            self.shell.jobs,
+            call_job(self._exports.fhir, patient_id, out),
+            self.shell.errors,
+            written,
+            self.window,
+        )
+
+    def show_audit_trail(self, patient_id: str) -> None:
+        lines = self._call(lambda: self._audit.patient_trail(patient_id))
+        if lines is None:
+            return
+        summary = self.summary(patient_id)
+        page = self.pages.get(patient_id)
+        if summary is not None:
+            name = summary.display_name
+        elif page is not None and page.overview is not None:
+            name = page.overview.patient.display_name
+        else:
+            name = "patient"
+        holder: list[AuditTrailDialog] = []
+
+        def print_trail() -> None:
+            self.documents.produce(
+                "Journal d'accès",
+                lambda: self._audit.print_patient_trail(patient_id),
+                holder[0] if holder else self.window,
+            )
+
+        dialog = AuditTrailDialog(name, lines, print_trail, self.window)
+        holder.append(dialog)
+        self._open_dialog(dialog)
+
+    @Slot()
+    def show_forget(self) -> None:
+        plan = self._call(self._forget.plan)
+        if plan is None:
+            return
+        self._open_dialog(
+            ForgetDialog(
+                plan, self._forget.forget, self._before_forget, self._quit_app, self.window
+            )
+        )
+
+    def _before_forget(self) -> None:
+        """Nothing may use the store while its keys and files go."""
+        self.sync.stop()
+        self.lock.set_minutes(0)
+        self.shell.jobs.wait_for_done(30_000)
+
     def _open_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.open()
 
     @Slot()
     def _on_profile_triggered(self) -> None:
-        dialog = ProfileDialog(self.me, self.local_profile, self.window)
+        fingerprint = self._call(self.sync.sync.fingerprint) or ""
+        dialog = ProfileDialog(self.me, self.local_profile, self.window, fingerprint)
         self.profile_dialog = dialog
 
         def save() -> None:

@@ -49,6 +49,10 @@ class MainWindow(QMainWindow):
         self.restore_action = _action(self, "restart", "&Restaurer une sauvegarde…")
         self.dashboard_action = _action(self, "grid", "&Tableau de bord", "Ctrl+T")
         self.profile_action = _action(self, "profile", "Mon &profil…")
+        self.evaluation_export_action = _action(self, "attach", "&Exporter pour l'évaluation…")
+        self.forget_action = _action(self, "exit", "&Oublier ce poste…")
+        self.audit_action = _action(self, "search", "&Journal d'accès…")
+        self.fhir_export_action = _action(self, "attach", "E&xporter en FHIR…")
         self.quit_action = _action(self, "exit", "&Quitter", "Ctrl+Q")
         self.close_tab_action = _action(self, "exit", "&Fermer l'onglet", "Ctrl+W")
         self.search_action = _action(self, "search", "&Rechercher un patient", "Ctrl+F")
@@ -61,8 +65,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
+        file_menu.addAction(self.evaluation_export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.forget_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         patient_menu = self.menuBar().addMenu("&Patients")
@@ -75,6 +81,9 @@ class MainWindow(QMainWindow):
             self.dashboard_action,
         ):
             patient_menu.addAction(action)
+        patient_menu.addSeparator()
+        patient_menu.addAction(self.audit_action)
+        patient_menu.addAction(self.fhir_export_action)
         view_menu = self.menuBar().addMenu("&Affichage")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.close_tab_action)
@@ -125,6 +134,10 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.restore_action,
             self.dashboard_action,
+            self.evaluation_export_action,
+            self.forget_action,
+            self.audit_action,
+            self.fhir_export_action,
         )
 
     def set_opening(self, opening: bool, message: str = "Ouverture du coffre de données…") -> None:

@@ -1,10 +1,13 @@
-"""Editing one's own profile and the idle-lock delay."""
+"""Editing one's own profile and the idle-lock delay; this device's key fingerprint, shown
+always, so a colleague on the phone can check that an invitation really comes from here."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -18,10 +21,17 @@ from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
+NOT_CONFIGURED = "Synchronisation non configurée"
+FINGERPRINT_HINT = "À lire par téléphone au confrère pour vérifier l'invitation"
+
 
 class ProfileDialog(GuardedDialog):
     def __init__(
-        self, me: Professional, profile: LocalProfile, parent: QWidget | None = None
+        self,
+        me: Professional,
+        profile: LocalProfile,
+        parent: QWidget | None = None,
+        fingerprint: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Mon profil")
@@ -39,6 +49,24 @@ class ProfileDialog(GuardedDialog):
         lock_form.addRow("&Verrouiller la session après :", self.idle_minutes)
         lock_form.addRow("&Relais de synchronisation :", self.relay_url)
         lock_form.addRow("", self.relay_error)
+        self.fingerprint = QLabel(fingerprint or NOT_CONFIGURED)
+        self.fingerprint.setObjectName("fingerprint" if fingerprint else "hint")
+        self.fingerprint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if fingerprint:
+            font = self.fingerprint.font()
+            font.setFamily("monospace")
+            font.setStyleHint(font.StyleHint.Monospace)
+            self.fingerprint.setFont(font)
+        fingerprint_hint = QLabel(FINGERPRINT_HINT)
+        fingerprint_hint.setObjectName("hint")
+        fingerprint_label = QLabel("Empre&inte de ce poste :")
+        fingerprint_label.setBuddy(self.fingerprint)
+        lock_form.addRow(fingerprint_label, self.fingerprint)
+        lock_form.addRow("", fingerprint_hint)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
