@@ -25,7 +25,7 @@ from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.profile_dialog import FINGERPRINT_HINT, NOT_CONFIGURED
-from tests.ui.conftest import assessed_patient, forming_team
+from tests.ui.conftest import NURSE, assessed_patient, forming_team
 from tests.ui.typing import show_active, type_text
 
 LEFT = Qt.MouseButton.LeftButton
@@ -241,3 +241,27 @@ def test_profile_shows_this_device_fingerprint(
     ]
     _shot(dialog, "profil-empreinte")
     dialog.reject()
+
+
+def test_team_tab_shows_the_selected_member_fingerprint_once_sync_is_set_up(
+    qtbot: QtBot, practice: Practice, main: MainController
+) -> None:
+    patient_id, _escap_id = forming_team(practice)
+    main.open_patient(patient_id)
+    members = main.pages[patient_id].view.members
+    assert not members.fingerprint_label.isVisible()  # no sync, nothing to compare
+    main.window.close_tab_action.trigger()
+    assert patient_id not in main.pages
+
+    fingerprint = practice.sync.set_up("http://127.0.0.1:9")
+    main.open_patient(patient_id)
+    members = main.pages[patient_id].view.members
+    me = practice.profile.current()
+    assert me is not None
+    assert members.select_professional(me[1].id)
+    assert members.fingerprint_label.text() == f"Empreinte de ce poste : {fingerprint}"
+    nurse = next(p.id for p in practice.professionals.list() if p.identifier == NURSE.identifier)
+    assert members.select_professional(nurse)
+    assert "pas encore connue" in members.fingerprint_label.text()
+    assert members.fingerprint_label.isVisible()
+    _shot(main.window, "equipe-empreinte")

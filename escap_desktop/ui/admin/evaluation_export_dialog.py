@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.exports import EvaluationFiles
 from escap_desktop.ui.admin.file_chooser import SaveChooser, choose_save_path
+from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.runner import JobQueue, OperationCancelledError, call_job
 from escap_desktop.ui.widgets.form_errors import error_label
 
@@ -56,6 +57,7 @@ class EvaluationExportDialog(QDialog):
         parent: QWidget | None = None,
         today: date | None = None,
         chooser: SaveChooser = choose_save_path,
+        errors: ErrorChannel | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Exporter pour l'évaluation")
@@ -63,6 +65,7 @@ class EvaluationExportDialog(QDialog):
         self._evaluate = evaluate
         self._jobs = jobs
         self._chooser = chooser
+        self._errors = errors
         self.running = False
         end = today or date.today()
         self.date_from = _date_edit(EXPERIMENT_START)
@@ -162,8 +165,10 @@ class EvaluationExportDialog(QDialog):
             return
         if isinstance(error, EscapError):
             self._show_error(str(error))
-        else:
-            self._show_error(f"L'export n'a pas pu être écrit : {error}.")
+        else:  # a bug: a short French line here, the crash report through the channel
+            self._show_error("L'export n'a pas pu être écrit (erreur inattendue).")
+            if self._errors is not None:
+                self._errors.report(error)
 
     def _show_error(self, message: str) -> None:
         self.error.setText(message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from escap_desktop.core.entities import MembershipStatus
@@ -16,7 +16,8 @@ from escap_desktop.ui.widgets.table_view import RowTableView
 
 
 class MembersPanel(QWidget):
-    """Signals carry membership ids; the controller calls the services."""
+    """Signals carry membership ids; the controller calls the services. ``member_selected``
+    carries the selected member's professional id, for whoever shows their key fingerprint."""
 
     add_requested = Signal()
     print_invitation_requested = Signal(str)
@@ -24,6 +25,7 @@ class MembersPanel(QWidget):
     answer_recorded = Signal(str, bool)
     role_edit_requested = Signal(str)
     removal_requested = Signal(str)
+    member_selected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +38,14 @@ class MembersPanel(QWidget):
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
         self.rule_label.setObjectName("hint")
+        self.fingerprint_label = QLabel()
+        self.fingerprint_label.setObjectName("hint")
+        self.fingerprint_label.setWordWrap(True)
+        self.fingerprint_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.fingerprint_label.hide()
 
         self.add_button = QPushButton(icon("add"), "&Ajouter un professionnel…")
         self.send_button = QPushButton(icon("invite"), "&Envoyer l'invitation")
@@ -65,6 +75,7 @@ class MembersPanel(QWidget):
         layout.addWidget(self.rule_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.fingerprint_label)
         layout.addWidget(self.error)
 
         self.add_button.clicked.connect(self.add_requested)
@@ -121,6 +132,15 @@ class MembersPanel(QWidget):
         self.declined_button.setEnabled(self._editable and invited)
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
+        if member is not None:
+            self.member_selected.emit(member.professional.id)
+        else:
+            self.fingerprint_label.hide()
+
+    def set_fingerprint(self, text: str) -> None:
+        """The selected member's key fingerprint sentence ("" hides it)."""
+        self.fingerprint_label.setText(text)
+        self.fingerprint_label.setVisible(bool(text))
 
     def show_error(self, message: str) -> None:
         """A refusal from the services, in French, right under the buttons that caused it."""

@@ -30,6 +30,7 @@ from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
 from escap_desktop.ui.dashboard.dashboard_view import DashboardView
 from escap_desktop.ui.directory.import_dialog import ImportDirectoryDialog
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
+from escap_desktop.ui.escap_page.members_panel import MembersPanel
 from escap_desktop.ui.idle_lock import IdleLock
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
@@ -252,6 +253,15 @@ class MainController(QObject):
             page.inclusion_requested.connect(self.start_inclusion)
             page.view.audit_requested.connect(lambda pid=patient_id: self.show_audit_trail(pid))
             page.view.fhir_export_requested.connect(lambda pid=patient_id: self.export_fhir(pid))
+            members = page.view.members
+            members.member_selected.connect(
+                lambda professional_id, panel=members: self._show_fingerprint(
+                    panel, professional_id
+                )
+            )
+            selected = members.selected()
+            if selected is not None:
+                self._show_fingerprint(members, selected.professional.id)
             self.settings.restore_splitter(MESSAGES_KEY, page.view.messages.splitter)
             self.pages[patient_id] = page
         else:
@@ -421,6 +431,28 @@ class MainController(QObject):
 
     # --- exports, access journal, forgetting this computer ---------------------------------
 
+    def _show_fingerprint(self, panel: MembersPanel, professional_id: str) -> None:
+        """Under the team: the selected colleague's pinned key fingerprint (or this device's),
+        to compare on the phone; nothing while sync is not set up."""
+        sync = self.sync.sync
+        try:
+            if not sync.fingerprint():
+                panel.set_fingerprint("")
+                return
+            if professional_id == self.me.id:
+                panel.set_fingerprint(f"Empreinte de ce poste : {sync.fingerprint()}")
+                return
+            fingerprint = sync.colleague_fingerprint(professional_id)
+        except EscapError:
+            panel.set_fingerprint("")
+            return
+        panel.set_fingerprint(
+            f"Empreinte enregistrée pour ce professionnel : {fingerprint}"
+            if fingerprint
+            else "Empreinte de ce professionnel : pas encore connue (elle le sera quand une "
+            "invitation envoyée aura trouvé son poste)."
+        )
+
     def current_patient_id(self) -> str | None:
         """The patient of the ESCAP page in front, else the one selected in the list."""
         widget = self.window.tabs.currentWidget()
@@ -449,6 +481,7 @@ class MainController(QObject):
                 Path.home(),
                 self.window,
                 chooser=self._save_chooser,
+                errors=self.shell.errors,
             )
         )
 
