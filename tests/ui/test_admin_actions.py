@@ -208,7 +208,7 @@ def test_forget_this_computer_needs_the_exact_phrase_then_removes_the_store(
 
     dialog.phrase.clear()
     type_text(dialog.phrase, CONFIRMATION)
-    qtbot.mouseClick(dialog.forget_button, LEFT)
+    qtbot.keyClick(dialog.phrase, Qt.Key.Key_Return)  # from the keyboard
     assert not store_file.exists()
     assert "va se fermer" in dialog.plan_text.toPlainText()
     assert quits == []

@@ -81,6 +81,7 @@ class ForgetDialog(QDialog):
             "&Oublier ce poste", QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.forget_button.clicked.connect(self.confirm)
+        self.forget_button.setDefault(True)  # Enter after the phrase; the phrase is the guard
         self.close_button = self.cancel_button  # renamed once the computer is forgotten
         self.buttons.rejected.connect(self.reject)
         self.phrase.textEdited.connect(lambda _text: self.error.hide())
