@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Protocol
 
@@ -27,9 +27,12 @@ class CountedLike(Protocol):
 class CountedEscapTableModel(RowTableModel[CountedLike]):
     PATIENT, EPISODE, FROM, TO = range(4)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, today: Callable[[], date] = date.today
+    ) -> None:
         super().__init__(parent)
         self._names: Mapping[str, str] = {}
+        self._today = today
         self.columns = (
             Column("Patient", lambda c: self._names.get(c.patient_id, "Patient")),
             Column("Épisode", lambda c: str(c.episode), sort=lambda c: c.episode, centered=True),
@@ -38,10 +41,15 @@ class CountedEscapTableModel(RowTableModel[CountedLike]):
             ),
             Column(
                 "au",
-                lambda c: format_date(c.days.end) if c.days.end else "en cours",
+                self._end_text,
                 sort=lambda c: c.days.end or date.max,
             ),
         )
+
+    def _end_text(self, counted: CountedLike) -> str:
+        """The year's span is clipped to 31/12: a membership still running reads "en cours"."""
+        end = counted.days.end
+        return "en cours" if end is None or end >= self._today() else format_date(end)
 
     def set_names(self, names: Mapping[str, str]) -> None:
         self._names = dict(names)
