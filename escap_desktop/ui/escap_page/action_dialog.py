@@ -7,7 +7,6 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -19,6 +18,7 @@ from escap_desktop.core.entities import Action, DataCategory
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.dialog_buttons import save_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -71,13 +71,7 @@ class ActionDialog(GuardedDialog):
         add_field_row(form, "É&chéance :", self.due_on, "due_on", self.errors)
         add_field_row(form, "Ré&currence :", self.recurrence, "recurrence", self.errors)
         add_field_row(form, "&Type de données :", self.category, "category", self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.general_error)

@@ -7,7 +7,6 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QPlainTextEdit,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from escap_desktop.core.entities import EventKind
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.dialog_buttons import save_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -58,13 +58,7 @@ class EventDialog(GuardedDialog):
         add_field_row(form, "É&vénement :", self.kind, "kind", self.errors)
         add_field_row(form, "&Date :", self.occurred_on, "occurred_on", self.errors)
         add_field_row(form, "&Note :", self.note, "note", self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.general_error)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.errors import EscapError
 from escap_desktop.ui import checks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
+from escap_desktop.ui.widgets.dialog_buttons import save_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -67,13 +67,7 @@ class ProfileDialog(GuardedDialog):
         fingerprint_label.setBuddy(self.fingerprint)
         lock_form.addRow(fingerprint_label, self.fingerprint)
         lock_form.addRow("", fingerprint_hint)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addLayout(lock_form)
