@@ -25,13 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import record  # noqa: E402
+
 from escap_desktop.core.rules.billing import load_billing_config  # noqa: E402
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir  # noqa: E402
 from escap_desktop.core.services.demo import generate_demo  # noqa: E402
 from escap_desktop.store import Store, derive_key_from_passphrase  # noqa: E402
 from escap_desktop.store.keys import new_salt  # noqa: E402
 
-RESULTS = ROOT / "docs" / "benchmarks.md"
 TARGET_MS = 300.0
 KEY = bytes.fromhex("de70" * 16)  # synthetic data only
 
@@ -88,8 +89,7 @@ charge moyenne {os.getloadavg()[0]:.1f} au moment de la mesure.
 {verdict}
 """
     print(report)
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write(report)
+    record(report)
     return 0
 
 

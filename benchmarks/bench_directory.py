@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from results import record
+
 from escap_desktop.core.entities.directory import group_thousands
 from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.store.directory import schema
@@ -43,7 +45,6 @@ from escap_desktop.store.directory.synthetic import write_extract
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out" / "directory"
-RESULTS = ROOT / "docs" / "benchmarks.md"
 TARGET_RATIO = 1.5
 TARGET_PEAK_MIB = 300
 TARGET_P95_MS = 20.0
@@ -276,8 +277,7 @@ def append_report(
         f"\n## Annuaire : import de l'extrait national et recherche — {now} UTC\n\n"
         f"{intro}\n\n| mesure | valeur |\n| --- | --- |\n{table}\n\n{verdict}\n"
     )
-    with RESULTS.open("a", encoding="utf-8") as output:
-        output.write(text)
+    record(text)
     return text
 
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import pypdf  # noqa: E402
 import reportlab  # noqa: E402
+from results import record  # noqa: E402
 
 from escap_desktop.documents import (  # noqa: E402
     build_care_plan,
@@ -36,7 +37,6 @@ from escap_desktop.documents import (  # noqa: E402
 )
 from tests.documents import samples  # noqa: E402
 
-RESULTS = ROOT / "docs" / "benchmarks.md"
 TARGET_MS = 150.0
 
 
@@ -106,10 +106,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if not args.no_record:
-        if not RESULTS.exists():
-            RESULTS.write_text("# Benchmarks\n", encoding="utf-8")
-        with RESULTS.open("a", encoding="utf-8") as file:
-            file.write("\n" + report)
+        record("\n" + report)
     return 0
 
 

@@ -27,9 +27,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out" / "gui"
-RESULTS = ROOT / "docs" / "benchmarks.md"
 PATIENTS = 10_000
 FILTER_TARGET_MS = 30.0
 START_RATIO_TARGET = 2.0
@@ -309,11 +310,8 @@ moyenne {os.getloadavg()[0]:.1f} au moment de la mesure.
         + "."
     }
 """.replace(f"{PATIENTS:,}", f"{PATIENTS:,}".replace(",", "\u202f"))
-    if not RESULTS.exists():
-        RESULTS.write_text("# Benchmarks\n", encoding="utf-8")
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(text)
-    print(f"Résultats ajoutés à {RESULTS.relative_to(ROOT)}")
+    written = record(text)
+    print(f"Résultats ajoutés à {written.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

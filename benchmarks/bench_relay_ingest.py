@@ -30,12 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from results import record
 
 from escap_desktop.sync.crypto import DeviceKeys, TeamKey, seal_record, sign_request
 from escap_desktop.sync.wire import DeviceRegistration, PushRequest
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 TARGET_RECORDS_PER_SECOND = 2000
 RECORD = (
     '{"kind":"message","author":"IDE","body":"Passage du matin : constantes stables, '
@@ -272,11 +272,7 @@ machine. Machine : {platform.machine()}, {os.cpu_count()} cœurs, Python {platfo
 
 {reached}
 """  # noqa: E501
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    if not REPORT.exists():
-        REPORT.write_text("# Benchmarks\n", encoding="utf-8")
-    with REPORT.open("a", encoding="utf-8") as report:
-        report.write(section)
+    record(section)
 
 
 def main() -> int:

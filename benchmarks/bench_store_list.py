@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
+from results import record
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from escap_desktop.core.entities import (
@@ -53,7 +54,6 @@ from escap_desktop.store.keys import derive_key_from_passphrase, new_salt
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out" / "store-list"
-RESULTS = ROOT / "docs" / "benchmarks.md"
 TARGET_MS = 300.0
 # Synthetic data only: a fixed key lets the built store be reused between runs.
 KEY = bytes.fromhex("5eed" * 16)
@@ -370,10 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     report = "\n".join(lines)
     print(report)
     if not args.no_record:
-        if not RESULTS.exists():
-            RESULTS.write_text("# Mesures de performance\n\n", encoding="utf-8")
-        with RESULTS.open("a", encoding="utf-8") as file:
-            file.write("\n" + report)
+        record("\n" + report)
     return 0
 
 

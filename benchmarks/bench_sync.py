@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 import keyring
 from keyring.backend import KeyringBackend
+from results import record
 from stdnum.fr import nir
 
 from escap_desktop.core.entities import (
@@ -51,7 +52,6 @@ from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.page import Pulled, apply_page
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 TARGET_RATIO = 3.0
 WRITE_BATCH = 1000
 PAGE = 1000
@@ -316,8 +316,7 @@ mesure : {result["load"]:.1f} (les deux mesures du rapport partagent les mêmes 
 
 {reached}
 """
-    with REPORT.open("a", encoding="utf-8") as report:
-        report.write(section)
+    record(section)
 
 
 def main() -> int:
