@@ -13,6 +13,7 @@ from escap_desktop.cli import (
     forget_cmd,
     grid_cmd,
     patients_cmd,
+    protection_cmd,
     relay_cmd,
     sync_cmd,
 )
@@ -27,5 +28,6 @@ ALL: list[ModuleType] = [
     directory_cmd,
     audit_cmd,
     forget_cmd,
+    protection_cmd,
     sync_cmd,
 ]

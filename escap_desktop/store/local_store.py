@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from escap_desktop.core.errors import StoreError
+from escap_desktop.core.errors import EscapError, StoreError
 from escap_desktop.store import migrator, patient_list
 from escap_desktop.store.engine import (
     DAMAGED_MESSAGE,
@@ -43,6 +43,9 @@ BUSY_MESSAGE = (
     "Le coffre de données est occupé par une autre opération ; réessayez dans un instant."
 )
 DISK_FULL_MESSAGE = "Le disque est plein : les dernières modifications n'ont pas été enregistrées."
+KEY_CHANGE_FAILED_MESSAGE = (
+    "Le changement de clé du coffre de données a échoué : le coffre garde sa protection précédente."
+)
 
 
 class Store:
@@ -127,6 +130,43 @@ class Store:
             person=person,
             encoder=nacl.encoding.RawEncoder,
         )
+
+    def change_key(self, new_key: bytes, record_new_key: Callable[[], None]) -> None:
+        """Re-encrypts the whole file under ``new_key`` (SQLCipher's ``PRAGMA rekey``).
+
+        The store is closed meanwhile (another connection would keep the old key). A keyed copy
+        is taken first (:func:`key_change_backup_path`); ``record_new_key`` writes the new key
+        material (keyring entry, keyinfo file) only once the file is re-encrypted and opens with
+        the new key. If anything fails, the file gets its old key back and the error is raised:
+        the old key material, never touched, still opens it. The copy is removed at the end,
+        since it is readable with the old key (which may be why the key changes).
+        """
+        check_key(new_key)
+        self._require_engine().dispose()
+        self._engine = None
+        old_key = self._key
+        backup = key_change_backup_path(self._path)
+        try:
+            raw = connect_keyed(self._path, old_key)
+            try:
+                # Everything in the main file first: the copy and the rekey see one file.
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _backup_connection(raw, backup, old_key)
+                raw.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+            _verify_key(self._path, new_key)
+            record_new_key()
+        except BaseException as error:
+            _restore_old_key(self._path, old_key, new_key, backup)
+            self._engine = create_keyed_engine(self._path, old_key)
+            if isinstance(error, (EscapError, KeyboardInterrupt, SystemExit)):
+                raise
+            raise StoreError(KEY_CHANGE_FAILED_MESSAGE) from error
+        self._key = new_key
+        self._engine = create_keyed_engine(self._path, new_key)
+        backup.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def unit_of_work(self, actor_id: str | None) -> Iterator[UnitOfWork]:
@@ -239,6 +279,68 @@ def _backup_connection(source: sqlcipher3.Connection, target: Path, key: bytes) 
     finally:
         copy.close()
     os.replace(partial, target)
+
+
+def key_change_backup_path(path: Path) -> Path:
+    """The keyed copy taken before a key change; it only outlives an interrupted change."""
+    return path.with_name(f"{path.stem}.avant-changement-de-cle.db")
+
+
+def recover_interrupted_key_change(path: Path, key: bytes) -> bool:
+    """Puts back the copy taken before a key change that was cut short, if ``key`` opens it.
+
+    Called when the recorded key (the old one: the new key material is written last) no longer
+    opens the file: the re-encryption was committed but not recorded. The copy holds the same
+    data under that key. Returns False when there is no such copy or the key does not open it.
+    """
+    backup = key_change_backup_path(path)
+    if not backup.is_file():
+        return False
+    try:
+        _verify_key(backup, key)
+    except EscapError:
+        return False
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    os.replace(backup, path)
+    return True
+
+
+def discard_key_change_backup(path: Path) -> None:
+    """Removes a copy left by an interrupted key change once the store opened without it."""
+    key_change_backup_path(path).unlink(missing_ok=True)
+
+
+def _verify_key(path: Path, key: bytes) -> None:
+    """Opens ``path`` with ``key`` and checks every page's HMAC; StoreError otherwise."""
+    raw = connect_keyed(path, key)
+    try:
+        problems = raw.execute("PRAGMA cipher_integrity_check").fetchall()
+    except sqlcipher3.DatabaseError as error:
+        raise translate_open_error(path, error) from None
+    finally:
+        raw.close()
+    if problems:
+        raise StoreError(DAMAGED_MESSAGE)
+
+
+def _restore_old_key(path: Path, old_key: bytes, new_key: bytes, backup: Path) -> None:
+    """After a failed key change: the file under ``old_key`` again, whatever step failed."""
+    try:
+        _verify_key(path, old_key)  # the rekey never committed
+    except EscapError:
+        try:
+            raw = connect_keyed(path, new_key)
+            try:
+                raw.execute(f"PRAGMA rekey = \"x'{old_key.hex()}'\"")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+            _verify_key(path, old_key)
+        except (EscapError, sqlcipher3.DatabaseError):
+            if not recover_interrupted_key_change(path, old_key):
+                raise
+    backup.unlink(missing_ok=True)
 
 
 def _translate_runtime_error(error: DBAPIError) -> StoreError | None:

@@ -37,7 +37,11 @@ from escap_desktop.store.keys import (
     save_key_in_keyring,
     write_keyinfo,
 )
-from escap_desktop.store.local_store import Store
+from escap_desktop.store.local_store import (
+    Store,
+    discard_key_change_backup,
+    recover_interrupted_key_change,
+)
 
 STORE_FILENAME = "escap-desktop.db"
 KEYRING_GONE_MESSAGE = (
@@ -127,7 +131,13 @@ def _open_existing(path: Path, passphrase: str | None) -> Store:
         if not key_matches(key, info):
             raise WrongPassphraseError(WRONG_KEY_MESSAGE)
     try:
-        return Store.open(path, key)
+        store = Store.open(path, key)
     except WrongPassphraseError:
-        # The key is the right one (its check value matched): the file itself is damaged.
-        raise StoreError(DAMAGED_MESSAGE) from None
+        # The key is the recorded one (its check value matched): either a key change was cut
+        # short after re-encrypting the file (its copy, under this key, is put back), or the
+        # file itself is damaged.
+        if not recover_interrupted_key_change(path, key):
+            raise StoreError(DAMAGED_MESSAGE) from None
+        store = Store.open(path, key)
+    discard_key_change_backup(path)
+    return store

@@ -27,6 +27,7 @@ from escap_desktop.core.services.plan import PlanService
 from escap_desktop.core.services.professionals import ProfessionalService
 from escap_desktop.core.services.profile import ProfileService
 from escap_desktop.core.services.scans import ScanService
+from escap_desktop.core.services.store_protection import StoreProtectionService
 from escap_desktop.core.services.sync import SyncService
 from escap_desktop.store import Store, open_store
 
@@ -52,6 +53,7 @@ class Practice:
     audit: AuditService
     scans: ScanService
     forget: ForgetService
+    protection: StoreProtectionService
 
     def close(self) -> None:
         self.store.close()
@@ -110,6 +112,7 @@ def build_practice(
         audit=AuditService(store, actor, today, templates_dir=Path(data_dir) / "modeles"),
         scans=ScanService(store, actor, Path(data_dir), today),
         forget=ForgetService(store, Path(data_dir)),
+        protection=StoreProtectionService(store, actor, on_passphrase_changed=sync.unlock),
     )
 
 
