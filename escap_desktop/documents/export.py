@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from escap_desktop.core.errors import DocumentError
-from escap_desktop.documents.care_plan import build_care_plan
-from escap_desktop.documents.consent_form import build_consent_form
 from escap_desktop.documents.data import (
     CarePlanData,
     ConsentFormData,
@@ -14,8 +12,6 @@ from escap_desktop.documents.data import (
     GridReportData,
     InvitationData,
 )
-from escap_desktop.documents.grid_report import build_grid_report
-from escap_desktop.documents.invitation import build_invitation
 from escap_desktop.documents.reference import DocumentKind
 
 _FILE_STEMS = {
@@ -27,7 +23,15 @@ _FILE_STEMS = {
 
 
 def build_document(data: DocumentData, *, templates_dir: Path | None = None) -> bytes:
-    """The PDF for any document's data, so callers need not pick the builder themselves."""
+    """The PDF for any document's data, so callers need not pick the builder themselves.
+
+    The builders (reportlab) are imported here, on the first document, not at start-up.
+    """
+    from escap_desktop.documents.care_plan import build_care_plan
+    from escap_desktop.documents.consent_form import build_consent_form
+    from escap_desktop.documents.grid_report import build_grid_report
+    from escap_desktop.documents.invitation import build_invitation
+
     if isinstance(data, ConsentFormData):
         return build_consent_form(data, templates_dir=templates_dir)
     if isinstance(data, InvitationData):

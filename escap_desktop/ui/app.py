@@ -6,6 +6,12 @@ thread meanwhile, and :mod:`escap_desktop.ui.startup` (Qt classes) on the GUI th
 which is why it is imported in ``Launch._begin`` and not at the top of this module. The
 professional sees the window about as fast as a bare Qt window, and the patient list fills in
 when it has been read.
+
+The worker does not wait for the GUI thread: once the store layer is imported it opens the
+store with the keyring's key and reads the patient list (most of that time is spent in
+SQLCipher, outside the interpreter lock), while the GUI thread imports the windows. The start-up
+sequence then begins from what was prepared: a failure (no keyring, a passphrase to ask) is
+handled exactly as if the sequence had met it itself.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
@@ -27,15 +34,26 @@ STORE_LAYER_MODULES = (
     "escap_desktop.core.services.practice",
     "escap_desktop.core.services.demo",
 )
+OPENING_MODULE = "escap_desktop.ui.opening"
 """What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt."""
 
 
-def _import_store_layer() -> Generator[Any, None, None]:
+def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
     """Runs on the worker thread. Only Qt-free modules are imported here: modules defining Qt
-    classes are imported on the GUI thread (in ``_begin``), as Qt expects."""
+    classes are imported on the GUI thread (in ``_begin``), as Qt expects.
+
+    Returns the practice opened with the keyring's key and its list, or the EscapError met
+    (no keyring, a passphrase to ask...), which the start-up sequence then answers."""
     for name in STORE_LAYER_MODULES:
         importlib.import_module(name)
     yield from ()
+    from escap_desktop.core.errors import EscapError
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return importlib.import_module(OPENING_MODULE).open_and_list(data_dir)
+    except EscapError as error:
+        return error
 
 
 class Launch:
@@ -67,9 +85,10 @@ class Launch:
         self.startup: Any = None
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
-        shell.jobs.start(_import_store_layer, self._begin, shell.errors.report)
+        self._folder = folder / DEMO_FOLDER if demo else folder
+        shell.jobs.start(lambda: _prepare(self._folder), self._begin, shell.errors.report)
 
-    def _begin(self, _result: object) -> None:
+    def _begin(self, prepared: Any) -> None:
         module = importlib.import_module(STARTUP_MODULE)  # the store layer is imported now
         data_dir, demo, open_files = self._arguments
         self.startup = module.Startup(
@@ -77,7 +96,7 @@ class Launch:
         )
         if self._on_startup is not None:
             self._on_startup(self.startup)
-        self.startup.start()
+        self.startup.start(prepared)
 
     def close(self) -> None:
         if self.startup is not None:

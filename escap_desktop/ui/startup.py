@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from escap_desktop.core.entities import LocalProfile, Professional
+from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import (
     EscapError,
     KeyringUnavailableError,
@@ -42,6 +43,7 @@ from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.main_window import MainWindow
+from escap_desktop.ui.opening import Opened, open_and_list
 from escap_desktop.ui.passphrase_dialog import PassphraseDialog
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.settings import DEMO_FOLDER
@@ -106,25 +108,34 @@ class Startup(QObject):
         self.passphrase_dialog: PassphraseDialog | None = None
         self._passphrase: str | None = None
         self._quit_on_failure = True
+        self._first_rows: list[PatientSummary] | None = None
 
     # --- sequence ----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        self._open(None)
+    def start(self, prepared: Opened | EscapError | None = None) -> None:
+        """Begins the sequence, or goes on from what the launcher prepared: the practice it
+        opened with the keyring's key and its list, or the error opening met."""
+        if isinstance(prepared, Opened):
+            self._on_opened(prepared)
+        elif prepared is not None:
+            self._on_open_failed(prepared)
+        else:
+            self._open(None)
 
     def _open(
         self, passphrase: str | None, on_failure: Callable[[BaseException], None] | None = None
     ) -> None:
         self._passphrase = passphrase
         self.shell.jobs.start(
-            call_job(open_practice, self.data_dir, passphrase),
+            call_job(open_and_list, self.data_dir, passphrase),
             self._on_opened,
             on_failure or self._on_open_failed,
         )
 
     @Slot(object)
-    def _on_opened(self, practice: Practice) -> None:
-        self.practice = practice
+    def _on_opened(self, opened: Opened) -> None:
+        practice = self.practice = opened.practice
+        self._first_rows = opened.rows
         if self.passphrase_dialog is not None:
             self.passphrase_dialog.accept()
             self.passphrase_dialog = None
@@ -247,7 +258,9 @@ class Startup(QObject):
             demo=self.demo,
             open_files=self.open_files,
             window=self.window,
+            first_rows=self._first_rows,
         )
+        self._first_rows = None
         self.main.window.set_opening(False)
         self.main.window.show()
         self.ready.emit(self.main)

@@ -59,6 +59,15 @@ def test_models_and_migrations_describe_the_same_schema(store: Store, key: bytes
     assert _revision(store.path, key) == migrator.head_revision()
 
 
+def test_revisions_read_from_the_files_are_alembics_own() -> None:
+    """Opening a store reads the revisions without importing Alembic; they must agree."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrator.alembic_config())
+    assert migrator.head_revision() == scripts.get_current_head()
+    assert migrator.known_revisions() == {s.revision for s in scripts.walk_revisions()}
+
+
 def _check_upgraded(path: Path, key: bytes) -> None:
     with Store.open(path, key) as store, store.unit_of_work(ACTOR) as uow:
         person = uow.get(Patient, legacy.PATIENT_ID)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Profession
@@ -16,7 +16,7 @@ from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
-from tests.ui.conftest import ME
+from tests.ui.conftest import ME, assessed_patient
 from tests.ui.typing import type_text
 from tests.ui.wizard_driver import press_next
 
@@ -117,5 +117,55 @@ def test_the_window_shows_before_the_store_opens_then_fills_in(
     assert window.new_inclusion_action.isEnabled()
     assert window.windowTitle() == "ESCAP Desktop — Dr Marie LEFÈVRE"
     window.close()
+    launch.close()
+    _finish(qtbot, started[0])
+
+
+def test_a_search_typed_while_the_store_opens_applies_to_the_list_when_it_arrives(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    practice = open_practice(tmp_path)
+    practice.profile.save(ME)
+    assessed_patient(practice, "Martin")
+    assessed_patient(practice, "Rousseau")
+    practice.close()
+    started: list[Startup] = []
+    launch = Launch(shell, str(tmp_path), on_startup=started.append)
+    window = launch.window
+    type_text(window.patient_list.search, "rous")
+    qtbot.waitUntil(lambda: bool(started) and started[0].main is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.patient_list.model.rowCount() == 2)
+    assert window.patient_list.search.text() == "rous"
+    assert window.patient_list.proxy.rowCount() == 1
+    assert window.patient_list.proxy.index(0, 0).data().startswith("ROUSSEAU")
+    window.close()
+    launch.close()
+    _finish(qtbot, started[0])
+
+
+def test_a_store_kept_by_a_passphrase_is_asked_for_it_by_the_launcher(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    passphrase = "une phrase de passe assez longue"
+    practice = open_practice(tmp_path, passphrase)
+    practice.profile.save(ME)
+    practice.close()
+    started: list[Startup] = []
+    launch = Launch(shell, str(tmp_path), on_startup=started.append)
+    qtbot.waitUntil(lambda: bool(started) and started[0].passphrase_dialog is not None)
+    dialog = started[0].passphrase_dialog
+    assert dialog is not None
+    open_button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    type_text(dialog.passphrase, "pas la bonne phrase de passe")
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=20_000)
+    assert dialog.error.text().startswith("Phrase de passe incorrecte")
+    assert started[0].main is None
+    dialog.passphrase.clear()
+    type_text(dialog.passphrase, passphrase)
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: started[0].main is not None, timeout=20_000)
+    assert launch.window.new_inclusion_action.isEnabled()
+    launch.window.close()
     launch.close()
     _finish(qtbot, started[0])

@@ -15,19 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional, utcnow
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.documents import write_pdf
-from escap_desktop.documents.audit_report import (
-    AuditReportData,
-    AuditTrailRow,
-    build_audit_report,
-)
 from escap_desktop.store import Store
 from escap_desktop.store.audit_phrases import entity_noun
 from escap_desktop.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from escap_desktop.documents.audit_report import AuditReportData
 
 ACTION_LABELS: dict[AuditKind, str] = {
     AuditKind.VIEWED: "Consultation",
@@ -117,6 +116,13 @@ class AuditService(ServiceBase):
             patient = uow.get(Patient, patient_id)
             lines = _lines(uow, uow.audit_entries(patient_id))
             author = _professional(uow, actor)
+        # reportlab is imported with the first printout, not at start-up.
+        from escap_desktop.documents.audit_report import (
+            AuditReportData,
+            AuditTrailRow,
+            build_audit_report,
+        )
+
         data = AuditReportData(
             patient=patient,
             rows=[AuditTrailRow(line.when, line.who, line.action, line.record) for line in lines],

@@ -31,8 +31,6 @@ from escap_desktop.exports.evaluation import (
     write_evaluation_csv,
     write_professional_csv,
 )
-from escap_desktop.exports.evaluation_summary import write_evaluation_summary_pdf
-from escap_desktop.exports.fhir import build_fhir_bundle, write_fhir_json
 from escap_desktop.store import Store
 
 PROFESSIONALS_SUFFIX = "-professionnels"
@@ -110,6 +108,9 @@ class ExportService(ServiceBase):
         write_professional_csv(
             build_professional_rows(bundles, salt, date_from, date_to), professionals_csv
         )
+        # The summary PDF needs reportlab: imported with the first export, not at start-up.
+        from escap_desktop.exports.evaluation_summary import write_evaluation_summary_pdf
+
         write_evaluation_summary_pdf(
             summarise_indicators(bundles, date_from, date_to),
             summary_pdf,
@@ -135,6 +136,10 @@ class ExportService(ServiceBase):
             a.grid_version: self._grids.get(a.grid_id, a.grid_version).items
             for a in bundle.assessments
         }
+        # FHIR models (pydantic) cost about 60 ms to import: paid on the first export, not at
+        # every start-up.
+        from escap_desktop.exports.fhir import build_fhir_bundle, write_fhir_json
+
         document = build_fhir_bundle(bundle, grid_items, generated_at=utcnow())
         write_fhir_json(document, target)
         self._audit_exported([bundle])

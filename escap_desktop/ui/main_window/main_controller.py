@@ -72,6 +72,7 @@ class MainController(QObject):
         parent: QObject | None = None,
         save_chooser: SaveChooser = choose_save_path,
         quit_app: Callable[[], None] = QApplication.quit,
+        first_rows: list[PatientSummary] | None = None,
     ) -> None:
         super().__init__(parent)
         self._save_chooser = save_chooser
@@ -140,7 +141,12 @@ class MainController(QObject):
         self.dashboard: DashboardView | None = None
         self.dialog: QDialog | None = None
         self._connect()
-        self.reload()
+        if first_rows is None:
+            self.reload()
+        else:
+            # Read by the launcher while the windows were imported; shown on the next turn of
+            # the event loop, once whoever waits for ``list_loaded`` has connected.
+            QTimer.singleShot(0, self, lambda: self._on_list_loaded(first_rows))
         self.sync.start()
 
     def _set_title(self) -> None:
