@@ -71,6 +71,7 @@ def child_bare() -> None:
 def child_app(keyring: bool) -> None:
     from PySide6.QtCore import QTimer
 
+    import escap_desktop.cli.main  # noqa: F401 - what ``escap`` imports before the window counts
     from escap_desktop.ui.app import Launch
     from escap_desktop.ui.app_shell import create_application, create_shell
 

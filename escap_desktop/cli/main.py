@@ -13,22 +13,21 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from escap_desktop import __version__
-from escap_desktop.cli import commands
 from escap_desktop.cli.parser import FrenchArgumentParser
-from escap_desktop.cli.self_check import run_self_check
 from escap_desktop.core.errors import EscapError
 from escap_desktop.logging_setup import setup_logging
 
 EXIT_USER_ERROR = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _global_parser(add_help: bool = True) -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(
         prog="escap",
         description=(
             "ESCAP Desktop : équipes de soins coordonnés avec le patient. "
             "Sans sous-commande, ouvre l'application."
         ),
+        add_help=add_help,
     )
     parser.add_argument(
         "--version",
@@ -51,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="vérifie l'installation (coffre temporaire, PDF, Qt hors écran) et quitte",
     )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The subcommands import the services (SQLAlchemy, reportlab...): only when one is asked.
+    from escap_desktop.cli import commands
+
+    parser = _global_parser()
     subparsers = parser.add_subparsers(
         title="sous-commandes",
         dest="command",
@@ -63,14 +70,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options of a plain launch (``escap``, ``escap --demo``...), or None when a
+    subcommand, help, the version or the self-check is asked.
+
+    A plain launch then opens the window without building the subcommands' parser, whose
+    modules would import the whole store layer before the window could show."""
+    if any(arg in ("-h", "--help", "--version") for arg in argv):
+        return None
+    args, rest = _global_parser(add_help=False).parse_known_args(argv)
+    return None if rest or args.self_check else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # a real process, not a test calling main(): log to the rotated file
         setup_logging()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = _gui_arguments(arguments)
+    if args is None:
+        args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
     try:
         if args.self_check:
+            from escap_desktop.cli.self_check import run_self_check
+
             return run_self_check()
         if handler is None:
             from escap_desktop.cli import gui_launcher

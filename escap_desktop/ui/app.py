@@ -34,8 +34,10 @@ STORE_LAYER_MODULES = (
     "escap_desktop.core.services.practice",
     "escap_desktop.core.services.demo",
 )
-OPENING_MODULE = "escap_desktop.ui.opening"
 """What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt."""
+OPENING_MODULE = "escap_desktop.ui.opening"
+STORE_LAYER_IMPORTED = "store-layer-imported"
+"""Told by the worker once the store layer is in: the GUI thread may import the windows."""
 
 
 def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
@@ -46,7 +48,7 @@ def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
     (no keyring, a passphrase to ask...), which the start-up sequence then answers."""
     for name in STORE_LAYER_MODULES:
         importlib.import_module(name)
-    yield from ()
+    yield STORE_LAYER_IMPORTED
     from escap_desktop.core.errors import EscapError
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +88,18 @@ class Launch:
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
         self._folder = folder / DEMO_FOLDER if demo else folder
-        shell.jobs.start(lambda: _prepare(self._folder), self._begin, shell.errors.report)
+        shell.jobs.start(
+            lambda: _prepare(self._folder),
+            self._begin,
+            shell.errors.report,
+            progress=self._on_progress,
+        )
+
+    def _on_progress(self, _percent: int, text: str) -> None:
+        """The windows' modules import the store layer: they can come in now, while the worker
+        opens the store and reads the list (mostly inside SQLCipher, off the interpreter lock)."""
+        if text == STORE_LAYER_IMPORTED:
+            importlib.import_module(STARTUP_MODULE)
 
     def _begin(self, prepared: Any) -> None:
         module = importlib.import_module(STARTUP_MODULE)  # the store layer is imported now
