@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from escap_desktop.core.entities import EscapState, Profession, Sex
@@ -42,6 +42,7 @@ from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
+from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
 from escap_desktop.ui.startup import Startup
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -163,6 +164,22 @@ def invitation(app: QApplication, main: MainController) -> None:
     dialog.deleteLater()
 
 
+def print_preview(app: QApplication, main: MainController) -> None:
+    """An assessed patient's consent form in the print preview (the demo prints nothing)."""
+    assessed = next(s for s in main.summaries if s.escap_state is EscapState.ASSESSED)
+    document = main._documents.consent_form(assessed.patient_id)
+    dialog = PrintPreviewDialog(document, document.filename, main.shell.errors, main.window)
+    dialog.resize(860, 740)
+    dialog.show()
+    # The view renders its pages on worker threads: give them a moment to arrive.
+    pause = QEventLoop()
+    QTimer.singleShot(1500, pause.quit)
+    pause.exec()
+    save(app, dialog, "print_preview")
+    dialog.hide()
+    dialog.deleteLater()
+
+
 def run(app: QApplication, main: MainController, done: Callable[[], None]) -> None:
     main.window.resize(*SIZE)
     main.window.show()
@@ -176,6 +193,7 @@ def run(app: QApplication, main: MainController, done: Callable[[], None]) -> No
     main.shell.jobs.wait_for_done(30_000)
     settle(app)
     save(app, main.window, "18-tableau-de-bord")
+    print_preview(app, main)
     main.window.tabs.setCurrentIndex(0)
     main.lock.lock()
     save(app, main.window, "16-session-verrouillee")

@@ -176,9 +176,13 @@ def test_access_journal_lists_the_opening_and_prints_a_pdf(
         "Élément",
     ]
     _shot(dialog, "journal-acces")
-    with qtbot.waitSignal(main.documents.saved, timeout=20_000) as saved:
+    with qtbot.waitSignal(main.documents.shown, timeout=20_000) as shown:
         qtbot.mouseClick(dialog.print_button, LEFT)
-    assert Path(saved.args[0]).read_bytes().startswith(b"%PDF")
+    preview = shown.args[0]
+    assert preview.content.startswith(b"%PDF")
+    assert preview.parentWidget() is dialog
+    assert preview.page_count >= 1
+    preview.reject()
 
 
 def test_access_journal_from_the_menu_needs_a_patient(qtbot: QtBot, main: MainController) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -24,6 +25,7 @@ from escap_desktop.ui.escap_page.escap_page_controller import EscapPageControlle
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
+from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
@@ -162,21 +164,26 @@ def test_invitation_letter_and_care_plan_are_printed(
     qtbot: QtBot, practice: Practice, tmp_path: Path
 ) -> None:
     _patient_id, escap_id = forming_team(practice)
-    output = DocumentOutput(tmp_path, JobQueue(), ErrorChannel(), open_files=False)
+    documents = tmp_path / "documents"
+    output = DocumentOutput(documents, JobQueue(), ErrorChannel(), open_files=False)
     page = _page(qtbot, practice, escap_id, output)
     members = page.view.members
     assert members.select_professional(_by_name(practice, NURSE))
-    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+    with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
         qtbot.mouseClick(members.print_button, LEFT)
-    letter = Path(saved.args[0])
-    assert letter.name.startswith("invitation-")
-    text = " ".join(p.extract_text() for p in PdfReader(letter).pages)
+    letter: PrintPreviewDialog = shown.args[0]
+    assert letter.filename.startswith("invitation-")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(letter.content)).pages)
     assert "L. M." in text  # the patient appears by initials only
     assert "Martin" not in text
     assert "MARTIN" not in text
-    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+    letter.reject()
+    with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
         qtbot.mouseClick(page.view.plan.print_button, LEFT)
-    assert Path(saved.args[0]).exists()
+    plan: PrintPreviewDialog = shown.args[0]
+    assert plan.filename.startswith("plan-")
+    assert plan.page_count == len(PdfReader(BytesIO(plan.content)).pages)
+    assert not documents.exists()  # shown, never written
 
 
 def test_closed_escap_restarts_as_a_new_episode(qtbot: QtBot, practice: Practice) -> None:

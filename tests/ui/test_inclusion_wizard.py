@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from escap_desktop.ui.inclusion.inclusion_wizard import (
     TEAM,
     InclusionWizard,
 )
+from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from tests.ui.conftest import NURSE, PHYSIO, nir
@@ -198,13 +200,15 @@ def test_consent_form_is_printed_then_signed_with_its_scan(
     press_next(qtbot, wizard)
     press_next(qtbot, wizard)
     page = wizard.consent_page
-    with qtbot.waitSignal(output.saved, timeout=20_000) as saved:
+    with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
         qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
-    pdf = Path(saved.args[0])
-    assert pdf.name.startswith("consentement-ESCAP-CF-")
-    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    preview: PrintPreviewDialog = shown.args[0]
+    assert preview.filename.startswith("consentement-ESCAP-CF-")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(preview.content)).pages)
     assert "MARTIN" in text.upper()
     assert page.printed_label.text().startswith("Formulaire prêt")
+    assert not (tmp_path / "documents").exists()
+    preview.reject()
 
     scan = tmp_path / "formulaire-signe.png"
     scan.write_bytes(PNG_1x1)

@@ -1,7 +1,7 @@
 """« Journal d'accès… »: who opened or changed the patient's record, and its printout.
 
 The table shows ``AuditService.patient_trail``; the button prints the same journal through the
-shared document output (saved in the data folder, opened in the PDF viewer).
+shared document output (shown in the print preview, written to a file only if asked).
 """
 
 from __future__ import annotations

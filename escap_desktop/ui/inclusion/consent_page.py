@@ -4,7 +4,6 @@ photo if there is one) or refused."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
+from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.confirm import ask_confirmation
@@ -109,17 +109,17 @@ class ConsentPage(InclusionPage):
     def _on_print_clicked(self) -> None:
         if self._output is None:
             return
-        self._output.saved.connect(self._on_document_saved)
+        self._output.shown.connect(self._on_document_shown)
         self._output.produce(
             "Préparation du formulaire de consentement…", self.flow.consent_form, self
         )
 
-    @Slot(str)
-    def _on_document_saved(self, path: str) -> None:
+    @Slot(object)
+    def _on_document_shown(self, preview: PrintPreviewDialog) -> None:
         if self._output is not None:
-            self._output.saved.disconnect(self._on_document_saved)
+            self._output.shown.disconnect(self._on_document_shown)
         self.printed_label.setText(
-            f"Formulaire prêt ({Path(path).name}) : imprimez-le et faites-le signer."
+            f"Formulaire prêt ({preview.filename}) : imprimez-le et faites-le signer."
         )
 
     @Slot()
