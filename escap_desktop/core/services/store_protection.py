@@ -123,6 +123,10 @@ class ProtectionChange:
     mode: KeyMode
     notes: tuple[str, ...] = ()
 
+    @property
+    def uses_passphrase(self) -> bool:
+        return self.mode is KeyMode.PASSPHRASE
+
 
 ProtectionSteps = Generator[ProtectionStep, None, ProtectionChange]
 
@@ -171,6 +175,22 @@ class StoreProtectionService:
 
     def mode(self) -> KeyMode:
         return self._info().mode
+
+    def uses_passphrase(self) -> bool:
+        """Whether a passphrase protects the store now (else the OS keyring holds its key)."""
+        return self.mode() is KeyMode.PASSPHRASE
+
+    def is_current_passphrase(self, text: str) -> bool:
+        """Whether ``text`` is the store's passphrase now (the idle lock's check after a change).
+
+        Costs one Argon2id derivation, like opening the store: a guess is no cheaper here.
+        """
+        info = self._info()
+        try:
+            self._check_current(info, text)
+        except EscapError:
+            return False
+        return True
 
     def change_passphrase(self, current: str, new: str) -> ProtectionSteps:
         """Passphrase mode: a new passphrase (and salt), after the current one is checked."""

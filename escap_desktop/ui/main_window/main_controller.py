@@ -20,6 +20,7 @@ from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.practice import Practice
+from escap_desktop.core.services.store_protection import ProtectionChange
 from escap_desktop.ui.about_dialog import AboutDialog
 from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog
@@ -31,7 +32,7 @@ from escap_desktop.ui.dashboard.dashboard_view import DashboardView
 from escap_desktop.ui.directory.import_dialog import ImportDirectoryDialog
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.escap_page.members_panel import MembersPanel
-from escap_desktop.ui.idle_lock import IdleLock
+from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker, passphrase_unlocker
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
@@ -41,6 +42,7 @@ from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
 from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.printing import DocumentOutput
+from escap_desktop.ui.protection_dialog import ProtectionDialog
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
@@ -90,6 +92,7 @@ class MainController(QObject):
         self._exports = practice.exports
         self._audit = practice.audit
         self._forget = practice.forget
+        self._protection = practice.protection
         self.data_dir = Path(practice.data_dir)
         self.directory = DirectoryService(self.data_dir)
         self._escap_services = EscapServices(
@@ -176,6 +179,7 @@ class MainController(QObject):
         window.dashboard_action.triggered.connect(self.show_dashboard)
         window.evaluation_export_action.triggered.connect(self.show_evaluation_export)
         window.forget_action.triggered.connect(self.show_forget)
+        window.protection_action.triggered.connect(self._on_protection_triggered)
         window.audit_action.triggered.connect(
             lambda: self._with_current_patient(self.show_audit_trail)
         )
@@ -399,6 +403,27 @@ class MainController(QObject):
         dialog.restored.connect(lambda _result: self._after_restore(True))
         dialog.restore_abandoned.connect(lambda: self._after_restore(False))
         self._open_dialog(dialog)
+
+    @Slot()
+    def _on_protection_triggered(self) -> None:
+        dialog = ProtectionDialog(
+            self._protection,
+            self.shell.jobs,
+            self.shell.errors,
+            self.window,
+            before_change=self.sync.stop,  # no sync cycle while the store file is rewritten
+            after_change=self.sync.start,
+        )
+        dialog.protection_changed.connect(self._on_protection_changed)
+        self._open_dialog(dialog)
+
+    def _on_protection_changed(self, change: ProtectionChange) -> None:
+        """From now on the idle lock asks for what protects the store (the new passphrase)."""
+        if change.uses_passphrase:
+            unlocker = passphrase_unlocker(self._protection.is_current_passphrase)
+        else:
+            unlocker = identity_unlocker(self.me.display_name, self.me.identifier)
+        self.lock.set_unlocker(unlocker)
 
     def _before_restore(self) -> None:
         """The store must be closed while its file is swapped: stop everything using it."""

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.profile_action = _action(self, "profile", "Mon &profil…")
         self.evaluation_export_action = _action(self, "attach", "&Exporter pour l'évaluation…")
         self.forget_action = _action(self, "exit", "&Oublier ce poste…")
+        self.protection_action = _action(self, "lock", "Protection du &coffre…")
         self.audit_action = _action(self, "search", "&Journal d'accès…")
         self.fhir_export_action = _action(self, "attach", "E&xporter en FHIR…")
         self.quit_action = _action(self, "exit", "&Quitter", "Ctrl+Q")
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.evaluation_export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.protection_action)
         file_menu.addAction(self.forget_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
             self.dashboard_action,
             self.evaluation_export_action,
             self.forget_action,
+            self.protection_action,
             self.audit_action,
             self.fhir_export_action,
         )

@@ -53,6 +53,7 @@ class SyncController(QObject):
         self._timer.timeout.connect(self._on_timer_timeout)
 
     def start(self) -> None:
+        self._stopped = False  # also after a stop (the store's protection was changed)
         self.refresh_status()
         self._schedule()
 
