@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -22,3 +23,24 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_error_dialog() -> Iterator[None]:
+    """Fails the test when the app showed its crash dialog ("Erreur inattendue") during it: an
+    exception reported through the error channel would otherwise pass unnoticed. Tests that
+    provoke one on purpose close the dialog themselves."""
+    yield
+    if "escap_desktop.ui.crash_dialog" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    from escap_desktop.ui.crash_dialog import CrashDialog
+
+    left = [w for w in QApplication.topLevelWidgets() if isinstance(w, CrashDialog)]
+    reports = [w.report_view.toPlainText() for w in left if w.isVisible()]
+    for dialog in left:
+        dialog.close()
+        dialog.deleteLater()
+    if reports:
+        pytest.fail("Erreur inattendue montrée pendant le test :\n" + "\n\n".join(reports))

@@ -35,9 +35,9 @@ from escap_desktop.core.errors import (
     WrongPassphraseError,
 )
 from escap_desktop.core.services.demo import generate_demo
+from escap_desktop.core.services.form_checks import FormChecks
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.core.services.practice import Practice, open_practice
-from escap_desktop.ui import checks
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker
@@ -173,6 +173,8 @@ class Startup(QObject):
         dialog.show()
 
     def _show_wizard(self, keyring_available: bool) -> None:
+        # Before any store exists (no keyring yet) the checks come without a practice.
+        checks = self.practice.form_checks if self.practice is not None else FormChecks()
         wizard = FirstLaunchWizard(
             checks.professional_problems, keyring_available, _passphrase_error
         )

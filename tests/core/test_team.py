@@ -228,3 +228,31 @@ def test_several_prerequisites_suggest_each_specialist_once_in_order() -> None:
     ]
     assert team.suggest_specialties(met) == ["Gériatre", "Endocrinologue-diabétologue"]
     assert team.suggest_specialties([]) == []
+
+
+def test_a_designated_team_of_three_health_professionals_with_the_gp_is_fine() -> None:
+    assert team.designation_problems([GP, NURSE, PHYSIO, HOME_HELP], GP.id) == []
+
+
+def test_a_designated_team_too_small_says_how_many_are_designated() -> None:
+    assert team.designation_problems([GP, NURSE, HOME_HELP, SOCIAL_WORKER], GP.id) == [
+        "L'équipe doit compter au moins 3 professionnels de santé, dont le médecin traitant : "
+        "2 professionnels de santé désignés pour l'instant."
+    ]
+    assert team.designation_problems([GP], GP.id)[0].endswith(
+        ": 1 professionnel de santé désigné pour l'instant."
+    )
+
+
+def test_a_designated_team_without_the_gp_names_what_to_choose() -> None:
+    gp_message = (
+        "Le médecin traitant du patient doit faire partie de l'équipe : choisissez-le dans la "
+        "liste (« Médecin traitant »)."
+    )
+    assert team.designation_problems([NURSE, PHYSIO, PODIATRIST], None) == [gp_message]
+    assert team.designation_problems([NURSE, PHYSIO, PODIATRIST], GP.id) == [gp_message]
+    assert team.designation_problems([], None) == [
+        "L'équipe doit compter au moins 3 professionnels de santé, dont le médecin traitant : "
+        "0 professionnel de santé désigné pour l'instant.",
+        gp_message,
+    ]

@@ -190,3 +190,29 @@ def suggest_specialties(prerequisites: Iterable[Prerequisite]) -> list[str]:
         if prerequisite in met:
             suggestions += [s for s in SPECIALTIES[prerequisite] if s not in suggestions]
     return suggestions
+
+
+def designation_problems(
+    designated: Iterable[Professional], medecin_traitant_id: str | None
+) -> list[str]:
+    """Why the team the patient designates could never become valid (too few health
+    professionals, no médecin traitant among them), told before anyone is invited.
+
+    The same rule as :func:`team_problems`, on the professionals designated rather than on the
+    accepted memberships: nobody has answered yet, so nothing else can count.
+    """
+    designated = list(designated)
+    count = sum(1 for p in designated if p.profession.is_health_professional)
+    problems: list[str] = []
+    if count < MINIMUM_HEALTH_MEMBERS:
+        noun = plural(count, "professionnel de santé désigné", "professionnels de santé désignés")
+        problems.append(
+            f"L'équipe doit compter au moins {MINIMUM_HEALTH_MEMBERS} professionnels de santé, "
+            f"dont le médecin traitant : {count} {noun} pour l'instant."
+        )
+    if medecin_traitant_id is None or all(p.id != medecin_traitant_id for p in designated):
+        problems.append(
+            "Le médecin traitant du patient doit faire partie de l'équipe : choisissez-le dans "
+            "la liste (« Médecin traitant »)."
+        )
+    return problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
 from escap_desktop.core.entities import (
@@ -23,6 +23,7 @@ from escap_desktop.core.entities import (
     Escap,
     EscapState,
     Event,
+    EventKind,
     ExitReason,
     GridAssessment,
     Membership,
@@ -42,8 +43,10 @@ from escap_desktop.core.errors import (
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
+from escap_desktop.core.rules.periods import local_date
 from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.core.services.events import record_event
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
 
@@ -202,7 +205,9 @@ class EscapService(ServiceBase):
     ) -> tuple[GridAssessment, EligibilityResult]:
         """Saves a filled grid, eligible or not; an eligible first grid moves the ESCAP on.
 
-        A grid on an ESCAP already assessed is a re-evaluation: the state stays as it is.
+        A grid on an ESCAP already assessed is a re-evaluation: the state stays as it is, and
+        the re-evaluation event of the timeline is written in the same transaction as the grid
+        (a crash between the two would leave a grid the timeline never mentions).
         """
         assessed_on = assessed_on or self._today()
         if assessed_on > self._today():
@@ -235,6 +240,17 @@ class EscapService(ServiceBase):
                 escap = lifecycle.assess(escap, assessment, utcnow())
                 uow.put(escap, patient_id=patient.id)
             uow.put(assessment, patient_id=patient.id)
+            if reevaluation:
+                record_event(
+                    uow,
+                    escap,
+                    self.actor,
+                    EventKind.REEVALUATION,
+                    assessed_on,
+                    f"Score {assessment.score} ; {result.summary}",
+                    assessment_id=assessment.id,
+                    today=self._today(),
+                )
         return assessment, result
 
     # --- Consent ---------------------------------------------------------------------------
@@ -430,22 +446,54 @@ class EscapService(ServiceBase):
             uow.put(escap, patient_id=patient.id)
         return escap
 
-    def close(self, escap_id: str, reason: ExitReason, note: str = "") -> Escap:
-        """Exit, with its reason; an ineligible assessment is what allows NOT_ELIGIBLE."""
+    def close(
+        self,
+        escap_id: str,
+        reason: ExitReason,
+        note: str = "",
+        *,
+        closed_on: date | None = None,
+    ) -> Escap:
+        """Exit, with its reason; an ineligible assessment is what allows NOT_ELIGIBLE.
+
+        ``closed_on`` is the day the exit happened, often a few days before it is recorded
+        (today when not given). Billing and indicators count in calendar days from it.
+        """
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
+            at = utcnow() if closed_on is None else self._closing_instant(escap, closed_on)
             assessments = sorted(
                 uow.find(GridAssessment, escap_id=escap_id), key=lambda a: a.assessed_on
             )
             escap = lifecycle.close(
                 escap,
                 reason,
-                utcnow(),
+                at,
                 note=note,
                 assessment=assessments[-1] if assessments else None,
             )
             uow.put(escap, patient_id=escap.patient_id)
         return escap
+
+    def _closing_instant(self, escap: Escap, closed_on: date) -> datetime:
+        """The instant stored for an exit on ``closed_on``: now when that is today, else noon
+        of that day where the professional works, so it reads as that day everywhere."""
+        if closed_on > self._today():
+            raise ValidationError(
+                "La date de sortie ne peut pas être dans le futur.", field="closed_on"
+            )
+        started_on = local_date(escap.activated_at or escap.created_at)
+        if closed_on < started_on:
+            since = "active depuis le" if escap.activated_at else "commencée le"
+            raise ValidationError(
+                "La date de sortie ne peut pas précéder le début de l'ESCAP "
+                f"({since} {started_on:%d/%m/%Y}).",
+                field="closed_on",
+            )
+        now = utcnow()
+        if closed_on == local_date(now):
+            return now
+        return datetime.combine(closed_on, time(12)).astimezone(UTC)
 
 
 def lifecycle_error(message: str) -> TransitionError:

@@ -21,6 +21,7 @@ from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
 from escap_desktop.core.services.exports import ExportService
 from escap_desktop.core.services.forget import ForgetService
+from escap_desktop.core.services.form_checks import FormChecks
 from escap_desktop.core.services.messages import MessageService
 from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.plan import PlanService
@@ -53,6 +54,7 @@ class Practice:
     audit: AuditService
     scans: ScanService
     forget: ForgetService
+    form_checks: FormChecks
     protection: StoreProtectionService
 
     def close(self) -> None:
@@ -112,6 +114,7 @@ def build_practice(
         audit=AuditService(store, actor, today, templates_dir=Path(data_dir) / "modeles"),
         scans=ScanService(store, actor, Path(data_dir), today),
         forget=ForgetService(store, Path(data_dir)),
+        form_checks=FormChecks(today),
         protection=StoreProtectionService(store, actor, on_passphrase_changed=sync.unlock),
     )
 

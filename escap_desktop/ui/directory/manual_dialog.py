@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from escap_desktop.core.entities.professional import Professional, ProfessionalSource
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.ui import checks
+from escap_desktop.core.services.form_checks import FormChecks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -49,7 +49,7 @@ class ManualProfessionalDialog(GuardedDialog):
     def problems(self) -> list[ValidationError]:
         """What is wrong with the record as typed, each for its field."""
         typed = self.form.professional()
-        problems = checks.professional_problems(typed)
+        problems = FormChecks().professional_problems(typed)
         if not typed.first_name and not any(p.field == "first_name" for p in problems):
             after_last_name = 1 if problems and problems[0].field == "last_name" else 0
             problems.insert(

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 from escap_desktop.core.entities import (
     BillingKind,
     EscapState,
-    EventKind,
     MembershipStatus,
     Professional,
 )
@@ -29,15 +28,15 @@ from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
 from escap_desktop.core.services.events import EventService
+from escap_desktop.core.services.form_checks import FormChecks
 from escap_desktop.core.services.messages import MessageService
 from escap_desktop.core.services.plan import PlanService
 from escap_desktop.core.services.professionals import ProfessionalService
-from escap_desktop.ui import checks
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_view import MESSAGES_TAB, EscapPageView
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
-from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
+from escap_desktop.ui.escap_page.exit_dialog import ExitDialog, ExitInput
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
 from escap_desktop.ui.formatting import parse_french_date
 from escap_desktop.ui.printing import DocumentOutput
@@ -62,9 +61,11 @@ class EscapServices:
         professionals: ProfessionalService,
         documents: DocumentService | None = None,
         directory: DirectoryService | None = None,
+        checks: FormChecks | None = None,
     ) -> None:
         self.documents = documents
         self.directory = directory
+        self.checks = checks
         self.escaps = escaps
         self.plan = plan
         self.messages = messages
@@ -101,6 +102,7 @@ class EscapPageController(QObject):
         self.output = output
         self.confirm = confirm
         self.today = today
+        self.checks = services.checks or FormChecks(today)
         self.view = EscapPageView()
         self.overview: EscapOverview | None = None
         self.dialog: QDialog | None = None
@@ -241,7 +243,7 @@ class EscapPageController(QObject):
         present = {m.professional.id for m in self.overview.members}
         known = [p for p in self.services.professionals.list() if p.id not in present]
         dialog = ProfessionalDialog(
-            known, checks.professional_problems, self.view, self.services.directory
+            known, self.checks.professional_problems, self.view, self.services.directory
         )
         self._open(dialog, lambda: self._invite(dialog.chosen))
 
@@ -487,6 +489,7 @@ class EscapPageController(QObject):
     def _on_reevaluation_requested(self) -> None:
         assert self.overview is not None
         escaps = self.services.escaps
+        checks = self.checks
         grid = escaps.current_grid()
         birth = self.overview.patient.birth_date
         dialog = ReevaluationDialog(
@@ -500,26 +503,18 @@ class EscapPageController(QObject):
         def done() -> None:
             situation = dialog.situation.situation()
             on = dialog.situation.assessment_date()
-
-            def call() -> object:
-                assessment, result = escaps.assess(
+            self.view.events.show_error("")
+            # The service writes the grid and its "Réévaluation" event together.
+            self._try(
+                lambda: escaps.assess(
                     self.escap_id,
                     dialog.grid.answers(),
                     situation,
                     assessed_on=on,
                     at_home=dialog.situation.at_home.isChecked(),
-                )
-                self.services.events.record(
-                    self.escap_id,
-                    EventKind.REEVALUATION,
-                    on,
-                    note=f"Score {assessment.score} ; {result.summary}",
-                    assessment_id=assessment.id,
-                )
-                return assessment
-
-            self.view.events.show_error("")
-            self._try(call, self.view.events.show_error)
+                ),
+                self.view.events.show_error,
+            )
 
         self._open(dialog, done)
 
@@ -540,14 +535,16 @@ class EscapPageController(QObject):
     @Slot()
     def _on_exit_requested(self) -> None:
         assert self.overview is not None
-        dialog = ExitDialog(self.overview.patient.display_name, self.view)
+        dialog = ExitDialog(
+            self.overview.patient.display_name, self.view, today=self.today(), save=self._close
+        )
+        self._open(dialog, self._after_change)
 
-        def done() -> None:
-            value = dialog.value
-            assert value is not None
-            self._try(lambda: self.services.escaps.close(self.escap_id, value.reason, value.note))
-
-        self._open(dialog, done)
+    def _close(self, value: ExitInput) -> None:
+        """Saves the exit while its dialog is open, so a refusal shows next to its field."""
+        self.services.escaps.close(
+            self.escap_id, value.reason, value.note, closed_on=value.closed_on
+        )
 
     @Slot()
     def _on_restart_requested(self) -> None:

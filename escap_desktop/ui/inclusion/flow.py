@@ -24,15 +24,13 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.rules.eligibility import EligibilityResult
-from escap_desktop.core.rules.grid import Grid
 from escap_desktop.core.services.directory import DirectoryService
 from escap_desktop.core.services.documents import DocumentService
 from escap_desktop.core.services.escaps import EscapService
+from escap_desktop.core.services.form_checks import EligibilityResult, FormChecks, Grid
 from escap_desktop.core.services.patients import PatientService
 from escap_desktop.core.services.professionals import ProfessionalService
 from escap_desktop.core.services.scans import ScanService
-from escap_desktop.ui import checks
 
 PdfSource = Callable[[str], tuple[bytes, str]]
 
@@ -58,8 +56,10 @@ class InclusionFlow:
         documents: DocumentService | None = None,
         scans: ScanService | None = None,
         directory: DirectoryService | None = None,
+        checks: FormChecks | None = None,
     ) -> None:
         self.directory = directory
+        self.checks = checks or FormChecks(today)
         self.patients = patients
         self.escaps = escaps
         self.professionals = professionals
@@ -89,7 +89,7 @@ class InclusionFlow:
     # --- identity --------------------------------------------------------------------------
 
     def identity_problems(self, draft: Patient) -> list:  # type: ignore[type-arg]
-        return checks.patient_problems(draft, self.today())
+        return self.checks.patient_problems(draft)
 
     def save_identity(self, draft: Patient, document: IdentityDocument | None) -> Patient:
         """Creates or updates the patient, qualifies the identity when a document was seen,
@@ -109,10 +109,10 @@ class InclusionFlow:
 
     def prerequisite_checks(self, situation: ClinicalSituation, on: date):  # type: ignore[no-untyped-def]
         assert self.patient is not None
-        return checks.prerequisite_checks(situation, self.patient.birth_date, on)
+        return self.checks.prerequisite_checks(situation, self.patient.birth_date, on)
 
     def score(self, answers: Mapping[str, bool]) -> int:
-        return checks.score(self.grid, answers)
+        return self.checks.score(self.grid, answers)
 
     def assess(
         self,
@@ -189,7 +189,7 @@ class InclusionFlow:
     def designation_problems(
         self, designations: list[Designation], medecin_traitant_id: str | None
     ) -> list[str]:
-        return checks.designation_problems(
+        return self.checks.designation_problems(
             [d.professional for d in designations], medecin_traitant_id
         )
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.core.entities import Profession, Professional
-from escap_desktop.ui import checks
 from escap_desktop.ui.inclusion.flow import Designation, InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
 from escap_desktop.ui.models.designation_table_model import DesignationTableModel
@@ -83,7 +82,7 @@ class TeamPage(InclusionPage):
                     self.select_medecin_traitant(professional.id)
         result = self.flow.result
         if result is not None:
-            suggestions = checks.suggest_specialties(result.prerequisites.met)
+            suggestions = self.flow.checks.suggest_specialties(result.prerequisites.met)
             if suggestions:
                 self.specialties.setText(
                     "Selon la situation du patient, un spécialiste peut rejoindre l'équipe : "
@@ -115,7 +114,7 @@ class TeamPage(InclusionPage):
             if all(d.professional.id != p.id for d in self.model.rows)
         ]
         self.dialog = ProfessionalDialog(
-            known, checks.professional_problems, self, self.flow.directory
+            known, self.flow.checks.professional_problems, self, self.flow.directory
         )
         self.dialog.accepted.connect(self._on_dialog_accepted)
         self.dialog.open()

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -148,8 +149,9 @@ class MainController(QObject):
             self.reload()
         else:
             # Read by the launcher while the windows were imported; shown on the next turn of
-            # the event loop, once whoever waits for ``list_loaded`` has connected.
-            QTimer.singleShot(0, self, lambda: self._on_list_loaded(first_rows))
+            # the event loop, once whoever waits for ``list_loaded`` has connected (and not at
+            # all if the window is gone by then).
+            QTimer.singleShot(0, self.window, lambda: self._on_list_loaded(first_rows))
         self.sync.start()
 
     def _set_title(self) -> None:
@@ -208,6 +210,8 @@ class MainController(QObject):
     @Slot(object)
     def _on_list_loaded(self, rows: list[PatientSummary]) -> None:
         self._loading = False
+        if not shiboken6.isValid(self.window):  # closed and deleted while the list was read
+            return
         self.summaries = rows
         self.window.patient_list.set_rows(rows)
         self.list_loaded.emit()
