@@ -54,6 +54,10 @@ class StoreError(EscapError):
     """The local store cannot be opened or written (wrong key, newer version, disk full...)."""
 
 
+class StoreInUseError(StoreError):
+    """Another ESCAP Desktop process on this computer has the data folder open."""
+
+
 class KeyringUnavailableError(StoreError):
     """No usable OS keyring: the caller must ask the professional for a passphrase instead."""
 

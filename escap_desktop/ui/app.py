@@ -22,8 +22,10 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from escap_desktop.core.errors import StoreInUseError
+from escap_desktop.core.services import instance_lock
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_window import MainWindow
@@ -116,12 +118,29 @@ class Launch:
             self.startup.close()
 
 
-def run_gui(data_dir: str | None, demo: bool = False) -> int:
+def _tell_already_open(message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, "ESCAP Desktop", message)
+    box.exec()
+
+
+def run_gui(
+    data_dir: str | None,
+    demo: bool = False,
+    tell: Callable[[str], None] = _tell_already_open,
+) -> int:
     """Runs the application until its last window closes; returns the exit code.
 
     ``demo`` opens the synthetic demo practice (created on first use) instead of one's own.
+    A second launch on the same data folder says so (``tell``) and returns 1.
     """
     app = create_application(sys.argv[:1])
+    folder = resolve_data_dir(data_dir)
+    folder = folder / DEMO_FOLDER if demo else folder
+    try:
+        instance_lock.acquire(folder)
+    except StoreInUseError as error:
+        tell(str(error))
+        return 1
     shell = create_shell(app)
     launch = Launch(shell, data_dir, demo)
     try:
@@ -129,3 +148,4 @@ def run_gui(data_dir: str | None, demo: bool = False) -> int:
     finally:
         launch.close()
         shell.close()
+        instance_lock.release(folder)
