@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from escap_desktop.core.entities.directory import format_duration
+
 
 class ProgressLine:
     def __init__(self, stream: TextIO, every_seconds: float = 5.0) -> None:
@@ -28,7 +30,7 @@ class ProgressLine:
         elapsed = now - self._started
         rate = done / elapsed if elapsed > 0 else 0.0
         left = (total - done) / rate if rate > 0 else 0.0
-        line = f"{percent:3d} % — {message} — reste environ {_duration(left)}"
+        line = f"{percent:3d} % — {message} — reste environ {format_duration(left)}"
         if self._tty:
             padding = " " * max(self._width - len(line), 0)
             self._stream.write(f"\r{line}{padding}")
@@ -41,14 +43,3 @@ class ProgressLine:
         if self._tty and self._width:
             self._stream.write("\n")
             self._stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
