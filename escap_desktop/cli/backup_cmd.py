@@ -1,5 +1,7 @@
 """``escap backup --out FICHIER`` and ``escap restore --in FICHIER``: encrypted backups.
 
+A backup holds the store and the scans of the signed consent forms; restoring brings both back.
+
 The backup passphrase comes from ``ESCAP_BACKUP_PASSPHRASE`` (scripts) or is typed twice on
 the terminal, never echoed. Restoring asks how the restored store is protected on this
 computer (``--protection trousseau|phrase``; by default the keyring when there is one) and
@@ -41,8 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "backup",
         help="écrit une sauvegarde chiffrée du coffre de données",
         description=(
-            "Écrit une copie chiffrée du coffre de données, protégée par une phrase de passe que "
-            "vous choisissez : elle se restaure sur un autre ordinateur avec cette phrase. "
+            "Écrit une copie chiffrée du coffre de données et des scans des formulaires de "
+            "consentement, protégée par une phrase de passe que vous choisissez : elle se "
+            "restaure sur un autre ordinateur avec cette phrase. "
             f"Phrase de passe : saisie deux fois, ou ${BACKUP_PASSPHRASE_ENV}."
         ),
     )
@@ -53,8 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "restore",
         help="remplace le coffre de données par une sauvegarde",
         description=(
-            "Vérifie la sauvegarde (intégrité, phrase de passe, version), met le coffre actuel de "
-            "côté puis installe le coffre sauvegardé. Fermez l'application avant."
+            "Vérifie la sauvegarde (intégrité, phrase de passe, version, scans), met le coffre "
+            "actuel et ses scans de côté puis installe le coffre et les scans sauvegardés. "
+            "Fermez l'application avant."
         ),
     )
     restore_parser.add_argument(
@@ -85,6 +89,14 @@ def run_backup(args: argparse.Namespace) -> int:
     finally:
         practice.close()
     print(f"Sauvegarde écrite : {result.path} ({_size(result.size_bytes)}).")
+    print(f"Scans de formulaires de consentement inclus : {result.scans}.")
+    if result.scans_left_out:
+        print(
+            f"Attention : {result.scans_left_out} scan(s) enregistré(s) sont introuvables ou "
+            "illisibles sur ce poste et ne sont pas dans la sauvegarde ; joignez-les de nouveau "
+            "depuis le papier.",
+            file=sys.stderr,
+        )
     print("Gardez la phrase de passe à part : sans elle, la sauvegarde est illisible.")
     return 0
 
@@ -95,7 +107,8 @@ def run_restore(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     print(
         f"Sauvegarde du {description.created_at.astimezone():%d/%m/%Y à %H:%M} "
-        f"(ESCAP Desktop {description.app_version}, {_size(description.size_bytes)})."
+        f"(ESCAP Desktop {description.app_version}, {_size(description.size_bytes)}, "
+        f"{description.scans} scan(s))."
     )
     passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or _ask("Phrase de passe de la sauvegarde")
     protection = _local_protection(args.protection)
@@ -103,8 +116,11 @@ def run_restore(args: argparse.Namespace) -> int:
         _confirm(data_dir)
     result = _drive(restore(source, passphrase, data_dir, protection))
     print(f"Coffre restauré dans {result.store.parent}.")
+    print(f"Scans de formulaires de consentement restaurés : {result.scans}.")
     if result.previous is not None:
         print(f"L'ancien coffre a été mis de côté : {result.previous.name}")
+    if result.previous_scans is not None:
+        print(f"Ses scans ont été mis de côté : {result.previous_scans.name}")
     return 0
 
 

@@ -185,10 +185,12 @@ class BackupDialog(_JobDialog):
         self.backup_button.clicked.connect(self._on_backup_button_clicked)
 
         intro = QLabel(
-            "La sauvegarde est chiffrée avec une phrase de passe que vous choisissez. Notez-la "
-            "et gardez-la à part : elle sera demandée pour restaurer la sauvegarde, sur ce poste "
-            "ou sur un autre. Sans elle, personne (pas même l'assistance) ne peut la lire."
+            "La sauvegarde contient le coffre de données et les scans des formulaires de "
+            "consentement signés. Elle est chiffrée avec une phrase de passe que vous choisissez. "
+            "Notez-la et gardez-la à part : elle sera demandée pour restaurer la sauvegarde, sur "
+            "ce poste ou sur un autre. Sans elle, personne (pas même l'assistance) ne peut la lire."
         )
+        intro.setObjectName("backupIntro")
         intro.setWordWrap(True)
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
@@ -253,8 +255,17 @@ class BackupDialog(_JobDialog):
             widget.setEnabled(enabled)
 
     def _succeeded(self, result: BackupResult) -> None:
-        self.status.setText(f"Sauvegarde écrite : {result.path}")
+        self.status.setText(f"Sauvegarde écrite : {result.path} ({_scans(result.scans)})")
         self.backup_written.emit(result)
+        if result.scans_left_out:
+            # Stays open: the professional must read that some scans need attaching again.
+            self._show_error(
+                f"{result.scans_left_out} scan(s) de consentement enregistré(s) sont introuvables "
+                "ou illisibles sur ce poste et ne sont pas dans la sauvegarde : joignez-les de "
+                "nouveau depuis le formulaire papier."
+            )
+            self.cancel_button.setText("Fermer")
+            return
         self.accept()
 
 
@@ -371,7 +382,8 @@ class RestoreDialog(_JobDialog):
         created = description.created_at.astimezone()
         self.description_label.setText(
             f"Sauvegarde du {created:%d/%m/%Y à %H:%M}, faite avec ESCAP Desktop "
-            f"{description.app_version} ({_size(description.size_bytes)})"
+            f"{description.app_version} ({_size(description.size_bytes)}, "
+            f"{_scans(description.scans)})"
         )
         return True
 
@@ -441,6 +453,12 @@ class RestoreDialog(_JobDialog):
         if self._store_closed:
             self._store_closed = False
             self.restore_abandoned.emit()
+
+
+def _scans(count: int) -> str:
+    if count == 0:
+        return "aucun scan de consentement"
+    return f"{count} scan{'s' if count > 1 else ''} de consentement"
 
 
 def _size(size: int) -> str:

@@ -26,8 +26,12 @@ def cheap_kdf() -> KdfParams:
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file of a data folder, to prove a refused restore changed nothing."""
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+    """Every file of a data folder, scans included, to prove a refused restore changed nothing."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def fill_with_demo(practice: Practice, patients: int, seed: int = 3) -> None:

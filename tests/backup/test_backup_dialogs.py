@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from escap_desktop.core.entities import Consent, Escap
 from escap_desktop.core.services.backup import describe_backup
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
@@ -18,6 +20,10 @@ from tests.backup.conftest import BACKUP_PASSPHRASE, LOCAL_PASSPHRASE, fill_with
 
 Opener = Callable[..., Practice]
 JOB_TIMEOUT_MS = 30_000
+PNG_SCAN = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -166,3 +172,33 @@ def test_restore_dialog_explains_a_file_that_is_not_a_backup(
 
     assert dialog.error.text() == "Ce fichier n'est pas une sauvegarde d'ESCAP Desktop."
     assert dialog.description_label.text() == ""
+
+
+def test_backup_dialog_carries_the_scans_and_says_which_could_not_be(
+    qtbot: QtBot, office: Practice, jobs: JobQueue, errors: ErrorChannel, tmp_path: Path
+) -> None:
+    with office.store.unit_of_work(None) as uow:
+        kept, lost = [e for e in uow.find(Escap) if uow.find(Consent, escap_id=e.id)][:2]
+    form = tmp_path / "formulaire.png"
+    form.write_bytes(PNG_SCAN)
+    office.scans.attach_consent_scan(kept.id, form)
+    consent = office.scans.attach_consent_scan(lost.id, form)
+    (tmp_path / "cabinet" / consent.scan_path).unlink()  # lost on this computer already
+    dialog = BackupDialog(office.store, jobs, errors, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "scans des formulaires de consentement" in dialog.findChild(QLabel, "backupIntro").text()
+    target = tmp_path / "cabinet.escap-sauvegarde"
+
+    _fill_backup(qtbot, dialog, target, BACKUP_PASSPHRASE, BACKUP_PASSPHRASE)
+    with qtbot.waitSignal(dialog.backup_written, timeout=JOB_TIMEOUT_MS) as written:
+        qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
+
+    assert (written.args[0].scans, written.args[0].scans_left_out) == (1, 1)
+    assert describe_backup(target).scans == 1
+    assert dialog.isVisible()  # the warning must be read
+    assert dialog.error.text().startswith("1 scan(s) de consentement enregistré(s) sont")
+    assert dialog.status.text() == f"Sauvegarde écrite : {target} (1 scan de consentement)"
+    assert dialog.cancel_button.text() == "Fermer"
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()

@@ -36,6 +36,9 @@ def _set_up(practice: Practice, tmp_path: Path) -> None:
     data_dir = practice.data_dir
     (data_dir / "export-salt.bin").write_bytes(bytes(32))
     (data_dir / "escap-desktop.avant-migration-0002-20260101T000000Z.db").write_bytes(b"x" * 512)
+    aside_scans = data_dir / "escap-desktop.avant-restauration-20260101T000000Z.scans"
+    aside_scans.mkdir()  # the scans of a store a restore replaced
+    (aside_scans / ("ab" * 16 + ".scan")).write_bytes(b"x" * 64)
     (data_dir / "annuaire.db").write_bytes(b"annuaire public")
     (data_dir / "grilles").mkdir()
     (data_dir / "grilles" / "site.toml").write_text("# grille du site\n", encoding="utf-8")
@@ -78,6 +81,7 @@ def test_forgetting_removes_the_keys_then_every_patient_data_file(
         "escap-desktop.db",
         "escap-desktop.db.keyinfo.json",
         "escap-desktop.avant-migration-0002-20260101T000000Z.db",
+        "escap-desktop.avant-restauration-20260101T000000Z.scans",
         "export-salt.bin",
         "scans",
     }

@@ -5,6 +5,9 @@ Both are generators: they yield :class:`BackupProgress` (a percentage and a Fren
 the GUI's job runner and the CLI's progress line show) and return their result. A backup is
 protected by a passphrase the professional chooses, so it can be restored on another computer
 (a new one, after a theft) where neither the keyring nor the store's own passphrase exist.
+
+A backup holds the store and the scans of the signed consent forms (their key is kept in the
+store, so they open again under the restored store's new key); see ``store/backup_file.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from escap_desktop.store import Store
 from escap_desktop.store.backup_file import (
     BACKUP_SUFFIX,
     BackupHeader,
+    BackupWritten,
     LocalProtection,
     RestoreOutcome,
     read_header,
@@ -73,6 +77,7 @@ class BackupDescription:
     app_version: str
     schema_revision: str
     size_bytes: int
+    scans: int  # consent scans it carries (0 for a backup written before scans travelled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,10 @@ class BackupResult:
     path: Path
     created_at: datetime
     size_bytes: int
+    scans: int
+    # Scans a consent records but that were already missing or unreadable on this computer, so
+    # not in the backup: the professional should attach them again from the paper form.
+    scans_left_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,8 @@ class RestoreResult:
     previous: Path | None
     backup_created_at: datetime
     protected_by_keyring: bool
+    scans: int = 0
+    previous_scans: Path | None = None  # the replaced store's scans folder, kept beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +161,40 @@ def create_backup(
     *,
     now: datetime | None = None,
     kdf: KdfParams | None = None,
+    scans_dir: Path | str | None = None,
 ) -> Generator[BackupProgress, None, BackupResult]:
-    """Writes an encrypted backup of the open store to ``target`` (replaced if it exists)."""
+    """Writes an encrypted backup of the open store and its consent scans to ``target``
+    (replaced if it exists). ``scans_dir``: the scans folder, ``scans/`` beside the store by
+    default."""
     target = Path(target)
     logger.info("sauvegarde : début")
     steps = write_backup(
-        store, target, passphrase, app_version=__version__, created_at=now, kdf=kdf
+        store,
+        target,
+        passphrase,
+        app_version=__version__,
+        created_at=now,
+        kdf=kdf,
+        scans_dir=Path(scans_dir) if scans_dir is not None else None,
     )
-    header = yield from _with_percent(steps, (5, 40, 85))
+    written: BackupWritten = yield from _with_percent(steps, (5, 30, 45, 85))
+    header = written.header
     size = target.stat().st_size
-    logger.info("sauvegarde : écrite (%s octets, révision %s)", size, safe(header.schema_revision))
+    logger.info(
+        "sauvegarde : écrite (%s octets, révision %s, %s scan(s), %s non sauvegardé(s))",
+        size,
+        safe(header.schema_revision),
+        len(header.scans),
+        len(written.scans_left_out),
+    )
     yield BackupProgress(100, "Sauvegarde terminée")
-    return BackupResult(path=target.absolute(), created_at=header.created_at, size_bytes=size)
+    return BackupResult(
+        path=target.absolute(),
+        created_at=header.created_at,
+        size_bytes=size,
+        scans=len(header.scans),
+        scans_left_out=len(written.scans_left_out),
+    )
 
 
 def restore(
@@ -172,7 +205,8 @@ def restore(
     *,
     now: datetime | None = None,
 ) -> Generator[BackupProgress, None, RestoreResult]:
-    """Replaces the (closed) store of ``data_dir`` with the backup's; the old one is kept aside."""
+    """Replaces the (closed) store of ``data_dir`` and its scans with the backup's; the old ones
+    are kept aside."""
     logger.info("restauration : début")
     steps = restore_backup(source, passphrase, data_dir, protection, now=now)
     try:
@@ -187,6 +221,8 @@ def restore(
         previous=outcome.previous,
         backup_created_at=outcome.header.created_at,
         protected_by_keyring=outcome.mode is KeyMode.KEYRING,
+        scans=len(outcome.header.scans),
+        previous_scans=outcome.previous_scans,
     )
 
 
@@ -210,4 +246,5 @@ def _description(header: BackupHeader, source: Path) -> BackupDescription:
         app_version=header.app_version,
         schema_revision=header.schema_revision,
         size_bytes=source.stat().st_size,
+        scans=len(header.scans),
     )

@@ -5,12 +5,13 @@ What goes, in this order:
 
 1. the keys, from the OS keyring: the store key (``coffre-<store id>``) and this device's sync
    keys (``device-keys:<slot>``). Keys first: once the store key is gone, whatever a disk may
-   still hold of the deleted files is ciphertext nobody can open (scans too: their key is derived
-   from the store key). If the keyring holds a key but refuses to let it go (locked, or not
+   still hold of the deleted files is ciphertext nobody can open (scans too: their key is kept
+   inside the store). If the keyring holds a key but refuses to let it go (locked, or not
    reachable from this session), nothing at all is removed and the professional is told why;
 2. the files of the data folder that hold or protect patient data: the store and its WAL/SHM,
-   its keyinfo file, the copies taken before migrations and restores, the device key file, the
-   encrypted consent scans and the pseudonymisation salt of the evaluation exports.
+   its keyinfo file, the copies taken before migrations and restores (with the scans a restore
+   set aside), the device key file, the encrypted consent scans and the pseudonymisation salt of
+   the evaluation exports.
 
 Kept: the public professional directory (``annuaire.db``, public data, long to import again),
 the site's grid and document template folders (no patient data), the log files (they never hold
@@ -247,7 +248,8 @@ def _data_files(folder: Path) -> list[Path]:
         return []
     stem = store_path(folder).stem  # "escap-desktop"
     found: set[Path] = set()
-    found.update(folder.glob(f"{stem}.*"))  # store, -wal, -shm, keyinfo, copies, device keys
+    # store, -wal, -shm, keyinfo, copies (and scans set aside by a restore), device keys
+    found.update(folder.glob(f"{stem}.*"))
     found.update(folder.glob(".keys-*"))  # a device key file interrupted while being written
     for name in (SALT_FILE_NAME, SCANS_FOLDER):
         if (folder / name).exists():

@@ -4,23 +4,23 @@ Design (see docs/security.md):
 
 * only PDF, JPEG and PNG are accepted, recognised by their first bytes (never the file name),
   up to :data:`MAX_SCAN_BYTES`; anything else is refused before a byte is written;
-* the file is encrypted with libsodium's SecretBox (XSalsa20-Poly1305, random nonce) under a
-  *scan key* derived from the store key (keyed BLAKE2b with its own personalisation): no second
-  secret to keep, the same protection as the store in keyring and passphrase modes alike, and
-  removing the store key ("forget this computer") makes every scan unreadable too;
+* the file is encrypted with libsodium's SecretBox (XSalsa20-Poly1305, random nonce) under the
+  *scan key*, a random key kept inside the encrypted store (:mod:`escap_desktop.store.scan_files`):
+  the same protection as the store in keyring and passphrase modes alike, it travels in a backup
+  with the store, survives a new store key (restore, change of passphrase), and removing the
+  store key ("forget this computer") makes every scan unreadable too;
 * the file is named by a random id (``scans/<id>.scan``), never after the patient; the consent
   records that relative path and the SHA-256 of the plain content, so a read checks it is the
   very file that was attached.
 
-A store restored from a backup has a new key: scans attached before cannot be read with it (the
-paper form is the original; attach it again). Backups do not carry scans.
+Backups carry the scans (``store/backup_file.py``, format 2), and a restore checks each of them
+before anything is replaced. Backups written before format 2 hold no scans.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import secrets
 import stat
 from collections.abc import Callable
@@ -28,22 +28,20 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import nacl.encoding
-import nacl.exceptions
-import nacl.hash
-import nacl.secret
-
 from escap_desktop.core.entities import Consent, Escap
 from escap_desktop.core.errors import NotFoundError, StoreError, ValidationError
 from escap_desktop.core.services.base import ServiceBase
-from escap_desktop.store import Store
+from escap_desktop.store import Store, scan_files
+from escap_desktop.store.scan_files import MAX_SCAN_BYTES, SCAN_PATH, SCANS_FOLDER
 
-MAX_SCAN_BYTES = 15 * 1024 * 1024
-SCANS_FOLDER = "scans"
-FILE_MAGIC = b"ESCAPSCN\x01"
-_SCAN_PATH = re.compile(r"^scans/[0-9a-f]{32}\.scan$")
-_KEY_PERSON = b"escap-scan-key"
-_KEY_INPUT = b"escap-desktop/consent-scans/v1"
+__all__ = [
+    "MAX_SCAN_BYTES",
+    "SCANS_FOLDER",
+    "ConsentScan",
+    "ScanService",
+    "media_type_of",
+    "read_scan_file",
+]
 
 _MEDIA_TYPES = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -130,7 +128,7 @@ class ScanService(ServiceBase):
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        if previous.scan_path and _SCAN_PATH.fullmatch(previous.scan_path):
+        if previous.scan_path and SCAN_PATH.fullmatch(previous.scan_path):
             (self._data_dir / previous.scan_path).unlink(missing_ok=True)
         return consent
 
@@ -145,7 +143,7 @@ class ScanService(ServiceBase):
             uow.record_view(consent.patient_id)
         if not consent.scan_path:
             raise NotFoundError("Aucun scan du formulaire signé n'est joint à ce consentement.")
-        if not _SCAN_PATH.fullmatch(consent.scan_path):
+        if not SCAN_PATH.fullmatch(consent.scan_path):
             raise StoreError(
                 "Le scan de ce consentement n'a pas été joint par ESCAP Desktop : "
                 "joignez-le de nouveau."
@@ -170,16 +168,7 @@ class ScanService(ServiceBase):
         return ConsentScan(content)
 
     def _key(self) -> bytes:
-        return scan_key(self._store)
-
-
-def scan_key(store: Store) -> bytes:
-    """The scans' SecretBox key: a keyed BLAKE2b of a constant under the store key.
-
-    Distinct from the key check value kept in the keyinfo file (other personalisation, other
-    input, other length), so that value tells nothing about this key.
-    """
-    return store.derive_key(_KEY_INPUT, _KEY_PERSON)
+        return scan_files.scan_key(self._store)
 
 
 def read_scan_file(path: Path) -> bytes:
@@ -225,20 +214,18 @@ def read_scan_file(path: Path) -> bytes:
 
 
 def _encrypt(key: bytes, content: bytes) -> bytes:
-    return FILE_MAGIC + bytes(nacl.secret.SecretBox(key).encrypt(content))
+    return scan_files.seal(key, content)
 
 
 def _decrypt(key: bytes, sealed: bytes) -> bytes:
-    unreadable = StoreError(
-        "Le scan du formulaire signé est illisible avec la clé de ce coffre (coffre restauré "
-        "depuis une sauvegarde, ou fichier abîmé) : joignez-le de nouveau depuis le papier."
-    )
-    if not sealed.startswith(FILE_MAGIC):
-        raise unreadable
-    try:
-        return nacl.secret.SecretBox(key).decrypt(sealed[len(FILE_MAGIC) :])
-    except (nacl.exceptions.CryptoError, ValueError):
-        raise unreadable from None
+    content = scan_files.unseal(key, sealed)
+    if content is None:
+        raise StoreError(
+            "Le scan du formulaire signé est illisible avec la clé de ce coffre (fichier abîmé, "
+            "ou joint avant une restauration faite par une version antérieure d'ESCAP Desktop) : "
+            "joignez-le de nouveau depuis le papier."
+        )
+    return content
 
 
 def _write_private(target: Path, data: bytes) -> None:
