@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from escap_relay import __version__, database
+from escap_relay import __version__, database, retention
 from escap_relay.auth import AuthMiddleware, RequestAuthenticator
 from escap_relay.context import RelayContext
-from escap_relay.data import devices
+from escap_relay.data import devices, nonces
 from escap_relay.identity import IdentityVerifier, TrustOnFirstUse
 from escap_relay.limits import BodyLimitMiddleware, TokenBucketLimiter
 from escap_relay.problems import install_handlers
@@ -31,7 +34,8 @@ def create_app(
     """A ready relay on ``database_url`` (``sqlite:///relay.db`` or ``postgresql+psycopg://...``).
 
     ``identity_verifier`` decides who may bind a key to an RPPS number (trust on first use by
-    default; Pro Santé Connect would plug in there).
+    default; Pro Santé Connect would plug in there). While it serves, the relay purges old
+    envelopes and expired nonces every ``settings.purge_interval_seconds`` (``retention``).
     """
     settings = settings or RelaySettings()
     engine = database.connect(database_url)
@@ -39,7 +43,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        purging = None
+        if settings.purge_interval_seconds > 0:
+            # Once before serving (a relay back after a long stop purges first), then regularly.
+            await anyio.to_thread.run_sync(retention.purge_logged, engine, settings)
+            purging = asyncio.create_task(retention.purge_periodically(engine, settings))
         yield
+        if purging is not None:
+            purging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purging
         engine.dispose()
 
     app = FastAPI(
@@ -52,7 +65,9 @@ def create_app(
         redoc_url=None,
     )
     authenticator = RequestAuthenticator(
-        lambda device_id: _signing_key(engine, device_id), settings.max_clock_skew_seconds
+        lambda device_id: _signing_key(engine, device_id),
+        lambda device_id, nonce, expires_at: nonces.remember(engine, device_id, nonce, expires_at),
+        settings.max_clock_skew_seconds,
     )
     app.state.relay = RelayContext(
         engine=engine,

@@ -3,15 +3,15 @@
 No passwords: a device proves itself by signing method, path, body hash, a timestamp and a
 random nonce (``wire.request_signing_bytes``). The relay refuses timestamps more than 5 minutes
 away from its clock, and any nonce it has seen within twice that window, so a captured request
-cannot be replayed.
+cannot be replayed. Nonces are kept in the database (``data.nonces``), not in memory: a replay
+is refused after a restart and by every relay process sharing the database.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import anyio.to_thread
 from nacl.exceptions import BadSignatureError
@@ -31,25 +31,29 @@ def _refused(detail: str) -> ProblemError:
     return ProblemError(401, "authentification-refusee", detail)
 
 
-class RequestAuthenticator:
-    """Checks signed requests; remembers recent nonces and the (immutable) keys of devices.
+NonceStore = Callable[[str, str, datetime], bool]
+"""Records (device id, nonce, expiry); False when the pair was already recorded."""
 
-    A device id is the hash of its signing key, so a cached key never goes stale.
+
+class RequestAuthenticator:
+    """Checks signed requests; caches the (immutable) keys of devices.
+
+    A device id is the hash of its signing key, so a cached key never goes stale. Nonces go to
+    ``remember_nonce`` (the database), shared by every process and kept across restarts.
     """
 
     def __init__(
         self,
         find_signing_key: Callable[[str], bytes | None],
+        remember_nonce: NonceStore,
         max_skew_seconds: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._find_signing_key = find_signing_key
+        self._remember_nonce = remember_nonce
         self._max_skew = max_skew_seconds
         self._clock = clock
         self._keys: dict[str, VerifyKey] = {}
-        self._nonces: set[tuple[str, str]] = set()
-        self._expiry: deque[tuple[float, tuple[str, str]]] = deque()
-        self._lock = threading.Lock()
 
     def verify_key(self, device_id: str) -> VerifyKey | None:
         key = self._keys.get(device_id)
@@ -68,7 +72,8 @@ class RequestAuthenticator:
             key = await anyio.to_thread.run_sync(self.verify_key, auth.device_id)
         if key is None:
             raise _refused("Appareil inconnu du relais : enregistrez d'abord cet appareil.")
-        self._check(auth, key, method, target, body)
+        expires_at = self._check(auth, key, method, target, body)
+        await anyio.to_thread.run_sync(self._use_nonce, auth, expires_at)
         return auth.device_id
 
     def authenticate_registration(
@@ -78,7 +83,8 @@ class RequestAuthenticator:
         auth = self._parse(headers)
         if auth.device_id != key_id_for(signing_key):
             raise _refused("L'identifiant d'appareil ne correspond pas à la clé présentée.")
-        self._check(auth, VerifyKey(signing_key), method, target, body)
+        expires_at = self._check(auth, VerifyKey(signing_key), method, target, body)
+        self._use_nonce(auth, expires_at)
         return auth.device_id
 
     def _parse(self, headers: Headers) -> RequestAuth:
@@ -89,7 +95,8 @@ class RequestAuthenticator:
 
     def _check(
         self, auth: RequestAuth, key: VerifyKey, method: str, target: str, body: bytes
-    ) -> None:
+    ) -> datetime:
+        """Timestamp and signature; returns until when the nonce must be remembered."""
         now = self._clock()
         if abs(now - auth.timestamp) > self._max_skew:
             raise _refused(
@@ -100,14 +107,12 @@ class RequestAuthenticator:
             key.verify(auth.signing_bytes(method, target, body), auth.signature)
         except BadSignatureError as error:
             raise _refused("Signature de la requête invalide.") from error
-        marker = (auth.device_id, auth.nonce)
-        with self._lock:
-            while self._expiry and self._expiry[0][0] < now:
-                self._nonces.discard(self._expiry.popleft()[1])
-            if marker in self._nonces:
-                raise _refused("Requête rejouée : ce nonce a déjà été utilisé.")
-            self._nonces.add(marker)
-            self._expiry.append((now + 2 * self._max_skew, marker))
+        # Signed by the device: only now may it cost a row. Kept past any accepted timestamp.
+        return datetime.fromtimestamp(now + 2 * self._max_skew, UTC)
+
+    def _use_nonce(self, auth: RequestAuth, expires_at: datetime) -> None:
+        if not self._remember_nonce(auth.device_id, auth.nonce, expires_at):
+            raise _refused("Requête rejouée : ce nonce a déjà été utilisé.")
 
 
 def request_target(scope: Scope) -> str:

@@ -1,4 +1,8 @@
-"""``escap-relay --host 127.0.0.1 --port 8765 --database-url URL``: runs the relay with uvicorn."""
+"""``escap-relay --host 127.0.0.1 --port 8765 --database-url URL``: runs the relay with uvicorn.
+
+``escap-relay purge --database-url URL`` purges old envelopes and expired nonces once (what the
+running relay does every hour), for an operator's cron or before a backup.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,20 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from escap_relay.settings import DEFAULT_DATABASE_URL
+from escap_relay.settings import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_MAX_AGE_DAYS,
+    DEFAULT_PURGE_INTERVAL_SECONDS,
+    RelaySettings,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Shared with ``escap relay`` so both commands take the same options."""
+    """Shared with ``escap relay`` so both commands take the same options and subcommands."""
+    _add_database_argument(parser)
     parser.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -27,9 +37,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PORT,
         help=f"port d'écoute (par défaut : {DEFAULT_PORT})",
     )
+    _add_retention_arguments(parser)
+    parser.add_argument(
+        "--purge-interval-minutes",
+        type=_non_negative_int,
+        default=int(DEFAULT_PURGE_INTERVAL_SECONDS // 60),
+        metavar="N",
+        help=(
+            "minutes entre deux purges automatiques (par défaut : "
+            f"{int(DEFAULT_PURGE_INTERVAL_SECONDS // 60)} ; 0 : jamais, voir « purge »)"
+        ),
+    )
+    actions = parser.add_subparsers(title="sous-commandes", dest="relay_action", metavar="ACTION")
+    purge = actions.add_parser(
+        "purge",
+        prog=f"{parser.prog} purge",
+        help="supprime une fois les enveloppes trop anciennes et les nonces expirés",
+        description=(
+            "Supprime les enveloppes conservées au-delà de la durée maximale (et, si demandé, "
+            "celles que tous les membres ont reçues), puis les nonces expirés, et s'arrête."
+        ),
+    )
+    # Options given after "purge" win; the others keep the values parsed before it.
+    _add_database_argument(purge, inherit=True)
+    _add_retention_arguments(purge, inherit=True)
+
+
+def _add_database_argument(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
     parser.add_argument(
         "--database-url",
-        default=DEFAULT_DATABASE_URL,
+        default=argparse.SUPPRESS if inherit else DEFAULT_DATABASE_URL,
         metavar="URL",
         help=(
             f"base de données (par défaut : {DEFAULT_DATABASE_URL} ; "
@@ -38,7 +75,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def serve(host: str, port: int, database_url: str) -> int:
+def _add_retention_arguments(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
+    parser.add_argument(
+        "--max-age-days",
+        type=_positive_int,
+        default=argparse.SUPPRESS if inherit else DEFAULT_MAX_AGE_DAYS,
+        metavar="JOURS",
+        help=(
+            "durée maximale de conservation d'une enveloppe, en jours (par défaut : "
+            f"{DEFAULT_MAX_AGE_DAYS}) ; un appareil resté hors ligne plus longtemps en est averti"
+        ),
+    )
+    parser.add_argument(
+        "--acked-retention-days",
+        type=_non_negative_int,
+        default=argparse.SUPPRESS if inherit else None,
+        metavar="JOURS",
+        help=(
+            "supprime aussi les enveloppes reçues par tous les membres de l'équipe, ce nombre "
+            "de jours après leur dépôt (désactivé par défaut : un membre invité plus tard "
+            "n'aurait plus l'historique)"
+        ),
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"nombre entier d'au moins 1 attendu : « {text} »")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"nombre entier positif attendu : « {text} »")
+    return int(text)
+
+
+def settings_from(args: argparse.Namespace) -> RelaySettings:
+    return RelaySettings(
+        max_age_days=args.max_age_days,
+        acked_retention_days=args.acked_retention_days,
+        purge_interval_seconds=60.0 * getattr(args, "purge_interval_minutes", 0),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serves, or purges once with ``purge``; the exit code."""
+    settings = settings_from(args)
+    if getattr(args, "relay_action", None) == "purge":
+        return purge(args.database_url, settings)
+    return serve(args.host, args.port, args.database_url, settings)
+
+
+def serve(host: str, port: int, database_url: str, settings: RelaySettings | None = None) -> int:
     """Migrates the schema, then serves until interrupted. Returns the exit code."""
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
@@ -49,11 +139,34 @@ def serve(host: str, port: int, database_url: str) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s"
     )
     try:
-        app = create_app(database_url)
+        app = create_app(database_url, settings=settings)
     except (SQLAlchemyError, ValueError) as error:
         print(f"escap-relay : base de données inutilisable : {error}", file=sys.stderr)
         return 1
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    return 0
+
+
+def purge(database_url: str, settings: RelaySettings) -> int:
+    """Migrates the schema if needed, purges once, prints a French summary."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from escap_relay import database, retention
+
+    try:
+        engine = database.connect(database_url)
+    except (SQLAlchemyError, ValueError) as error:
+        print(f"escap-relay : base de données inutilisable : {error}", file=sys.stderr)
+        return 1
+    try:
+        database.migrate(engine)
+        report = retention.purge(engine, settings)
+    except SQLAlchemyError as error:
+        print(f"escap-relay : purge impossible : {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(report.summary())
     return 0
 
 
@@ -89,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_arguments(parser)
     args = parser.parse_args(argv)
-    return serve(args.host, args.port, args.database_url)
+    return run(args)
 
 
 if __name__ == "__main__":

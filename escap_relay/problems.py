@@ -25,6 +25,7 @@ TITLES: dict[int, str] = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    410: "Historique effacé",
     413: "Requête trop volumineuse",
     422: "Contenu invalide",
     429: "Trop de requêtes",

@@ -43,6 +43,8 @@ teams = Table(
     Column("admin_device_id", String(32), ForeignKey("devices.device_id"), nullable=False),
     Column("head_seq", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Every envelope up to this number is purged: a cursor below it has lost records.
+    Column("purged_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 team_members = Table(
@@ -52,6 +54,8 @@ team_members = Table(
     Column("device_id", String(32), ForeignKey("devices.device_id"), primary_key=True),
     Column("added_by", String(32), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    # The highest cursor this device pulled from: it had stored everything up to it.
+    Column("acked_seq", BigInteger, nullable=False, server_default="0"),
     Index("ix_team_members_device", "device_id"),
 )
 
@@ -66,6 +70,7 @@ envelopes = Table(
     Column("body", LargeBinary, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("team_id", "record_id", name="uq_envelopes_team_record"),
+    Index("ix_envelopes_received_at", "received_at"),
 )
 
 key_deliveries = Table(
@@ -100,4 +105,14 @@ invitations = Table(
     Column("answered_at", DateTime(timezone=True), nullable=True),
     Index("ix_invitations_invitee", "invitee_id"),
     Index("ix_invitations_inviter", "inviter_id"),
+)
+
+request_nonces = Table(
+    "request_nonces",
+    metadata,
+    # The primary key is the replay guard: a second insert of the same nonce fails everywhere.
+    Column("device_id", String(32), primary_key=True),
+    Column("nonce", String(32), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_request_nonces_expires_at", "expires_at"),
 )

@@ -1,4 +1,5 @@
-"""``escap relay``: runs the ESCAP relay on this computer (same options as ``escap-relay``).
+"""``escap relay``: runs the ESCAP relay on this computer (same options as ``escap-relay``);
+``escap relay purge`` purges its old envelopes once.
 
 A site that hosts its own relay (or a test bench) needs no other command than the app's own.
 """
@@ -26,4 +27,4 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return relay_cli.serve(args.host, args.port, args.database_url)
+    return relay_cli.run(args)

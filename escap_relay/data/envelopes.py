@@ -1,7 +1,9 @@
 """Envelopes: idempotent pushes by record id, and pulls that resume from a per-team cursor.
 
 Each team numbers its envelopes 1, 2, 3... (``teams.head_seq``), under the team's row lock, so
-a cursor is simply the last number a device applied in that team.
+a cursor is simply the last number a device applied in that team. A device pulls from a cursor
+only once it stored everything up to it, so each pull also acknowledges that cursor
+(``team_members.acked_seq``), which the retention job reads (``escap_relay.retention``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from escap_desktop.sync.wire import Envelope, PushResult
 from escap_relay.data import teams as team_data
 from escap_relay.database import utcnow
 from escap_relay.problems import ProblemError
-from escap_relay.schema import envelopes, teams
+from escap_relay.schema import envelopes, team_members, teams
 
 
 def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> None:
@@ -118,8 +120,33 @@ def push(conn: Connection, device_id: str, batch: list[Envelope]) -> list[PushRe
 def pull(
     conn: Connection, device_id: str, team_id: str, after: int, limit: int
 ) -> tuple[list[tuple[int, bytes]], int, bool]:
-    """Envelopes of one team after the cursor: (seq, stored JSON) pairs, next cursor, has_more."""
+    """Envelopes of one team after the cursor: (seq, stored JSON) pairs, next cursor, has_more.
+
+    A cursor below the purged part of the team's history is refused (410): the records between
+    it and the purge are gone, and the device must not skip them without knowing.
+    """
     team_data.require_member(conn, team_id, device_id)
+    team = conn.execute(
+        select(teams.c.head_seq, teams.c.purged_seq).where(teams.c.team_id == team_id)
+    ).one()
+    if after < team.purged_seq:
+        raise ProblemError(
+            410,
+            "historique-efface",
+            "Des enregistrements de cette équipe ont été effacés du relais (durée de "
+            "conservation dépassée) avant que cet appareil ne les reçoive.",
+            purged_seq=team.purged_seq,
+        )
+    acked = min(after, team.head_seq)  # never acknowledge what does not exist yet
+    conn.execute(
+        update(team_members)
+        .where(
+            team_members.c.team_id == team_id,
+            team_members.c.device_id == device_id,
+            team_members.c.acked_seq < acked,
+        )
+        .values(acked_seq=acked)
+    )
     rows = conn.execute(
         select(envelopes.c.seq, envelopes.c.body)
         .where(envelopes.c.team_id == team_id, envelopes.c.seq > after)
