@@ -94,13 +94,25 @@ def row_type_for(entity_type: type) -> type[Base]:
 
 def column_fields(entity_type: type) -> list[str]:
     """Entity fields that are stored as columns of the entity's own table."""
-    nested = _NESTED_FIELDS.get(entity_type, frozenset())
-    return [f.name for f in dataclasses.fields(entity_type) if f.name not in nested]
+    return list(_column_fields(entity_type))
+
+
+_COLUMN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _column_fields(entity_type: type) -> tuple[str, ...]:
+    """Computed once per type: every row written or read goes through it."""
+    names = _COLUMN_FIELDS.get(entity_type)
+    if names is None:
+        nested = _NESTED_FIELDS.get(entity_type, frozenset())
+        names = tuple(f.name for f in dataclasses.fields(entity_type) if f.name not in nested)
+        _COLUMN_FIELDS[entity_type] = names
+    return names
 
 
 def fill_row(entity: object, row: Base) -> None:
     """Copy every field of ``entity`` onto ``row`` (a new or an already stored row)."""
-    for name in column_fields(type(entity)):
+    for name in _column_fields(type(entity)):
         value = getattr(entity, name)
         if getattr(row, name, None) != value:
             setattr(row, name, value)
@@ -113,7 +125,7 @@ def fill_row(entity: object, row: Base) -> None:
 
 
 def to_entity(entity_type: type, row: Base) -> Any:
-    values = {name: getattr(row, name) for name in column_fields(entity_type)}
+    values = {name: getattr(row, name) for name in _column_fields(entity_type)}
     if entity_type is Patient:
         assert isinstance(row, PatientRow)
         values["caregivers"] = tuple(

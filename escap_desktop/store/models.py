@@ -334,7 +334,9 @@ class AuditEntryRow(Base):
     __table_args__ = (Index("ix_audit_entry_patient", "patient_id", "at"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(ID, unique=True)
+    # Unique and set by the writer: lets SQLAlchemy insert a unit of work's entries in batches
+    # and still match each returned ``seq`` to its entry (DDL unchanged).
+    id: Mapped[str] = mapped_column(ID, unique=True, insert_sentinel=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor_id: Mapped[str] = mapped_column(ID)
     kind: Mapped[AuditKind] = mapped_column(EnumText(AuditKind))

@@ -109,7 +109,9 @@ class SyncOutboxRow(Base):
     __table_args__ = (Index("ix_sync_outbox_status_seq", "status", "seq"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    record_id: Mapped[str] = mapped_column(ID, unique=True)
+    # Unique and set by the writer: lets SQLAlchemy insert a commit's rows in batches and still
+    # match each returned ``seq`` to its row (DDL unchanged).
+    record_id: Mapped[str] = mapped_column(ID, unique=True, insert_sentinel=True)
     team_id: Mapped[str] = mapped_column(TEAM_ID)
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(ID)

@@ -34,6 +34,9 @@ PENDING = "pending"
 SENT = "sent"
 REFUSED = "refused"
 
+# Keys per ``IN`` query when prefetching (well below SQLite's bound-parameter limit).
+_PREFETCH_CHUNK = 500
+
 
 class SyncRepository:
     """One per transaction. Rows it read or wrote are remembered, so the outbox hook and the
@@ -307,15 +310,20 @@ class SyncRepository:
     # -- clocks -----------------------------------------------------------------------------
 
     def prefetch_clocks(self, keys: Sequence[tuple[str, str]]) -> None:
-        wanted = [key for key in keys if key not in self._clocks]
-        for entity_type in {entity_type for entity_type, _ in wanted}:
+        """The clocks of many records in one query per type (and per 500), not one each."""
+        wanted = list(dict.fromkeys(key for key in keys if key not in self._clocks))
+        for entity_type in sorted({entity_type for entity_type, _ in wanted}):
             ids = [entity_id for kind, entity_id in wanted if kind == entity_type]
-            for row in self.session.scalars(
-                select(SyncClockRow).where(
-                    SyncClockRow.entity_type == entity_type, SyncClockRow.entity_id.in_(ids)
-                )
-            ):
-                self._clocks[(entity_type, row.entity_id)] = row
+            for start in range(0, len(ids), _PREFETCH_CHUNK):
+                with self.session.no_autoflush:  # same reasoning as _get
+                    rows = self.session.scalars(
+                        select(SyncClockRow).where(
+                            SyncClockRow.entity_type == entity_type,
+                            SyncClockRow.entity_id.in_(ids[start : start + _PREFETCH_CHUNK]),
+                        )
+                    ).all()
+                for row in rows:
+                    self._clocks[(entity_type, row.entity_id)] = row
         for key in wanted:
             self._clocks.setdefault(key, None)
 

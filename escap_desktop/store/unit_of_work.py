@@ -3,15 +3,20 @@
 Services open one unit of work per use case; every write in it, and the audit entry that goes
 with each write, commits together or not at all. Rows never leave this module: callers get
 frozen entities back.
+
+Writes are not flushed one by one: the unit of work remembers the rows it added, loaded or
+found missing, so a ``put`` needs no flush to know whether its record exists, and SQLAlchemy
+writes everything in batches (``insertmanyvalues``) when the unit of work commits or before a
+query that must see it. ``put_many`` looks up a whole batch of records in one query per table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from escap_desktop.core.entities import (
@@ -64,6 +69,9 @@ _LIST_ROW_TYPES = tuple(mapping.ROW_TYPES[entity_type] for entity_type in _LIST_
 
 _AUDIT_IS_APPEND_ONLY = "Le journal d'audit ne peut être ni modifié ni effacé."
 
+# Primary keys looked up per query by ``put_many`` (below SQLite's bound-parameter limit).
+_LOOKUP_CHUNK = 500
+
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
@@ -88,6 +96,12 @@ class UnitOfWork:
         self._escap_patients: dict[str, str] = {}
         # Patients whose list figures must be recomputed before commit (all of them if None).
         self._list_stale: set[str] | None = set()
+        # Entity rows by (row type, primary key) that this unit of work added, loaded or found
+        # missing (None): pending rows are invisible to an unflushed query, and knowing them
+        # spares the flush and the query a lookup would otherwise cost.
+        self._known: dict[tuple[type[Base], object], Base | None] = {}
+        # Audit entries received from elsewhere and added here (not flushed yet).
+        self._received_audit_ids: set[str] = set()
 
     @property
     def session(self) -> Session:
@@ -98,13 +112,39 @@ class UnitOfWork:
 
     def put(self, entity: T, *, patient_id: str | None = None, kind: AuditKind | None = None) -> T:
         """Insert or update ``entity`` (found by id) and audit it; returns the entity."""
+        self.put_many((entity,), patient_id=patient_id, kind=kind)
+        return entity
+
+    def put_many(
+        self,
+        entities: Iterable[T],
+        *,
+        patient_id: str | None = None,
+        kind: AuditKind | None = None,
+    ) -> list[T]:
+        """``put`` each entity in order, each with its audit entry, finding the stored ones in
+        one query per table instead of one lookup each: for bulk writes (the demo practice).
+        The same id twice is created, then updated. Returns the entities."""
         self._writer()
+        batch = list(entities)
+        keys: dict[type[Base], list[object]] = {}
+        for entity in batch:
+            if not isinstance(entity, AuditEntry):
+                keys.setdefault(mapping.row_type_for(type(entity)), []).append(_row_key(entity))
+        for row_type, row_keys in keys.items():
+            self._load_rows(row_type, row_keys)
+        with self._session.no_autoflush:  # the rows it needs are known: nothing to flush for
+            for entity in batch:
+                self._put_one(entity, patient_id, kind)
+        return batch
+
+    def _put_one(self, entity: object, patient_id: str | None, kind: AuditKind | None) -> None:
         if isinstance(entity, AuditEntry):
             self._put_audit_entry(entity)
-            return entity
+            return
         row_type = mapping.row_type_for(type(entity))
-        key = mapping.LOCAL_PROFILE_SLOT if isinstance(entity, LocalProfile) else entity.id  # type: ignore[attr-defined]
-        row = self._session.get(row_type, key)
+        key = _row_key(entity)
+        row = self._known[(row_type, key)]
         created = row is None
         if isinstance(entity, LocalProfile) and (
             row is None or row.professional_id != entity.professional_id  # type: ignore[attr-defined]
@@ -114,6 +154,7 @@ class UnitOfWork:
             row = row_type()
             mapping.fill_row(entity, row)
             self._session.add(row)
+            self._known[(row_type, key)] = row
         else:
             self._mark_list_stale(row)  # the patient it belonged to, should that change
             mapping.fill_row(entity, row)
@@ -128,7 +169,6 @@ class UnitOfWork:
             patient_id=patient_id or self._patient_of(entity),
         )
         self._changed.append(entity)
-        return entity
 
     def delete(self, entity_type: type, entity_id: str) -> None:
         """Delete a record (its nested caregivers or readers go with it), audited."""
@@ -140,6 +180,10 @@ class UnitOfWork:
         patient_id = self._patient_of(entity)
         self._mark_list_stale(entity)
         self._session.delete(row)
+        # Flushed now, so that a record put again with this id later in the unit of work is
+        # inserted anew rather than found in the session.
+        self._session.flush()
+        self._known[(type(row), entity_id)] = None
         self.audit(AuditKind.DELETED, entity_type.__name__, entity_id, patient_id=patient_id)
         self._changed.append(Deletion(entity))
 
@@ -187,7 +231,9 @@ class UnitOfWork:
 
     def get(self, entity_type: type[T], entity_id: str) -> T:
         """The entity with this id; NotFoundError (French) when there is none."""
-        return mapping.to_entity(entity_type, self._row(entity_type, entity_id))
+        row = self._row(entity_type, entity_id)
+        with self._session.no_autoflush:  # its nested rows change only through it
+            return mapping.to_entity(entity_type, row)
 
     def find(self, entity_type: type[T], **equals: Any) -> list[T]:
         """Entities whose fields equal the given values, in a stable order (date, then id)."""
@@ -233,11 +279,47 @@ class UnitOfWork:
                 select(AuditEntryRow).where(AuditEntryRow.id == entity_id)
             ).one_or_none()
         else:
-            row = self._session.get(row_type, entity_id, options=_child_loaders(row_type))
+            self._load_rows(row_type, [entity_id])
+            row = self._known[(row_type, entity_id)]
         if row is None:
             noun = entity_noun(entity_type.__name__)
             raise NotFoundError(f"{noun} introuvable (identifiant {entity_id}).")
         return row
+
+    def _load_rows(self, row_type: type[Base], keys: Sequence[object]) -> None:
+        """Makes ``self._known`` answer for each key: from the session if it holds the row,
+        else from one query per chunk of keys (nested rows loaded with them).
+
+        No flush is needed first: a row added by this unit of work is already known, a stored
+        row changed here is in the session, and a deletion is flushed when it is made.
+        """
+        session = self._session
+        mapper = inspect(row_type)
+        missing: list[object] = []
+        for key in dict.fromkeys(keys):
+            if (row_type, key) in self._known:
+                continue
+            held = session.identity_map.get(mapper.identity_key_from_primary_key((key,)))
+            if held is not None and not inspect(held).expired:
+                self._known[(row_type, key)] = held
+            else:
+                missing.append(key)
+        if not missing:
+            return
+        loaders = _child_loaders(row_type)
+        with session.no_autoflush:
+            if len(missing) == 1:  # SQLAlchemy's cached primary-key load is the cheapest
+                (key,) = missing
+                self._known[(row_type, key)] = session.get(row_type, key, options=loaders)
+                return
+            column = mapper.primary_key[0]
+            attribute = mapper.get_property_by_column(column).key
+            for start in range(0, len(missing), _LOOKUP_CHUNK):
+                chunk = missing[start : start + _LOOKUP_CHUNK]
+                statement = select(row_type).where(column.in_(chunk)).options(*loaders)
+                found = {getattr(row, attribute): row for row in session.scalars(statement).all()}
+                for key in chunk:
+                    self._known[(row_type, key)] = found.get(key)
 
     def _writer(self) -> str:
         if self.actor_id is None:
@@ -248,14 +330,18 @@ class UnitOfWork:
 
     def _put_audit_entry(self, entry: AuditEntry) -> None:
         """Audit entries received from elsewhere are stored once, never rewritten."""
-        exists = self._session.scalars(
-            select(AuditEntryRow.seq).where(AuditEntryRow.id == entry.id)
-        ).first()
+        if entry.id in self._received_audit_ids:
+            return
+        with self._session.no_autoflush:  # those added here are in _received_audit_ids
+            exists = self._session.scalars(
+                select(AuditEntryRow.seq).where(AuditEntryRow.id == entry.id)
+            ).first()
         if exists is not None:
             return
         row = AuditEntryRow()
         mapping.fill_row(entry, row)
         self._session.add(row)
+        self._received_audit_ids.add(entry.id)
 
     def _patient_of(self, entity: object) -> str | None:
         """The patient a record belongs to (rows have the same attribute names as entities)."""
@@ -269,9 +355,10 @@ class UnitOfWork:
             return None
         if escap_id in self._escap_patients:
             return self._escap_patients[escap_id]
-        found = self._session.scalars(
-            select(EscapRow.patient_id).where(EscapRow.id == escap_id)
-        ).first()
+        with self._session.no_autoflush:  # episodes put here are in _escap_patients
+            found = self._session.scalars(
+                select(EscapRow.patient_id).where(EscapRow.id == escap_id)
+            ).first()
         if found is not None:
             self._escap_patients[escap_id] = found
         return found
@@ -300,15 +387,24 @@ class UnitOfWork:
         self._refresh_patient_list()
 
 
+def _row_key(entity: object) -> object:
+    """The primary key of the entity's row: its id, or the local profile's single slot."""
+    if isinstance(entity, LocalProfile):
+        return mapping.LOCAL_PROFILE_SLOT
+    return entity.id  # type: ignore[attr-defined]
+
+
 def _entity_id(entity: object) -> str:
     if isinstance(entity, LocalProfile):
         return entity.professional_id
     return str(entity.id)  # type: ignore[attr-defined]
 
 
+_CHILD_LOADERS: dict[type[Base], list[Any]] = {
+    PatientRow: [selectinload(PatientRow.caregivers), selectinload(PatientRow.other_schemes)],
+    MessageRow: [selectinload(MessageRow.reads)],
+}
+
+
 def _child_loaders(row_type: type[Base]) -> list[Any]:
-    if row_type is PatientRow:
-        return [selectinload(PatientRow.caregivers), selectinload(PatientRow.other_schemes)]
-    if row_type is MessageRow:
-        return [selectinload(MessageRow.reads)]
-    return []
+    return _CHILD_LOADERS.get(row_type, [])

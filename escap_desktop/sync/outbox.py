@@ -105,6 +105,14 @@ class OutboxWriter:
     # -- entry points -----------------------------------------------------------------------
 
     def on_commit(self, changed: list[object]) -> None:
+        # The clocks of a whole unit of work in one query per type, not one lookup per record.
+        self._repo.prefetch_clocks(
+            [
+                (type(entity).__name__, entity.id)  # type: ignore[attr-defined]
+                for entity in changed
+                if type(entity).__name__ in ENTITY_TYPES
+            ]
+        )
         for entity in changed:
             entity_type = type(entity).__name__
             if entity_type not in ENTITY_TYPES:

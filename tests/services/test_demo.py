@@ -9,10 +9,23 @@ import pytest
 from stdnum.fr import nir
 
 from escap_desktop.cli.main import main
-from escap_desktop.core.entities import EscapState, Patient
+from escap_desktop.core.entities import (
+    Action,
+    AuditEntry,
+    AuditKind,
+    BillingRecord,
+    Consent,
+    Escap,
+    EscapState,
+    Event,
+    GridAssessment,
+    Membership,
+    Message,
+    Patient,
+)
 from escap_desktop.core.services.demo import generate_demo
 from escap_desktop.core.services.practice import Practice, build_practice
-from escap_desktop.store import open_store
+from escap_desktop.store import open_store, patient_list
 from tests.services.conftest import TODAY
 
 DEMO_PASSPHRASE = "phrase de passe de démonstration"
@@ -85,3 +98,42 @@ def test_demo_store_file_shows_no_patient_name_or_nir(demo: Practice) -> None:
         for name in (row.birth_name, row.first_names.split()[0]):
             if len(name) >= 4:
                 assert name.encode() not in raw, name
+
+
+def test_demo_records_are_each_audited_once_as_created_with_their_patient(
+    demo: Practice,
+) -> None:
+    """The demo writes in bulk; every record still has its audit entry, in the same store."""
+    with demo.store.unit_of_work(None) as uow:
+        created = {
+            (e.entity_type, e.entity_id): e.patient_id
+            for e in uow.find(AuditEntry, kind=AuditKind.CREATED)
+        }
+        assert len(created) == len(uow.find(AuditEntry, kind=AuditKind.CREATED))
+        stored: dict[tuple[str, str], str | None] = {}
+        for patient in uow.find(Patient):
+            stored[("Patient", patient.id)] = patient.id
+        patients = {}
+        for escap in uow.find(Escap):
+            stored[("Escap", escap.id)] = patients[escap.id] = escap.patient_id
+        for entity_type in (
+            GridAssessment,
+            Consent,
+            Membership,
+            Action,
+            Message,
+            Event,
+            BillingRecord,
+        ):
+            for record in uow.find(entity_type):
+                stored[(entity_type.__name__, record.id)] = patients[record.escap_id]
+    patient_records = {key: value for key, value in created.items() if value is not None}
+    assert patient_records == stored
+
+
+def test_demo_patient_list_figures_match_a_full_recomputation(demo: Practice) -> None:
+    with demo.store.unit_of_work(None) as uow:
+        kept = uow.patient_summaries()
+        patient_list.refresh(uow.session)
+        assert patient_list.patient_summaries(uow.session) == kept
+        uow.session.rollback()

@@ -49,7 +49,6 @@ from escap_desktop.core.rules.billing import BillingConfig
 from escap_desktop.core.rules.grid import Grid
 from escap_desktop.core.services import demo_data as data
 from escap_desktop.store import Store
-from escap_desktop.store.unit_of_work import UnitOfWork
 
 BATCH = 250
 EXPERIMENT_START = date(2025, 3, 31)
@@ -101,9 +100,11 @@ def generate_demo(
         if cancelled():
             return
         count = min(BATCH, patients - done)
+        batch: list[object] = []
+        for _ in range(count):
+            builder.add_patient(batch)
         with store.unit_of_work(builder.me.id) as uow:
-            for _ in range(count):
-                builder.add_patient(uow)
+            uow.put_many(batch)  # each record's patient is its own or its episode's
         done += count
         yield DemoProgress(done, patients, f"{done} patients sur {patients} créés")
 
@@ -218,30 +219,31 @@ class _DemoBuilder:
 
     # --- one patient and their ESCAP -------------------------------------------------------
 
-    def add_patient(self, uow: UnitOfWork) -> None:
+    def add_patient(self, batch: list[object]) -> None:
+        """Appends a patient and their episode's records, in writing order, to ``batch``."""
         rng = self.rng
         patient = self._patient()
-        uow.put(patient, patient_id=patient.id)
+        batch.append(patient)
         target = _weighted(rng, _STATE_WEIGHTS)
         if target is None:
             return
         started = self.today - timedelta(days=rng.randint(20, (self.today - EXPERIMENT_START).days))
         clock = _Clock(started, self.today, rng)
         escap = Escap(patient_id=patient.id, created_by=self.me.id, created_at=clock.now())
-        uow.put(escap, patient_id=patient.id)
+        batch.append(escap)
         if target is EscapState.DRAFT:
             return
         eligible = target is not EscapState.CLOSED or rng.random() > 0.2
         assessment = self._assessment(patient, escap, clock.advance(1, 10), eligible)
-        uow.put(assessment, patient_id=patient.id)
+        batch.append(assessment)
         if not assessment.eligible:
             escap = lifecycle.close(
                 escap, ExitReason.NOT_ELIGIBLE, clock.at(), assessment=assessment
             )
-            uow.put(escap, patient_id=patient.id)
+            batch.append(escap)
             return
         escap = lifecycle.assess(escap, assessment, clock.at())
-        uow.put(escap, patient_id=patient.id)
+        batch.append(escap)
         if target is EscapState.ASSESSED:
             return
         team = self._team(patient)
@@ -255,14 +257,14 @@ class _DemoBuilder:
             form_reference=f"ESCAP-CF-{rng.randint(0, 0xFFFF):04X}-{rng.randint(0, 0xFFFF):04X}",
             signatory=patient.display_name,
         )
-        uow.put(consent, patient_id=patient.id)
+        batch.append(consent)
         escap = lifecycle.record_consent(escap, consent, clock.at())
-        uow.put(escap, patient_id=patient.id)
+        batch.append(escap)
         if target is EscapState.CONSENTED:
             return
-        memberships = self._invite(uow, escap, patient, team, clock, target)
+        memberships = self._invite(batch, escap, team, clock, target)
         escap = lifecycle.invite(escap, consent, clock.at())
-        uow.put(escap, patient_id=patient.id)
+        batch.append(escap)
         if target is EscapState.FORMING:
             return
         professionals = {p.id: p for p, _ in team}
@@ -275,21 +277,18 @@ class _DemoBuilder:
             professionals=professionals,
             at=clock.advance_at(2, 15),
         )
-        uow.put(escap, patient_id=patient.id)
-        self._follow_up(uow, escap, patient, team, memberships, clock)
+        batch.append(escap)
+        self._follow_up(batch, escap, team, memberships, clock)
         if target is EscapState.CLOSED:
             reason = rng.choice(
                 [ExitReason.IMPROVED, ExitReason.DEATH, ExitReason.INSTITUTION, ExitReason.MOVE]
             )
             closed_on = clock.advance(10, 60)
             if reason is ExitReason.DEATH:
-                uow.put(
-                    Event(escap.id, EventKind.DEATH, closed_on, self.me.id),
-                    patient_id=patient.id,
-                )
+                batch.append(Event(escap.id, EventKind.DEATH, closed_on, self.me.id))
             escap = lifecycle.close(escap, reason, clock.at())
-            uow.put(escap, patient_id=patient.id)
-            self._bill(uow, escap, memberships, list(professionals.values()), BillingKind.EXIT)
+            batch.append(escap)
+            self._bill(batch, escap, memberships, list(professionals.values()), BillingKind.EXIT)
 
     def _assessment(
         self, patient: Patient, escap: Escap, on: date, eligible: bool
@@ -344,9 +343,8 @@ class _DemoBuilder:
 
     def _invite(
         self,
-        uow: UnitOfWork,
+        batch: list[object],
         escap: Escap,
-        patient: Patient,
         team: list[tuple[Professional, str]],
         clock: _Clock,
         target: EscapState,
@@ -370,15 +368,14 @@ class _DemoBuilder:
                 responded_at=None if status is MembershipStatus.INVITED else clock.advance_at(0, 3),
                 join_code=f"{rng.randint(0, 0xFFFF):04X}-{rng.randint(0, 0xFFFF):04X}",
             )
-            uow.put(membership, patient_id=patient.id)
+            batch.append(membership)
             memberships.append(membership)
         return memberships
 
     def _follow_up(
         self,
-        uow: UnitOfWork,
+        batch: list[object],
         escap: Escap,
-        patient: Patient,
         team: list[tuple[Professional, str]],
         memberships: list[Membership],
         clock: _Clock,
@@ -390,7 +387,7 @@ class _DemoBuilder:
             responsible = by_profession.get(profession) or rng.choice(team)[0]
             due = clock.peek(5, 60)
             done = due < self.today and rng.random() < 0.6
-            uow.put(
+            batch.append(
                 Action(
                     escap_id=escap.id,
                     title=title,
@@ -403,37 +400,32 @@ class _DemoBuilder:
                     completed_on=due if done else None,
                     mt_validated_on=clock.peek(0, 10) if rng.random() < 0.6 else None,
                     mt_received_on=clock.peek(0, 10) if rng.random() < 0.7 else None,
-                ),
-                patient_id=patient.id,
+                )
             )
         authors = [m.professional_id for m in accepted]
         for _ in range(rng.randint(1, 6)):
             author = rng.choice(authors)
             read_by = {author} | {a for a in authors if rng.random() < 0.6}
-            uow.put(
+            batch.append(
                 Message(
                     escap_id=escap.id,
                     author_id=author,
                     sent_at=clock.advance_at(0, 6),
                     body=rng.choice(data.MESSAGES),
                     read_by=frozenset(read_by),
-                ),
-                patient_id=patient.id,
+                )
             )
         for _ in range(rng.choice([0, 0, 1, 2])):
             kind = rng.choice(
                 [EventKind.HOSPITALISATION, EventKind.EMERGENCY_VISIT, EventKind.OTHER_SCHEME]
             )
-            uow.put(
-                Event(escap.id, kind, clock.advance(1, 20), rng.choice(authors)),
-                patient_id=patient.id,
-            )
+            batch.append(Event(escap.id, kind, clock.advance(1, 20), rng.choice(authors)))
         professionals = [p for p, _ in team]
-        self._bill(uow, escap, memberships, professionals, BillingKind.ENTRY)
+        self._bill(batch, escap, memberships, professionals, BillingKind.ENTRY)
 
     def _bill(
         self,
-        uow: UnitOfWork,
+        batch: list[object],
         escap: Escap,
         memberships: list[Membership],
         professionals: list[Professional],
@@ -461,7 +453,7 @@ class _DemoBuilder:
             except billing.BillingError:
                 continue
             records.append(record)
-            uow.put(record, patient_id=escap.patient_id)
+            batch.append(record)
 
 
 class _Clock:
