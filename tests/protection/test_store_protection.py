@@ -16,6 +16,7 @@ import sqlcipher3
 from escap_desktop.core.errors import PassphraseRequiredError, ValidationError, WrongPassphraseError
 from escap_desktop.core.services.store_protection import (
     CONFIRMATION_DIFFERS_MESSAGE,
+    KEYRING_LOCKED_MESSAGE,
     NEW_TOO_SHORT_MESSAGE,
     NO_KEYRING_MESSAGE,
     WRONG_CURRENT_MESSAGE,
@@ -27,6 +28,7 @@ from escap_desktop.core.services.store_protection import (
 from escap_desktop.store import KeyMode, open_store, store_path
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,
+    keyinfo_path,
     keyring_username,
     load_key_from_keyring,
     read_keyinfo,
@@ -35,7 +37,7 @@ from escap_desktop.store.local_store import key_change_backup_path
 from escap_desktop.sync.device import key_file_path
 from escap_desktop.sync.identity_keys import PassphraseKeyFile
 from escap_desktop.sync.identity_keys import keyring_username as device_username
-from tests.hardening.conftest import folder_bytes
+from tests.hardening.conftest import LockedKeyring, folder_bytes
 from tests.protection.conftest import NEW_PASSPHRASE, OLD_PASSPHRASE, Opener, patient_names
 from tests.support.memory_keyring import MemoryKeyring
 
@@ -263,3 +265,25 @@ def test_sync_keys_follow_the_store_between_keyring_and_passphrase(
     assert slot == device_username(slot.removeprefix("device-keys:"))
     assert memory_keyring.get_password(KEYRING_SERVICE, slot) is not None
     assert practice.sync.fingerprint() == fingerprint
+
+
+def test_a_keyring_that_refuses_the_new_key_after_the_rekey_gets_the_old_key_back(
+    tmp_path: Path, open_folder: Opener
+) -> None:
+    """The keyring looks usable but refuses to store: the file was already re-encrypted, so
+    it is re-keyed back and the passphrase still opens it."""
+    folder = tmp_path / "donnees"
+    practice = open_folder(folder, OLD_PASSPHRASE)
+    names = patient_names(practice)
+    keyinfo = keyinfo_path(store_path(folder)).read_bytes()
+    keyring.set_keyring(LockedKeyring())
+
+    with pytest.raises(KeyringSwitchError) as refused:
+        run_to_end(practice.protection.use_keyring(OLD_PASSPHRASE))
+
+    assert str(refused.value) == KEYRING_LOCKED_MESSAGE
+    assert keyinfo_path(store_path(folder)).read_bytes() == keyinfo
+    assert not key_change_backup_path(store_path(folder)).exists()
+    assert patient_names(practice) == names  # the open practice still works
+    practice.close()
+    assert patient_names(open_folder(folder, OLD_PASSPHRASE)) == names

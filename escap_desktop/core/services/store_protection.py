@@ -35,7 +35,7 @@ from escap_desktop.core.errors import (
     StoreError,
     ValidationError,
 )
-from escap_desktop.store import Store
+from escap_desktop.store import Store, scan_files
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,
     MIN_PASSPHRASE_LENGTH,
@@ -279,6 +279,9 @@ class StoreProtectionService:
                     _delete_keyring_entry(keyring_username(keyring_entry))
                 raise
 
+        # A store of the first versions derived its scans' key from the store key: keep that
+        # key in the store before the store key goes, or its scans would no longer open.
+        scan_files.scan_key(self._store)
         try:
             self._store.change_key(key, record_new_key)
         except OSError as error:
@@ -383,8 +386,13 @@ class StoreProtectionService:
 
     def _device_keys_file_to_keyring(self, keys: DeviceKeys | None) -> list[str]:
         state = self._device_state()
-        if keys is None or state is None:
+        if state is None or state[1] != DEVICE_PASSPHRASE:
             return []
+        if keys is None:
+            return [
+                "Les clés de synchronisation de cet appareil n'ont pas pu être lues avec la "
+                "phrase de passe du coffre : refaites la configuration de la synchronisation."
+            ]
         try:
             KeyringDeviceKeys(state[0]).save(keys)
             self._set_device_storage(DEVICE_KEYRING)
