@@ -21,7 +21,7 @@ from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
 from escap_desktop.sync.crypto import seal_record
 from escap_desktop.sync.page import Pulled, apply_page, retry_parked
 from escap_desktop.sync.records import record_category
-from escap_desktop.sync.relay_client import RelayRefusedError
+from escap_desktop.sync.relay_client import HistoryPurgedError, RelayRefusedError
 from escap_desktop.sync.teams import LIVE_STATES
 from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope
 
@@ -58,6 +58,7 @@ class SyncEngine:
         self._confirm = confirm_membership
         self._push_batch = min(push_batch, MAX_BATCH_ENVELOPES)
         self._pull_limit = pull_limit
+        self._purged: HistoryPurgedError | None = None
 
     def run(self, cancel: Cancelled = lambda: False) -> Generator[SyncProgress, None, SyncReport]:
         ctx = self.ctx
@@ -83,6 +84,8 @@ class SyncEngine:
         yield from self.push(cancel, start=70, end=99)
         with ctx.work() as (_uow, repo):
             ctx.report.pending = repo.pending_count()
+        if self._purged is not None:
+            raise self._purged  # after everything else went through: see pull()
         yield SyncProgress(100, ctx.report.summary())
         return ctx.report
 
@@ -141,7 +144,14 @@ class SyncEngine:
                 continue
             while heads[team_id] > cursor:
                 _check(cancel)
-                page = ctx.client.pull(team_id, cursor, self._pull_limit)
+                try:
+                    page = ctx.client.pull(team_id, cursor, self._pull_limit)
+                except HistoryPurgedError as error:
+                    # This team cannot move on without losing records; the others can, and
+                    # pushes still go out. The cycle then fails with the French explanation.
+                    logger.warning("Historique de l'équipe %s effacé du relais.", team_id)
+                    self._purged = self._purged or error
+                    break
                 items = [Pulled(item.seq, item.envelope) for item in page.envelopes]
                 apply_page(ctx, team_id, items, page.next_cursor)
                 done += page.next_cursor - cursor

@@ -71,6 +71,27 @@ class RelayRefusedError(SyncError):
         self.slug = slug
 
 
+HISTORY_PURGED_MESSAGE = (
+    "Des enregistrements d'une ESCAP partagée ont été effacés du relais (durée de conservation "
+    "dépassée) avant que cet ordinateur ne les reçoive : il ne peut plus se mettre à jour pour "
+    "cette ESCAP sans en manquer une partie. Prévenez un membre de l'équipe : le dossier doit "
+    "vous être transmis à nouveau (nouvelle invitation). Vos autres ESCAP et vos modifications "
+    "continuent de se synchroniser."
+)
+
+
+class HistoryPurgedError(RelayRefusedError):
+    """The team's history after this device's cursor is partly purged on the relay (410).
+
+    The device must not skip the gap silently: the cycle goes on for the other teams, then
+    raises this so ``escap sync`` and the GUI status bar show it.
+    """
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(HISTORY_PURGED_MESSAGE, 410, "historique-efface")
+        self.team_id = team_id
+
+
 class RelayClient:
     """One device talking to one relay."""
 
@@ -131,12 +152,18 @@ class RelayClient:
         )
 
     def pull(self, team_id: str, after: int, limit: int) -> PullPage:
-        page = self._call(
-            "GET",
-            f"/v1/teams/{team_id}/envelopes",
-            PullPage,
-            params={"after": after, "limit": limit},
-        )
+        """A page after ``after``; :class:`HistoryPurgedError` when records after it are gone."""
+        try:
+            page = self._call(
+                "GET",
+                f"/v1/teams/{team_id}/envelopes",
+                PullPage,
+                params={"after": after, "limit": limit},
+            )
+        except RelayRefusedError as error:
+            if error.status == 410 and error.slug == "historique-efface":
+                raise HistoryPurgedError(team_id) from error
+            raise
         if (
             page.team_id != team_id
             or len(page.envelopes) > limit
