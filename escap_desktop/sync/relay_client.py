@@ -75,8 +75,8 @@ HISTORY_PURGED_MESSAGE = (
     "Des enregistrements d'une ESCAP partagée ont été effacés du relais (durée de conservation "
     "dépassée) avant que cet ordinateur ne les reçoive : il ne peut plus se mettre à jour pour "
     "cette ESCAP sans en manquer une partie. Prévenez un membre de l'équipe : le dossier doit "
-    "vous être transmis à nouveau (nouvelle invitation). Vos autres ESCAP et vos modifications "
-    "continuent de se synchroniser."
+    "vous être transmis à nouveau. Vos autres ESCAP et vos modifications continuent de se "
+    "synchroniser."
 )
 
 
