@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import func, select, update
 
 from escap_desktop.sync.crypto import TeamKey
 from escap_desktop.sync.wire import PullPage
+from escap_relay import cli as relay_cli
 from escap_relay import retention
 from escap_relay.app import create_app
 from escap_relay.database import utcnow
@@ -212,3 +214,19 @@ def test_a_replay_is_refused_by_another_relay_process_on_the_same_database(
 def test_settings_refuse_a_retention_that_would_purge_everything_at_once() -> None:
     with pytest.raises(ValueError, match="au moins un jour"):
         RelaySettings(max_age_days=0)
+
+
+def test_the_purge_command_reports_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'relay.db'}"
+    assert relay_cli.main(["purge", "--database-url", database_url]) == 0
+    assert capsys.readouterr().out.startswith("Purge terminée : 0 enveloppe(s) supprimée(s)")
+
+    assert relay_cli.main(["purge", "--database-url", "mysql://nulle-part/x"]) == 1
+    assert "base de données inutilisable" in capsys.readouterr().err
+
+    with pytest.raises(SystemExit) as exited:
+        relay_cli.main(["purge", "--max-age-days", "0"])
+    assert exited.value.code == 2
+    assert "nombre entier d'au moins 1 attendu" in capsys.readouterr().err
