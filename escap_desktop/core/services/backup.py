@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from escap_desktop import __version__
 from escap_desktop.core.errors import EscapError, KeyringUnavailableError, ValidationError
+from escap_desktop.core.services import instance_lock
 from escap_desktop.logging_setup import safe
 from escap_desktop.store import Store
 from escap_desktop.store.backup_file import (
@@ -210,7 +211,10 @@ def restore(
     logger.info("restauration : début")
     steps = restore_backup(source, passphrase, data_dir, protection, now=now)
     try:
-        outcome: RestoreOutcome = yield from _with_percent(steps, (5, 15, 45, 70, 90))
+        # Not while a window (another process) has the store open: it would keep writing to
+        # the store this replaces. The window's own restore holds the lock already.
+        with instance_lock.exclusive_use(Path(data_dir), "restaurer une sauvegarde"):
+            outcome: RestoreOutcome = yield from _with_percent(steps, (5, 15, 45, 70, 90))
     except EscapError as error:
         logger.warning("restauration : refusée (%s)", type(error).__qualname__)
         raise

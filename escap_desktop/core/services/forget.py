@@ -36,6 +36,7 @@ from escap_desktop.core.errors import (
     StoreError,
     ValidationError,
 )
+from escap_desktop.core.services import instance_lock
 from escap_desktop.core.services.export_salt import SALT_FILE_NAME
 from escap_desktop.core.services.scans import SCANS_FOLDER
 from escap_desktop.store import Store, open_store, store_exists, store_path
@@ -112,6 +113,12 @@ def forget_data_folder(
     """
     check_confirmation(confirmation)
     folder = Path(data_dir).absolute()
+    # Not while a window (another process) has this folder open: it would write a new store.
+    with instance_lock.exclusive_use(folder, "oublier ce poste"):
+        return _forget_data_folder(folder, device_key_slot)
+
+
+def _forget_data_folder(folder: Path, device_key_slot: str | None) -> ForgetReport:
     notes: list[str] = []
     info = _keyinfo(folder)
     slots: list[tuple[str, str]] = []

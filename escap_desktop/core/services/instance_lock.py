@@ -2,9 +2,10 @@
 
 Two windows on the same store would each sync, each remember their own drafts and each believe
 their list is current; a restore or a "forget this computer" run from the command line while the
-window is open would pull the store from under it. The lock is an OS file lock on a file in the
-data folder: the system releases it when the process ends, even killed, so a crash never leaves
-a stale lock behind.
+window is open would pull the store from under it. The lock is an OS file lock: the system
+releases it when the process ends, even killed, so a crash never leaves a stale lock behind. Its
+file lives in the user's state folder, named after the data folder, and not in the data folder
+itself: nothing is added to what a backup, a restore or "oublier ce poste" handles.
 
 Within one process the lock is re-entrant: the window holds it for its whole life, and the
 restore it runs itself takes it again without refusing itself.
@@ -13,15 +14,18 @@ restore it runs itself takes it again without refusing itself.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from escap_desktop.core.errors import StoreInUseError
+import platformdirs
 
-LOCK_FILE_NAME = "escap-desktop.verrou"
+from escap_desktop.core.errors import StoreInUseError
+from escap_desktop.core.services.paths import APP_NAME
 
 _guard = threading.Lock()
 _held: dict[Path, tuple[BinaryIO, int]] = {}
@@ -57,6 +61,18 @@ def _unlock(handle: BinaryIO) -> None:
     handle.close()
 
 
+def _lock_file(folder: Path) -> Path:
+    name = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:32] + ".verrou"
+    for base in (platformdirs.user_state_dir(APP_NAME, appauthor=False), tempfile.gettempdir()):
+        locks = Path(base) / "verrous"
+        try:
+            locks.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            continue
+        return locks / name
+    return Path(tempfile.gettempdir()) / f"escap-desktop-{name}"
+
+
 def acquire(folder: Path, purpose: str = "l'ouvrir") -> None:
     """Takes the data folder for this process; StoreInUseError when another process has it.
 
@@ -67,8 +83,7 @@ def acquire(folder: Path, purpose: str = "l'ouvrir") -> None:
             handle, count = _held[key]
             _held[key] = (handle, count + 1)
             return
-        key.mkdir(parents=True, exist_ok=True)
-        handle = (key / LOCK_FILE_NAME).open("a+b")
+        handle = _lock_file(key).open("a+b")
         if not _lock(handle):
             handle.close()
             raise StoreInUseError(

@@ -35,6 +35,7 @@ from escap_desktop.core.errors import (
     StoreError,
     ValidationError,
 )
+from escap_desktop.core.services import instance_lock
 from escap_desktop.store import Store, scan_files
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,
@@ -281,11 +282,13 @@ class StoreProtectionService:
 
         # A store of the first versions derived its scans' key from the store key: keep that
         # key in the store before the store key goes, or its scans would no longer open.
-        scan_files.scan_key(self._store)
-        try:
-            self._store.change_key(key, record_new_key)
-        except OSError as error:
-            raise StoreError(KEYINFO_NOT_WRITTEN_MESSAGE) from error
+        # Not while a window (another process) has the store open with the old key.
+        with instance_lock.exclusive_use(path.parent, "changer la protection du coffre"):
+            scan_files.scan_key(self._store)
+            try:
+                self._store.change_key(key, record_new_key)
+            except OSError as error:
+                raise StoreError(KEYINFO_NOT_WRITTEN_MESSAGE) from error
 
     def _done(
         self, info: KeyInfo, passphrase: str | None, notes: list[str] | tuple[str, ...]
