@@ -82,8 +82,9 @@ def _add_retention_arguments(parser: argparse.ArgumentParser, *, inherit: bool =
         default=argparse.SUPPRESS if inherit else DEFAULT_MAX_AGE_DAYS,
         metavar="JOURS",
         help=(
-            "durée maximale de conservation d'une enveloppe, en jours (par défaut : "
-            f"{DEFAULT_MAX_AGE_DAYS}) ; un appareil resté hors ligne plus longtemps en est averti"
+            "durée maximale de conservation d'une enveloppe, en jours (par défaut : sans limite, "
+            "car un membre invité plus tard reçoit l'historique de l'équipe par le relais) ; un "
+            "appareil resté hors ligne plus longtemps en est averti"
         ),
     )
     parser.add_argument(

@@ -3,7 +3,7 @@
 Two reasons to purge an envelope of a team, both cutting a prefix of its sequence numbers, so
 ``teams.purged_seq`` says exactly what is gone:
 
-- **maximum age** (``RelaySettings.max_age_days``, 180 days by default): the envelopes that
+- **maximum age** (``RelaySettings.max_age_days``, off by default): the envelopes that
   arrived before it, whoever has not pulled them yet;
 - **acknowledged by every member** (``acked_retention_days``, off by default): the envelopes at
   or below the lowest cursor the team's member devices pulled from (a device pulls from a cursor
@@ -70,7 +70,9 @@ def purge_team(conn: Connection, team_id: str, settings: RelaySettings, now: dat
     team = conn.execute(
         select(teams.c.purged_seq).where(teams.c.team_id == team_id).with_for_update()
     ).one()
-    cut = _last_seq_before(conn, team_id, now - timedelta(days=settings.max_age_days))
+    cut = 0
+    if settings.max_age_days is not None:
+        cut = _last_seq_before(conn, team_id, now - timedelta(days=settings.max_age_days))
     if settings.acked_retention_days is not None and not _invitation_pending(conn, team_id):
         acked = conn.scalar(
             select(func.min(team_members.c.acked_seq)).where(team_members.c.team_id == team_id)

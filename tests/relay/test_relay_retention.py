@@ -150,10 +150,11 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
     alice.push([sealed(alice.keys, key, team_id) for _ in range(3)])
     assert _seqs(bob.pull(team_id).content) == [1, 2, 3]
     bob.pull(team_id, after=3)
-    settings = RelaySettings()  # 180 days, no purge of acknowledged envelopes
-
-    # Everyone pulled them, but they are recent: acknowledged envelopes stay by default.
-    assert retention.purge(app.state.relay.engine, settings).envelopes == 0
+    # Everyone pulled them, but nothing is purged by default: no maximum age, and acknowledged
+    # envelopes stay (a colleague invited later gets the history from the relay).
+    assert retention.purge(app.state.relay.engine, RelaySettings()).envelopes == 0
+    settings = RelaySettings(max_age_days=180)  # an operator who chose a maximum age
+    assert retention.purge(app.state.relay.engine, settings).envelopes == 0  # all recent
     # Two of them are older than the maximum age.
     with app.state.relay.engine.begin() as connection:
         connection.execute(
@@ -161,6 +162,7 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
             .where(envelopes.c.team_id == team_id, envelopes.c.seq <= 2)
             .values(received_at=utcnow() - timedelta(days=181))
         )
+    assert retention.purge(app.state.relay.engine, RelaySettings()).envelopes == 0
     assert retention.purge(app.state.relay.engine, settings).envelopes == 2
     assert _stored_seqs(app, team_id) == [3]
 

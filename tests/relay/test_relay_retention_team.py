@@ -137,7 +137,8 @@ def test_acknowledged_envelopes_are_purged_and_three_members_still_converge(
 
 
 def _backdate_and_purge(database_url: str, team_id: str) -> str:
-    """The team's envelopes are made 200 days old, then ``escap relay purge`` runs."""
+    """The team's envelopes are made 200 days old, then ``escap relay purge`` runs with the
+    operator's maximum age of 180 days (there is none by default)."""
     engine = create_engine(database_url)
     try:
         with engine.begin() as connection:
@@ -149,7 +150,10 @@ def _backdate_and_purge(database_url: str, team_id: str) -> str:
     finally:
         engine.dispose()
     result = subprocess.run(
-        [sys.executable, "-m", "escap_desktop", "relay", "purge", "--database-url", database_url],
+        [
+            *(sys.executable, "-m", "escap_desktop", "relay", "purge"),
+            *("--database-url", database_url, "--max-age-days", "180"),
+        ],
         capture_output=True,
         timeout=120,
         check=True,
