@@ -105,7 +105,9 @@ class MainController(QObject):
             practice.professionals,
             practice.documents,
             self.directory,
+            checks=practice.form_checks,
         )
+        self._form_checks = practice.form_checks
         self.me = me
         self.local_profile = profile
         self.shell = shell
@@ -334,6 +336,7 @@ class MainController(QObject):
             documents=self._documents,
             scans=self._scans,
             directory=self.directory,
+            checks=self._form_checks,
         )
         if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
             return
