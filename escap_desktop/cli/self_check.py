@@ -65,11 +65,13 @@ def _run_steps(data_dir: Path, out: TextIO) -> None:
         )
         count = _step(out, "liste des patients", lambda: _list(practice))
         print(f"  {count} patients listés", file=out)
-        size = _step(out, "impression d'une grille d'inclusion (PDF)", lambda: _pdf(practice))
-        print(f"  PDF de {size} octets", file=out)
+        pdf = _step(out, "impression d'une grille d'inclusion (PDF)", lambda: _pdf(practice))
+        print(f"  PDF de {len(pdf)} octets", file=out)
     finally:
         practice.close()
     _step(out, "interface graphique (Qt hors écran)", _gui)
+    pages = _step(out, "aperçu avant impression (Qt PDF)", lambda: _preview(pdf))
+    print(f"  {pages} page(s) affichée(s)", file=out)
 
 
 def _step(out: TextIO, label: str, action: Callable[[], T]) -> T:
@@ -109,7 +111,7 @@ def _list(practice: Practice) -> int:
     return len(summaries)
 
 
-def _pdf(practice: Practice) -> int:
+def _pdf(practice: Practice) -> bytes:
     for summary in practice.patients.summaries():
         if summary.escap_id is None:
             continue
@@ -128,7 +130,7 @@ def _pdf(practice: Practice) -> int:
         pdf = build_document(data)
         if not pdf.startswith(b"%PDF-"):
             raise SelfCheckFailedError("le document produit n'est pas un PDF.")
-        return len(pdf)
+        return pdf
     raise SelfCheckFailedError("aucune grille d'inclusion dans la démonstration.")
 
 
@@ -154,6 +156,28 @@ def _gui() -> None:
         app.processEvents()
         window.deleteLater()
     app.processEvents()
+
+
+def _preview(pdf: bytes) -> int:
+    """The print preview reads the PDF with Qt PDF (PDFium): a build missing that module or its
+    plug-in would print nothing, which only this step would tell."""
+    from PySide6.QtWidgets import QApplication
+
+    from escap_desktop.ui.error_channel import ErrorChannel
+    from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
+
+    dialog = PrintPreviewDialog(pdf, "auto-test.pdf", ErrorChannel())
+    try:
+        dialog.show()
+        QApplication.processEvents()
+        pages = dialog.page_count
+        if pages < 1:
+            raise SelfCheckFailedError("l'aperçu avant impression ne lit pas le PDF.")
+        return pages
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+        QApplication.processEvents()
 
 
 def _optional_windows() -> list[Any]:

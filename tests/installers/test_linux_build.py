@@ -70,6 +70,7 @@ def _self_check(program: Path, tmp_path: Path) -> str:
     result = _run([str(program), "--self-check"], env=environment, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Auto-test réussi" in result.stdout
+    assert "2 page(s) affichée(s)" in result.stdout  # Qt PDF (the print preview) is packaged
     return (logs / "escap-desktop.log").read_text(encoding="utf-8")
 
 

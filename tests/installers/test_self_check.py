@@ -19,6 +19,7 @@ def test_self_check_passes_and_leaves_no_data_behind(
 
     out = capsys.readouterr().out
     assert "- impression d'une grille d'inclusion (PDF)…" in out
+    assert "- aperçu avant impression (Qt PDF)…\n  2 page(s) affichée(s)" in out
     assert out.splitlines()[-1].startswith("Auto-test réussi (")
     assert list(tmp_path.iterdir()) == []
 
