@@ -86,8 +86,16 @@ def first_launch(app: QApplication) -> None:
 
 
 def inclusion(app: QApplication, main: MainController) -> None:
-    flow = InclusionFlow(main._patients, main._escaps, main._professionals, main.me)
-    wizard = InclusionWizard(flow, parent=main.window)
+    flow = InclusionFlow(
+        main._patients,
+        main._escaps,
+        main._professionals,
+        main.me,
+        documents=main._documents,
+        scans=main._scans,
+        directory=main.directory,
+    )
+    wizard = InclusionWizard(flow, main.documents, parent=main.window)
     wizard.show()
     form = wizard.identity_page.form
     form.birth_name.setText("Rousseau")
@@ -144,6 +152,11 @@ def escap_page(app: QApplication, main: MainController) -> None:
     ):
         page.view.tabs.setCurrentIndex(tab)
         save(app, main.window, name)
+    page.view.exit_requested.emit()  # the exit dialog, with its date (nothing is saved)
+    dialog = page.dialog
+    assert dialog is not None
+    save(app, dialog, "19-sortie-escap")
+    dialog.reject()
 
 
 def invitation(app: QApplication, main: MainController) -> None:
@@ -175,9 +188,18 @@ def print_preview(app: QApplication, main: MainController) -> None:
     pause = QEventLoop()
     QTimer.singleShot(1500, pause.quit)
     pause.exec()
-    save(app, dialog, "print_preview")
+    save(app, dialog, "20-apercu-impression")
     dialog.hide()
     dialog.deleteLater()
+
+
+def protection(app: QApplication, main: MainController) -> None:
+    """Fichier > Protection du coffre… (the demo is in keyring mode: nothing is changed)."""
+    main.window.protection_action.trigger()
+    dialog = main.dialog
+    assert dialog is not None
+    save(app, dialog, "21-protection-du-coffre")
+    dialog.reject()
 
 
 def run(app: QApplication, main: MainController, done: Callable[[], None]) -> None:
@@ -194,6 +216,7 @@ def run(app: QApplication, main: MainController, done: Callable[[], None]) -> No
     settle(app)
     save(app, main.window, "18-tableau-de-bord")
     print_preview(app, main)
+    protection(app, main)
     main.window.tabs.setCurrentIndex(0)
     main.lock.lock()
     save(app, main.window, "16-session-verrouillee")
