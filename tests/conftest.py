@@ -8,11 +8,16 @@ import sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
+from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
+
+if TYPE_CHECKING:
+    from escap_desktop.ui.app_shell import Shell
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +49,18 @@ def no_unexpected_error_dialog() -> Iterator[None]:
         dialog.deleteLater()
     if reports:
         pytest.fail("Erreur inattendue montrée pendant le test :\n" + "\n\n".join(reports))
+
+
+@pytest.fixture
+def shell(qtbot: QtBot) -> Iterator[Shell]:
+    """What every window shares (error channel, job queue), made as the app makes it and closed
+    after the test. Imported here, not at the top, so tests without a window do not load the GUI."""
+    from PySide6.QtWidgets import QApplication
+
+    from escap_desktop.ui.app_shell import create_application, create_shell
+
+    app = create_application()
+    assert isinstance(app, QApplication)
+    opened = create_shell(app)
+    yield opened
+    opened.close()

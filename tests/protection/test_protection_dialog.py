@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.errors import WrongPassphraseError
@@ -18,7 +18,7 @@ from escap_desktop.core.services.store_protection import (
     WRONG_CURRENT_MESSAGE,
 )
 from escap_desktop.store import KeyMode, open_store, store_key_mode
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
@@ -110,15 +110,6 @@ def test_errors_show_under_their_field_and_change_nothing(
     assert dialog.isVisible()
     assert dialog.apply_button.isEnabled()
     assert folder_bytes(folder) == before
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 def test_the_menu_action_moves_a_keyring_store_to_a_passphrase_and_the_lock_follows(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.services.forget import CONFIRMATION
@@ -21,7 +21,7 @@ from escap_desktop.store import store_path
 from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog
 from escap_desktop.ui.admin.forget_dialog import ForgetDialog
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.profile_dialog import FINGERPRINT_HINT, NOT_CONFIGURED
@@ -48,15 +48,6 @@ def _shot(widget: QWidget, name: str) -> None:
     folder = os.environ.get("ESCAP_SCREENSHOTS_DIR")
     if folder:
         widget.grab().save(str(Path(folder) / f"{name}.png"))
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 @pytest.fixture

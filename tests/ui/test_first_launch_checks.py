@@ -3,30 +3,19 @@ the store waits for the passphrase the wizard asks for)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
-import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Profession
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.startup import Startup
 from tests.ui.typing import type_text
 from tests.ui.wizard_driver import press_next
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 def test_without_keyring_the_wizard_explains_a_wrong_rpps_before_any_store_exists(

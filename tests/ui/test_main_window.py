@@ -7,27 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.core.services.sync import InvitationSummary
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.sync_controller import NOT_CONFIGURED
 from tests.ui.conftest import ME, forming_team
 from tests.ui.typing import answer_next_box, show_active, type_text
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 @pytest.fixture

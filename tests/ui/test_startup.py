@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
@@ -13,21 +11,12 @@ from pytestqt.qtbot import QtBot
 from escap_desktop.core.entities import Profession
 from escap_desktop.core.services.practice import open_practice
 from escap_desktop.ui.app import Launch
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
 from tests.ui.conftest import ME, assessed_patient
 from tests.ui.typing import type_text
 from tests.ui.wizard_driver import press_next
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 def _start(qtbot: QtBot, shell: Shell, data_dir: Path, demo: bool = False) -> Startup:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from tests.sync.conftest import (  # noqa: F401 - fixtures
@@ -20,15 +16,6 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
 )
 from tests.sync.team import Member, start_escap
 from tests.ui.typing import answer_next_box, show_active
-
-
-@pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell = create_shell(app)
-    yield shell
-    shell.close()
 
 
 def _main(qtbot: QtBot, shell: Shell, member: Member) -> MainController:
