@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from pypdf import PdfReader
@@ -85,30 +86,40 @@ def documents(tmp_path: Path) -> Path:
     return tmp_path / "donnees" / "documents"
 
 
-def _output(
-    documents: Path, errors: ErrorChannel, printer: PrintToFile, saver: SaveTo | None = None
-) -> DocumentOutput:
-    return DocumentOutput(
-        documents,
-        JobQueue(),
-        errors,
-        open_files=False,
-        printer_chooser=printer,
-        save_chooser=saver or SaveTo(documents.parent / "jamais.pdf"),
-    )
+class OpenPreview(Protocol):
+    def __call__(
+        self, printer: PrintToFile, saver: SaveTo | None = None
+    ) -> tuple[DocumentOutput, PrintPreviewDialog]: ...
 
 
-def _preview(
-    qtbot: QtBot, practice: Practice, output: DocumentOutput, host: QWidget
-) -> PrintPreviewDialog:
-    patient_id, _escap_id = assessed_patient(practice)
-    make: Callable[[], bytes] = lambda: practice.documents.consent_form(patient_id)  # noqa: E731
-    with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
-        output.produce("Préparation du formulaire de consentement…", make, host)
-    dialog = shown.args[0]
-    assert isinstance(dialog, PrintPreviewDialog)
-    assert QTest.qWaitForWindowActive(dialog, 5000)
-    return dialog
+@pytest.fixture
+def open_preview(
+    qtbot: QtBot, practice: Practice, host: QWidget, errors: ErrorChannel, documents: Path
+) -> OpenPreview:
+    """Builds an assessed patient's consent form and shows its preview over ``host``, as
+    « Imprimer… » does, with the print and save dialogs answered by ``printer`` and ``saver``."""
+
+    def opener(
+        printer: PrintToFile, saver: SaveTo | None = None
+    ) -> tuple[DocumentOutput, PrintPreviewDialog]:
+        output = DocumentOutput(
+            documents,
+            JobQueue(),
+            errors,
+            open_files=False,
+            printer_chooser=printer,
+            save_chooser=saver or SaveTo(documents.parent / "jamais.pdf"),
+        )
+        patient_id, _escap_id = assessed_patient(practice)
+        make: Callable[[], bytes] = lambda: practice.documents.consent_form(patient_id)  # noqa: E731
+        with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
+            output.produce("Préparation du formulaire de consentement…", make, host)
+        dialog = shown.args[0]
+        assert isinstance(dialog, PrintPreviewDialog)
+        assert QTest.qWaitForWindowActive(dialog, 5000)
+        return output, dialog
+
+    return opener
 
 
 def _pdf_pages(content: bytes) -> int:
@@ -145,15 +156,9 @@ def _pdf_files(folder: Path) -> list[Path]:
 
 
 def test_the_consent_form_is_previewed_from_memory_with_its_page_count(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, host: QWidget, documents: Path, tmp_path: Path
 ) -> None:
-    output = _output(documents, errors, PrintToFile(tmp_path / "imprimante.pdf"))
-    dialog = _preview(qtbot, practice, output, host)
+    output, dialog = open_preview(PrintToFile(tmp_path / "imprimante.pdf"))
     assert output.last_document is not None
     pages = _pdf_pages(output.last_document)
     assert pages >= 2
@@ -186,18 +191,12 @@ def test_the_consent_form_is_previewed_from_memory_with_its_page_count(
 
 
 def test_ctrl_p_prints_every_page_at_the_printer_resolution(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, documents: Path, tmp_path: Path
 ) -> None:
     printed_file = tmp_path / "imprimante" / "sortie.pdf"
     printed_file.parent.mkdir()
     printer = PrintToFile(printed_file)  # a PDF printer: 1200 dpi, pages rendered at 600
-    output = _output(documents, errors, printer)
-    dialog = _preview(qtbot, practice, output, host)
+    _output, dialog = open_preview(printer)
     pages = dialog.page_count
     with (
         qtbot.waitSignal(dialog.finished, timeout=60_000),
@@ -222,16 +221,10 @@ def test_ctrl_p_prints_every_page_at_the_printer_resolution(
 
 
 def test_the_page_range_chosen_in_the_print_dialog_is_respected(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, tmp_path: Path
 ) -> None:
     printed_file = tmp_path / "page-2.pdf"
-    output = _output(documents, errors, PrintToFile(printed_file, pages=(2, 2), resolution=150))
-    dialog = _preview(qtbot, practice, output, host)
+    _output, dialog = open_preview(PrintToFile(printed_file, pages=(2, 2), resolution=150))
     with qtbot.waitSignal(dialog.printed, timeout=20_000) as printed:
         qtbot.mouseClick(dialog.print_button, LEFT)
     assert printed.args == [1]
@@ -239,15 +232,9 @@ def test_the_page_range_chosen_in_the_print_dialog_is_respected(
 
 
 def test_a_page_range_outside_the_document_is_explained(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, errors: ErrorChannel, tmp_path: Path
 ) -> None:
-    output = _output(documents, errors, PrintToFile(tmp_path / "vide.pdf", pages=(7, 9)))
-    dialog = _preview(qtbot, practice, output, host)
+    _output, dialog = open_preview(PrintToFile(tmp_path / "vide.pdf", pages=(7, 9)))
     with qtbot.waitSignal(errors.message_posted) as posted:
         qtbot.mouseClick(dialog.print_button, LEFT)
     assert posted.args == [
@@ -257,16 +244,10 @@ def test_a_page_range_outside_the_document_is_explained(
 
 
 def test_save_as_writes_the_exact_bytes_where_the_user_chose(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, documents: Path, tmp_path: Path
 ) -> None:
     saver = SaveTo(tmp_path / "copie-pour-le-patient")
-    output = _output(documents, errors, PrintToFile(tmp_path / "imprimante.pdf"), saver)
-    dialog = _preview(qtbot, practice, output, host)
+    output, dialog = open_preview(PrintToFile(tmp_path / "imprimante.pdf"), saver)
     with qtbot.waitSignal(output.saved) as saved:
         qtbot.mouseClick(dialog.save_button, LEFT)
     target = tmp_path / "copie-pour-le-patient.pdf"
@@ -281,16 +262,10 @@ def test_save_as_writes_the_exact_bytes_where_the_user_chose(
 
 
 def test_a_failed_save_is_explained_in_french_and_leaves_nothing(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, errors: ErrorChannel, tmp_path: Path
 ) -> None:
     target = tmp_path / "dossier-absent" / "copie.pdf"
-    output = _output(documents, errors, PrintToFile(tmp_path / "x.pdf"), SaveTo(target))
-    dialog = _preview(qtbot, practice, output, host)
+    output, dialog = open_preview(PrintToFile(tmp_path / "x.pdf"), SaveTo(target))
     with qtbot.assertNotEmitted(output.saved), qtbot.waitSignal(errors.message_posted) as posted:
         qtbot.mouseClick(dialog.save_button, LEFT)
     assert posted.args[0].startswith(f"Le document n'a pas pu être enregistré dans {target} : ")
@@ -299,15 +274,9 @@ def test_a_failed_save_is_explained_in_french_and_leaves_nothing(
 
 
 def test_open_in_the_pdf_reader_keeps_the_former_way(
-    qtbot: QtBot,
-    practice: Practice,
-    host: QWidget,
-    errors: ErrorChannel,
-    documents: Path,
-    tmp_path: Path,
+    qtbot: QtBot, open_preview: OpenPreview, documents: Path, tmp_path: Path
 ) -> None:
-    output = _output(documents, errors, PrintToFile(tmp_path / "imprimante.pdf"))
-    dialog = _preview(qtbot, practice, output, host)
+    output, dialog = open_preview(PrintToFile(tmp_path / "imprimante.pdf"))
     with qtbot.waitSignal(dialog.finished), qtbot.waitSignal(output.saved) as saved:
         qtbot.mouseClick(dialog.viewer_button, LEFT)
     path = documents / dialog.filename
