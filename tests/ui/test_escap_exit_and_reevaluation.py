@@ -16,54 +16,22 @@ from escap_desktop.core.entities import (
     EscapState,
     EventKind,
     ExitReason,
-    Professional,
 )
 from escap_desktop.core.services.practice import Practice
-from escap_desktop.ui.error_channel import ErrorChannel
-from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
+from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
 from tests.ui.conftest import answers, forming_team
-from tests.ui.typing import show_active, type_text
+from tests.ui.escap_page_driver import me, open_page, save
+from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def _me(practice: Practice) -> Professional:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1]
-
-
-def _page(qtbot: QtBot, practice: Practice, escap_id: str) -> EscapPageController:
-    services = EscapServices(
-        practice.escaps,
-        practice.plan,
-        practice.messages,
-        practice.events,
-        practice.billing,
-        practice.professionals,
-        checks=practice.form_checks,
-    )
-    controller = EscapPageController(escap_id, services, _me(practice), ErrorChannel(), {})
-    qtbot.addWidget(controller.view)
-    controller.view.resize(1200, 700)
-    show_active(controller.view)
-    return controller
-
-
-def _save(qtbot: QtBot, box: QDialogButtonBox) -> None:
-    for button in box.buttons():
-        if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
-            qtbot.mouseClick(button, LEFT)
-            return
-    raise AssertionError("pas de bouton d'enregistrement")
 
 
 def _started_days_ago(practice: Practice, escap_id: str, days: int) -> None:
     """As if the ESCAP had been started ``days`` ago (an exit cannot precede its start)."""
     at = datetime.combine(date.today() - timedelta(days=days), time(9), tzinfo=UTC)
-    with practice.store.unit_of_work(_me(practice).id) as uow:
+    with practice.store.unit_of_work(me(practice).id) as uow:
         escap = uow.get(Escap, escap_id)
         uow.put(replace(escap, created_at=at), patient_id=escap.patient_id)
 
@@ -81,14 +49,14 @@ def test_an_exit_three_days_ago_shows_that_date_on_the_page(
 ) -> None:
     _patient_id, escap_id = forming_team(practice)
     _started_days_ago(practice, escap_id, 10)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     dialog = _exit_dialog(qtbot, page, ExitReason.DEATH)
     assert dialog.closed_on.text() == f"{date.today():%d/%m/%Y}"  # today unless told otherwise
     three_days_ago = f"{date.today() - timedelta(days=3):%d/%m/%Y}"
     dialog.closed_on.clear()
     type_text(dialog.closed_on, three_days_ago.replace("/", ""))
     assert dialog.closed_on.text() == three_days_ago
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert not dialog.isVisible()
     assert page.view.dates_label.text() == f"Clôturée le {three_days_ago} (décès)"
     assert practice.escaps.get(escap_id).state is EscapState.CLOSED
@@ -98,11 +66,11 @@ def test_a_future_exit_date_is_explained_next_to_the_field_and_nothing_is_saved(
     qtbot: QtBot, practice: Practice
 ) -> None:
     _patient_id, escap_id = forming_team(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     dialog = _exit_dialog(qtbot, page, ExitReason.MOVE)
     dialog.closed_on.clear()
     type_text(dialog.closed_on, f"{date.today() + timedelta(days=2):%d%m%Y}")
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert dialog.isVisible()
     assert dialog.errors.message("closed_on") == (
         "La date de sortie ne peut pas être dans le futur."
@@ -113,14 +81,14 @@ def test_a_future_exit_date_is_explained_next_to_the_field_and_nothing_is_saved(
 
     dialog.closed_on.clear()
     type_text(dialog.closed_on, "31022026")
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert dialog.errors.message("closed_on") == "La date de sortie n'existe pas : 31/02/2026."
     assert practice.escaps.get(escap_id).state is EscapState.FORMING
 
 
 def test_a_reevaluation_leaves_one_event_in_the_timeline(qtbot: QtBot, practice: Practice) -> None:
     _patient_id, escap_id = forming_team(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     assert page.view.events.model.rowCount() == 0
     qtbot.mouseClick(page.view.events.reevaluate_button, LEFT)
     dialog = page.dialog
@@ -128,7 +96,7 @@ def test_a_reevaluation_leaves_one_event_in_the_timeline(qtbot: QtBot, practice:
     dialog.situation.set_situation(ClinicalSituation(chronic_conditions=3))
     dialog.grid.set_answers(answers(practice, 15))
     assert dialog.grid.score == 15
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert not dialog.isVisible()
 
     model = page.view.events.model

@@ -21,7 +21,6 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
-from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
@@ -30,51 +29,19 @@ from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
 from tests.ui.conftest import NURSE, PHYSIO, assessed_patient, forming_team
-from tests.ui.typing import answer_next_box, show_active, type_text
+from tests.ui.escap_page_driver import me, open_page, save
+from tests.ui.typing import answer_next_box, type_text
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def _me(practice: Practice) -> Professional:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1]
-
-
-def _page(
-    qtbot: QtBot, practice: Practice, escap_id: str, output: DocumentOutput | None = None
-) -> EscapPageController:
-    services = EscapServices(
-        practice.escaps,
-        practice.plan,
-        practice.messages,
-        practice.events,
-        practice.billing,
-        practice.professionals,
-        practice.documents,
-    )
-    controller = EscapPageController(escap_id, services, _me(practice), ErrorChannel(), {}, output)
-    qtbot.addWidget(controller.view)
-    controller.view.resize(1200, 700)
-    show_active(controller.view)
-    return controller
 
 
 def _by_name(practice: Practice, colleague: Professional) -> str:
     return next(p.id for p in practice.professionals.list() if p.identifier == colleague.identifier)
 
 
-def _save(qtbot: QtBot, box: QDialogButtonBox) -> None:
-    for button in box.buttons():
-        if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
-            qtbot.mouseClick(button, LEFT)
-            return
-    raise AssertionError("pas de bouton d'enregistrement")
-
-
 def test_inviting_before_consent_is_refused_in_french(qtbot: QtBot, practice: Practice) -> None:
     _patient_id, escap_id = assessed_patient(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     assert not page.invite(NURSE)
     message = page.view.members.error.text()
     assert "consentement" in message
@@ -84,7 +51,7 @@ def test_inviting_before_consent_is_refused_in_french(qtbot: QtBot, practice: Pr
 
 def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
     patient_id, escap_id = forming_team(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     view = page.view
     assert view.state_label.text() == "ESCAP : Équipe en constitution"
 
@@ -115,7 +82,7 @@ def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
     assert isinstance(dialog, ActionDialog)
     type_text(dialog.title, "Préparer le pilulier")
     dialog.responsible.setCurrentIndex(dialog.responsible.findData(_by_name(practice, NURSE)))
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     [action] = practice.plan.actions(escap_id)
     assert view.plan.select_action(action.id)
     qtbot.mouseClick(view.plan.complete_button, LEFT)
@@ -126,7 +93,7 @@ def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
     # Entry codes billed by the three members: the payment condition is met.
     view.tabs.setCurrentIndex(BILLING_TAB)
     assert view.billing.condition_text == "Condition de paiement pas encore remplie."
-    for professional_id in (_me(practice).id, *(_by_name(practice, c) for c in (NURSE, PHYSIO))):
+    for professional_id in (me(practice).id, *(_by_name(practice, c) for c in (NURSE, PHYSIO))):
         assert view.billing.select_professional(professional_id)
         qtbot.mouseClick(view.billing.entry_button, LEFT)
     assert view.billing.condition_text == (
@@ -139,7 +106,7 @@ def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
     exit_dialog = page.dialog
     assert isinstance(exit_dialog, ExitDialog)
     exit_dialog.reason.setCurrentIndex(exit_dialog.reason.findData(ExitReason.IMPROVED))
-    _save(qtbot, exit_dialog.findChild(QDialogButtonBox))
+    save(qtbot, exit_dialog.findChild(QDialogButtonBox))
     escap = practice.escaps.get(escap_id)
     assert escap.state is EscapState.CLOSED
     assert escap.exit_reason is ExitReason.IMPROVED
@@ -150,11 +117,11 @@ def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
 
 def test_exit_without_reason_is_explained(qtbot: QtBot, practice: Practice) -> None:
     _patient_id, escap_id = forming_team(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     qtbot.mouseClick(page.view.exit_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, ExitDialog)
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert dialog.isVisible()
     assert dialog.errors.message("exit_reason") == "Choisissez le motif de sortie."
     assert practice.escaps.get(escap_id).state is EscapState.FORMING
@@ -166,7 +133,7 @@ def test_invitation_letter_and_care_plan_are_printed(
     _patient_id, escap_id = forming_team(practice)
     documents = tmp_path / "documents"
     output = DocumentOutput(documents, JobQueue(), ErrorChannel(), open_files=False)
-    page = _page(qtbot, practice, escap_id, output)
+    page = open_page(qtbot, practice, escap_id, output)
     members = page.view.members
     assert members.select_professional(_by_name(practice, NURSE))
     with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
@@ -189,7 +156,7 @@ def test_invitation_letter_and_care_plan_are_printed(
 def test_closed_escap_restarts_as_a_new_episode(qtbot: QtBot, practice: Practice) -> None:
     patient_id, escap_id = forming_team(practice)
     practice.escaps.close(escap_id, ExitReason.WITHDRAWAL)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     assert page.view.restart_button.isVisible()
     question = answer_next_box("Relancer une ESCAP")
     with qtbot.waitSignal(page.inclusion_requested) as requested:
@@ -204,13 +171,13 @@ def test_closed_escap_restarts_as_a_new_episode(qtbot: QtBot, practice: Practice
 
 def test_hospitalisation_is_noted_in_the_timeline(qtbot: QtBot, practice: Practice) -> None:
     _patient_id, escap_id = forming_team(practice)
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     qtbot.mouseClick(page.view.events.add_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, EventDialog)
     dialog.kind.setCurrentIndex(dialog.kind.findData(EventKind.HOSPITALISATION))
     type_text(dialog.note, "Chute, 3 jours en gériatrie")
-    _save(qtbot, dialog.findChild(QDialogButtonBox))
+    save(qtbot, dialog.findChild(QDialogButtonBox))
     assert page.view.events.model.index(0, 1).data() == "Hospitalisation"
     assert page.view.events.model.index(0, 2).data() == "Chute, 3 jours en gériatrie"
 
@@ -221,7 +188,7 @@ def test_page_models_pass_qt_model_tester(
     _patient_id, escap_id = forming_team(practice)
     practice.plan.add(escap_id, "Préparer le pilulier")
     practice.messages.post(escap_id, "Bonjour à l'équipe.")
-    page = _page(qtbot, practice, escap_id)
+    page = open_page(qtbot, practice, escap_id)
     view = page.view
     for model in (
         view.members.model,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
@@ -44,6 +44,9 @@ from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
 from escap_desktop.ui.widgets.date_dialog import DateDialog
 from escap_desktop.ui.widgets.professional_dialog import ProfessionalDialog
 
+if TYPE_CHECKING:
+    from escap_desktop.core.services.practice import Practice
+
 T = TypeVar("T")
 _OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, EscapState.FORMING, EscapState.ACTIVE)
 
@@ -72,6 +75,24 @@ class EscapServices:
         self.events = events
         self.billing = billing
         self.professionals = professionals
+
+    @classmethod
+    def of_practice(
+        cls, practice: Practice, directory: DirectoryService | None = None
+    ) -> EscapServices:
+        """The page's services taken from one open practice, its form checks included, so the
+        page judges forms by the same clock as the window that opened it."""
+        return cls(
+            practice.escaps,
+            practice.plan,
+            practice.messages,
+            practice.events,
+            practice.billing,
+            practice.professionals,
+            practice.documents,
+            directory,
+            checks=practice.form_checks,
+        )
 
 
 class EscapPageController(QObject):

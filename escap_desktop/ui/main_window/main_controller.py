@@ -96,17 +96,7 @@ class MainController(QObject):
         self._protection = practice.protection
         self.data_dir = Path(practice.data_dir)
         self.directory = DirectoryService(self.data_dir)
-        self._escap_services = EscapServices(
-            practice.escaps,
-            practice.plan,
-            practice.messages,
-            practice.events,
-            practice.billing,
-            practice.professionals,
-            practice.documents,
-            self.directory,
-            checks=practice.form_checks,
-        )
+        self._escap_services = EscapServices.of_practice(practice, self.directory)
         self._form_checks = practice.form_checks
         self.me = me
         self.local_profile = profile
