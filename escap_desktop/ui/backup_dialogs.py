@@ -49,6 +49,7 @@ from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.runner import GeneratorRunner, JobQueue
 from escap_desktop.ui.widgets.form_errors import error_label
+from escap_desktop.ui.widgets.password_field import password_field
 
 if TYPE_CHECKING:  # the dialog only hands the open store over to the service
     from escap_desktop.store import Store
@@ -59,13 +60,6 @@ RESTORE_WARNING = (
     "Le coffre actuel sera mis de côté (il n'est pas effacé) et remplacé par celui de la "
     "sauvegarde. Les modifications faites depuis la sauvegarde n'y figureront pas."
 )
-
-
-def _password_field(placeholder: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(placeholder)
-    return field
 
 
 class _JobDialog(QDialog):
@@ -171,10 +165,10 @@ class BackupDialog(_JobDialog):
         self.path_edit = QLineEdit(str(default_folder / default_backup_name()))
         self.choose_button = QPushButton("Choisir…")
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
-        self.passphrase_edit = _password_field(
+        self.passphrase_edit = password_field(
             "au moins 12 caractères, une phrase de plusieurs mots"
         )
-        self.confirmation_edit = _password_field("la même phrase, une seconde fois")
+        self.confirmation_edit = password_field("la même phrase, une seconde fois")
         self.strength_label = QLabel()
         self.strength_label.setObjectName("passphraseStrength")
         self.passphrase_edit.textChanged.connect(self._on_passphrase_edit_text_changed)
@@ -303,7 +297,7 @@ class RestoreDialog(_JobDialog):
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
         self.description_label = QLabel()
         self.description_label.setWordWrap(True)
-        self.passphrase_edit = _password_field("la phrase choisie lors de la sauvegarde")
+        self.passphrase_edit = password_field("la phrase choisie lors de la sauvegarde")
         self.keyring_radio = QRadioButton("le trousseau sécurisé du système")
         self.passphrase_radio = QRadioButton("une phrase de passe, demandée à chaque ouverture")
         self._protection = QButtonGroup(self)
@@ -315,8 +309,8 @@ class RestoreDialog(_JobDialog):
             self.keyring_radio.setEnabled(False)
             self.keyring_radio.setText("le trousseau du système (indisponible ici)")
             self.passphrase_radio.setChecked(True)
-        self.local_passphrase_edit = _password_field("nouvelle phrase de passe du coffre")
-        self.local_confirmation_edit = _password_field("la même, une seconde fois")
+        self.local_passphrase_edit = password_field("nouvelle phrase de passe du coffre")
+        self.local_confirmation_edit = password_field("la même, une seconde fois")
         self.passphrase_radio.toggled.connect(self._on_passphrase_radio_toggled)
         self.warning_label = QLabel(RESTORE_WARNING)
         self.warning_label.setWordWrap(True)

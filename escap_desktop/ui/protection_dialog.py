@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QRadioButton,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.runner import GeneratorRunner, JobQueue
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
+from escap_desktop.ui.widgets.password_field import password_field
 
 CURRENT_MISSING_MESSAGE = "Saisissez la phrase de passe actuelle du coffre."
 KEYRING_LABEL = "le trousseau du système (aucune phrase de passe à l'ouverture)"
@@ -110,9 +110,9 @@ class ProtectionDialog(QDialog):
         self.radios[choices[0]].setChecked(True)
         self.group.buttonToggled.connect(self._on_group_button_toggled)
 
-        self.current_edit = _password_field("la phrase de passe qui ouvre le coffre aujourd'hui")
-        self.new_edit = _password_field("au moins 12 caractères, une phrase de plusieurs mots")
-        self.confirmation_edit = _password_field("la même phrase, une seconde fois")
+        self.current_edit = password_field("la phrase de passe qui ouvre le coffre aujourd'hui")
+        self.new_edit = password_field("au moins 12 caractères, une phrase de plusieurs mots")
+        self.confirmation_edit = password_field("la même phrase, une seconde fois")
         self.general_error = error_label()
         self.form_errors = FormErrors(self.general_error)
         form = QFormLayout()
@@ -266,10 +266,3 @@ class ProtectionDialog(QDialog):
         needs_new = enabled and self.choice in NEEDS_NEW
         self.new_edit.setEnabled(needs_new)
         self.confirmation_edit.setEnabled(needs_new)
-
-
-def _password_field(placeholder: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(placeholder)
-    return field
