@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from escap_desktop.cli.parser import FrenchArgumentParser
@@ -21,6 +22,7 @@ from escap_desktop.core.services.practice import open_practice
 from escap_desktop.core.services.store_protection import (
     ProtectionChange,
     ProtectionSteps,
+    StoreProtectionService,
     check_new_passphrase,
 )
 from escap_desktop.store import KeyMode, store_key_mode
@@ -83,37 +85,40 @@ def register(subparsers: Any) -> None:
 def run_passphrase(args: argparse.Namespace) -> int:
     mode, current = _current(args)
     new = _new_passphrase()
-    practice = open_practice(resolve_data_dir(args.data_dir), current)
-    try:
-        if mode is KeyMode.PASSPHRASE:
-            assert current is not None
-            change = _drive(practice.protection.change_passphrase(current, new))
-        else:
-            change = _drive(practice.protection.use_passphrase(new))
-    finally:
-        practice.close()
+    if mode is KeyMode.PASSPHRASE:
+        assert current is not None
+        old: str = current
+        change = _change(args, current, lambda protection: protection.change_passphrase(old, new))
+    else:
+        change = _change(args, current, lambda protection: protection.use_passphrase(new))
     return _report(change)
 
 
 def run_keyring(args: argparse.Namespace) -> int:
     _mode, current = _current(args)
-    practice = open_practice(resolve_data_dir(args.data_dir), current)
-    try:
-        change = _drive(practice.protection.use_keyring(current or ""))
-    finally:
-        practice.close()
+    change = _change(args, current, lambda protection: protection.use_keyring(current or ""))
     return _report(change)
 
 
 def run_rekey(args: argparse.Namespace) -> int:
     _mode, current = _current(args)
-    practice = open_practice(resolve_data_dir(args.data_dir), current)
-    try:
-        change = _drive(practice.protection.rekey(current))
-    finally:
-        practice.close()
+    change = _change(args, current, lambda protection: protection.rekey(current))
     print("Le coffre de données a été rechiffré sous une nouvelle clé.")
     return _report(change)
+
+
+def _change(
+    args: argparse.Namespace,
+    current: str | None,
+    start: Callable[[StoreProtectionService], ProtectionSteps],
+) -> ProtectionChange:
+    """The one way each action opens the store (with its current passphrase), runs its change
+    with the steps on stderr, and closes the store even when the change is refused."""
+    practice = open_practice(resolve_data_dir(args.data_dir), current)
+    try:
+        return _drive(start(practice.protection))
+    finally:
+        practice.close()
 
 
 def _current(args: argparse.Namespace) -> tuple[KeyMode, str | None]:
