@@ -374,14 +374,9 @@ def _read_checked(file: BinaryIO, size: int) -> BackupHeader:
     damaged = False
     for length, expected_sha256 in sections:
         section = hashlib.sha256()
-        remaining = length
-        while remaining:
-            chunk = file.read(min(_CHUNK, remaining))
-            if not chunk:
-                raise BackupFileError(TRUNCATED_MESSAGE)
+        for chunk in _section_chunks(file, length):
             digest.update(chunk)
             section.update(chunk)
-            remaining -= len(chunk)
         damaged |= not hmac.compare_digest(section.hexdigest(), expected_sha256)
     trailer = file.read(_TRAILER_BYTES)
     if damaged or not hmac.compare_digest(trailer, digest.digest()):
@@ -549,18 +544,25 @@ def _extract(source: Path, header: BackupHeader, staging: Path, staged_scans: Pa
         raise BackupFileError(UNREADABLE_MESSAGE.format(reason=error.strerror or error)) from None
 
 
+def _section_chunks(file: BinaryIO, size: int) -> Generator[bytes, None, None]:
+    """The next ``size`` bytes of the backup, a megabyte at a time so a large store never sits
+    in memory whole; a file that ends first is a truncated backup, whether checked or extracted."""
+    remaining = size
+    while remaining:
+        chunk = file.read(min(_CHUNK, remaining))
+        if not chunk:
+            raise BackupFileError(TRUNCATED_MESSAGE)
+        yield chunk
+        remaining -= len(chunk)
+
+
 def _extract_section(file: BinaryIO, size: int, expected_sha256: str, into: Path) -> None:
     digest = hashlib.sha256()
     descriptor = os.open(into, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as out:
-        remaining = size
-        while remaining:
-            chunk = file.read(min(_CHUNK, remaining))
-            if not chunk:
-                raise BackupFileError(TRUNCATED_MESSAGE)
+        for chunk in _section_chunks(file, size):
             digest.update(chunk)
             out.write(chunk)
-            remaining -= len(chunk)
     into.chmod(0o600)
     if not hmac.compare_digest(digest.hexdigest(), expected_sha256):
         raise BackupFileError(DAMAGED_BACKUP_MESSAGE)
