@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,18 +28,10 @@ from tests.backup.conftest import (
     cheap_kdf,
     fill_with_demo,
     folder_bytes,
+    run,
 )
 
 Opener = Callable[..., Practice]
-
-
-def run(steps: Any) -> Any:
-    """Drives a service generator to its end, like the CLI and the GUI runner do."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
 
 
 def names(practice: Practice) -> list[str]:

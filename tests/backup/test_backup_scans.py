@@ -12,11 +12,9 @@ import json
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import nacl.secret
 import pytest
 from reportlab.pdfgen import canvas
 from sqlalchemy import text
@@ -37,7 +35,9 @@ from tests.backup.conftest import (
     cheap_kdf,
     fill_with_demo,
     folder_bytes,
+    run,
 )
+from tests.support.first_version_scans import plant_first_version_scan
 
 Opener = Callable[..., Practice]
 
@@ -46,14 +46,6 @@ DAMAGED_SCANS = (
     "correspond plus à celui qui a été joint. Elle ne peut pas être restaurée ; le coffre et les "
     "scans actuels sont inchangés."
 )
-
-
-def run(steps: Any) -> Any:
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
 
 
 def signed_form_pdf() -> bytes:
@@ -196,20 +188,8 @@ def test_scans_attached_before_the_upgrade_stay_readable_and_travel(
     escap = escaps_with_consent(practice)[0]
     with practice.store.unit_of_work(None) as uow:
         assert uow.session.execute(text("SELECT count(*) FROM local_secret")).scalar() == 0
-    old_key = practice.store.derive_key(b"escap-desktop/consent-scans/v1", b"escap-scan-key")
-    sealed = b"ESCAPSCN\x01" + bytes(nacl.secret.SecretBox(old_key).encrypt(pdf))
-    (data_dir / "scans").mkdir(mode=0o700)
-    old_file = data_dir / "scans" / ("ab" * 16 + ".scan")
-    old_file.write_bytes(sealed)
-    consent = practice.escaps.overview(escap.id).consent
-    assert consent is not None
-    consent = replace(
-        consent,
-        scan_path=f"scans/{old_file.name}",
-        scan_sha256=hashlib.sha256(pdf).hexdigest(),
-    )
-    with practice.store.unit_of_work(consent.collected_by) as uow:
-        uow.put(consent, patient_id=consent.patient_id)
+    old_file = plant_first_version_scan(practice, escap.id, pdf)
+    sealed = old_file.read_bytes()
     practice.close()
 
     upgraded = open_folder(data_dir, LOCAL_PASSPHRASE)
