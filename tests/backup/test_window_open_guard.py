@@ -7,9 +7,6 @@ data folder's lock stands in for the open window.
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from escap_desktop.cli.main import main
 from escap_desktop.core.services.forget import CONFIRMATION
 from escap_desktop.core.services.practice import Practice
 from tests.backup.conftest import BACKUP_PASSPHRASE, LOCAL_PASSPHRASE, fill_with_demo, folder_bytes
+from tests.support.instance_holder import holding
 
 Opener = Callable[..., Practice]
 OPEN_ELSEWHERE = "escap : ESCAP Desktop est déjà ouvert sur ce poste avec ce dossier de données"
@@ -34,33 +32,9 @@ def office(tmp_path: Path, open_folder: Opener, monkeypatch: pytest.MonkeyPatch)
     return tmp_path / "cabinet"
 
 
-@contextlib.contextmanager
-def _holding(office: Path) -> Iterator[None]:
-    """Another process has the folder, as the running application does."""
-    code = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from escap_desktop.core.services import instance_lock\n"
-        "instance_lock.acquire(Path(sys.argv[1]))\n"
-        "print('HELD', flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, str(office)], stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "HELD"
-    try:
-        yield
-    finally:
-        process.kill()
-        process.wait(timeout=30)
-        process.stdout.close()
-
-
 @pytest.fixture
 def window_open(office: Path) -> Iterator[None]:
-    with _holding(office):
+    with holding(office):
         yield
 
 
@@ -75,7 +49,7 @@ def test_restore_is_refused_while_the_window_is_open(
 ) -> None:
     backup = tmp_path / "cabinet.escap-sauvegarde"
     assert main(["--data-dir", str(office), "backup", "--out", str(backup)]) == 0
-    with _holding(office):
+    with holding(office):
         before = folder_bytes(office)
         code = main(["--data-dir", str(office), "restore", "--in", str(backup), "--oui"])
     assert code == 1

@@ -16,29 +16,14 @@ from escap_desktop.core.errors import StoreInUseError
 from escap_desktop.core.services import instance_lock
 from escap_desktop.ui.app import run_gui
 from escap_desktop.ui.main_window.main_window import MainWindow
-
-HOLDER = (
-    "import sys, time\n"
-    "from pathlib import Path\n"
-    "from escap_desktop.core.services import instance_lock\n"
-    "instance_lock.acquire(Path(sys.argv[1]))\n"
-    "print('HELD', flush=True)\n"
-    "time.sleep(120)\n"
-)
+from tests.support.instance_holder import HOLDER, holding
 
 
 @pytest.fixture
 def other_process(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another ESCAP Desktop process holding ``tmp_path`` (killed at the end if still alive)."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "HELD"
-    yield process
-    process.kill()
-    process.wait(timeout=30)
-    process.stdout.close()
+    with holding(tmp_path) as process:
+        yield process
 
 
 def _main_windows() -> list[MainWindow]:
