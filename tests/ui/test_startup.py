@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.entities import Profession
 from escap_desktop.core.services.practice import open_practice
 from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell
@@ -16,7 +15,7 @@ from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
 from tests.ui.conftest import ME, assessed_patient
 from tests.ui.typing import type_text
-from tests.ui.wizard_driver import press_next
+from tests.ui.wizard_driver import enter_profile_fixing_a_short_rpps, press_next
 
 
 def _start(qtbot: QtBot, shell: Shell, data_dir: Path, demo: bool = False) -> Startup:
@@ -45,16 +44,7 @@ def test_first_launch_creates_the_profile_then_shows_the_main_window(
     wizard = startup.wizard
     assert wizard is not None
     assert wizard.windowTitle() == "Bienvenue dans ESCAP Desktop"
-    press_next(qtbot, wizard)
-    form = wizard.profile_page.form
-    type_text(form.last_name, "Lefèvre")
-    type_text(form.first_name, "Marie")
-    form.profession.setCurrentIndex(form.profession.findData(Profession.MEDECIN))
-    type_text(form.identifier, "1000123456")
-    press_next(qtbot, wizard)
-    assert form.errors.message("identifier").startswith("Le numéro RPPS doit comporter 11 chiffres")
-    type_text(form.identifier, "7")
-    press_next(qtbot, wizard)
+    enter_profile_fixing_a_short_rpps(qtbot, wizard)
     assert "trousseau" in wizard.security_page.subTitle() or True
     press_next(qtbot, wizard)
     assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
