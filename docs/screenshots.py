@@ -38,7 +38,6 @@ from escap_desktop.ui.first_launch.first_launch_wizard import (
     PROFILE_PAGE,
     FirstLaunchWizard,
 )
-from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
@@ -86,16 +85,7 @@ def first_launch(app: QApplication) -> None:
 
 
 def inclusion(app: QApplication, main: MainController) -> None:
-    flow = InclusionFlow(
-        main._patients,
-        main._escaps,
-        main._professionals,
-        main.me,
-        documents=main._documents,
-        scans=main._scans,
-        directory=main.directory,
-    )
-    wizard = InclusionWizard(flow, main.documents, parent=main.window)
+    wizard = InclusionWizard(main.inclusion_flow(), main.documents, parent=main.window)
     wizard.show()
     form = wizard.identity_page.form
     form.birth_name.setText("Rousseau")

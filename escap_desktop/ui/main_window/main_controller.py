@@ -318,7 +318,19 @@ class MainController(QObject):
             self.wizard.raise_()
             self.wizard.activateWindow()
             return
-        flow = InclusionFlow(
+        flow = self.inclusion_flow()
+        if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
+            return
+        wizard = InclusionWizard(flow, self.documents, parent=self.window)
+        wizard.inclusion_changed.connect(self.schedule_reload)
+        wizard.finished.connect(lambda _result: self._on_wizard_finished(wizard))
+        self.wizard = wizard
+        wizard.open()
+
+    def inclusion_flow(self) -> InclusionFlow:
+        """A new inclusion with this window's services and form checks (the screenshots build
+        their wizard from it too, so they show what « Nouvelle inclusion » opens)."""
+        return InclusionFlow(
             self._patients,
             self._escaps,
             self._professionals,
@@ -328,13 +340,6 @@ class MainController(QObject):
             directory=self.directory,
             checks=self._form_checks,
         )
-        if patient_id is not None and self._call(lambda: flow.resume(patient_id) or True) is None:
-            return
-        wizard = InclusionWizard(flow, self.documents, parent=self.window)
-        wizard.inclusion_changed.connect(self.schedule_reload)
-        wizard.finished.connect(lambda _result: self._on_wizard_finished(wizard))
-        self.wizard = wizard
-        wizard.open()
 
     def _on_wizard_finished(self, wizard: InclusionWizard) -> None:
         patient = wizard.flow.patient
