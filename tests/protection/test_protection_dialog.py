@@ -20,12 +20,11 @@ from escap_desktop.core.services.store_protection import (
 from escap_desktop.store import KeyMode, open_store, store_key_mode
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.error_channel import ErrorChannel
-from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
-from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.protection_dialog import Choice, ProtectionDialog
 from escap_desktop.ui.runner import JobQueue
 from tests.hardening.conftest import folder_bytes
 from tests.protection.conftest import NEW_PASSPHRASE, OLD_PASSPHRASE, Opener, patient_names
+from tests.ui.main_window_driver import open_main_window
 from tests.ui.typing import show_active
 
 JOB_TIMEOUT_MS = 60_000
@@ -117,14 +116,7 @@ def test_the_menu_action_moves_a_keyring_store_to_a_passphrase_and_the_lock_foll
 ) -> None:
     folder = tmp_path / "donnees"
     practice = open_folder(folder)
-    current = practice.profile.current()
-    assert current is not None
-    profile, me = current
-    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
-    main = MainController(practice, me, profile, shell, lock, open_files=False)
-    qtbot.addWidget(main.window)
-    with qtbot.waitSignal(main.list_loaded, timeout=10_000):
-        show_active(main.window)
+    main = open_main_window(qtbot, practice, shell)
     try:
         main.window.protection_action.trigger()
         dialog = main.dialog
@@ -137,10 +129,10 @@ def test_the_menu_action_moves_a_keyring_store_to_a_passphrase_and_the_lock_foll
             qtbot.keyClick(dialog.confirmation_edit, Qt.Key.Key_Return)
 
         assert store_key_mode(folder) is KeyMode.PASSPHRASE
-        lock.lock()
-        assert not lock.try_unlock(me.identifier)  # the RPPS number no longer unlocks
-        assert not lock.try_unlock(OLD_PASSPHRASE)
-        assert lock.try_unlock(NEW_PASSPHRASE)
+        main.lock.lock()
+        assert not main.lock.try_unlock(main.me.identifier)  # the RPPS number no longer unlocks
+        assert not main.lock.try_unlock(OLD_PASSPHRASE)
+        assert main.lock.try_unlock(NEW_PASSPHRASE)
         assert len(patient_names(practice)) == 4
     finally:
         main.shutdown()

@@ -22,11 +22,11 @@ from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog
 from escap_desktop.ui.admin.forget_dialog import ForgetDialog
 from escap_desktop.ui.app_shell import Shell
-from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.profile_dialog import FINGERPRINT_HINT, NOT_CONFIGURED
 from tests.ui.conftest import NURSE, assessed_patient, forming_team
-from tests.ui.typing import show_active, type_text
+from tests.ui.main_window_driver import open_main_window
+from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -66,24 +66,14 @@ def quits() -> list[bool]:
 def main(
     qtbot: QtBot, shell: Shell, practice: Practice, chooser: Chooser, quits: list[bool]
 ) -> Iterator[MainController]:
-    current = practice.profile.current()
-    assert current is not None
-    profile, me = current
-    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
-    controller = MainController(
+    controller = open_main_window(
+        qtbot,
         practice,
-        me,
-        profile,
         shell,
-        lock,
-        open_files=False,
+        size=(1366, 768),
         save_chooser=chooser,
         quit_app=lambda: quits.append(True),
     )
-    qtbot.addWidget(controller.window)
-    controller.window.resize(1366, 768)
-    with qtbot.waitSignal(controller.list_loaded, timeout=10_000):
-        show_active(controller.window)
     yield controller
     controller.shutdown()
 

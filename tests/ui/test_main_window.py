@@ -12,25 +12,17 @@ from pytestqt.qtbot import QtBot
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.core.services.sync import InvitationSummary
 from escap_desktop.ui.app_shell import Shell
-from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.sync_controller import NOT_CONFIGURED
 from tests.ui.conftest import ME, forming_team
-from tests.ui.typing import answer_next_box, show_active, type_text
+from tests.ui.main_window_driver import open_main_window
+from tests.ui.typing import answer_next_box, type_text
 
 
 @pytest.fixture
 def main(qtbot: QtBot, shell: Shell, practice: Practice) -> Iterator[MainController]:
-    current = practice.profile.current()
-    assert current is not None
-    profile, me = current
-    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
-    controller = MainController(practice, me, profile, shell, lock, open_files=False)
-    qtbot.addWidget(controller.window)
-    controller.window.resize(1366, 768)
-    with qtbot.waitSignal(controller.list_loaded, timeout=10_000):
-        show_active(controller.window)
+    controller = open_main_window(qtbot, practice, shell, size=(1366, 768))
     yield controller
     controller.shutdown()
 

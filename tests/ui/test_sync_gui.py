@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.ui.app_shell import Shell
-from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from tests.sync.conftest import (  # noqa: F401 - fixtures
     MemberFactory,
@@ -15,19 +14,12 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
     sqlite_relay_url,
 )
 from tests.sync.team import Member, start_escap
-from tests.ui.typing import answer_next_box, show_active
+from tests.ui.main_window_driver import open_main_window
+from tests.ui.typing import answer_next_box
 
 
 def _main(qtbot: QtBot, shell: Shell, member: Member) -> MainController:
-    current = member.practice.profile.current()
-    assert current is not None
-    profile, me = current
-    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
-    main = MainController(member.practice, me, profile, shell, lock, open_files=False)
-    qtbot.addWidget(main.window)
-    with qtbot.waitSignal(main.list_loaded, timeout=10_000):
-        show_active(main.window)
-    return main
+    return open_main_window(qtbot, member.practice, shell)
 
 
 def test_an_invitation_is_answered_and_the_team_arrives(

@@ -7,19 +7,19 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import ActionStatus, EscapState, ExitReason, Sex
 from escap_desktop.core.services.practice import Practice
-from escap_desktop.ui.app_shell import Shell, create_application, create_shell
+from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
-from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker
 from escap_desktop.ui.inclusion.inclusion_wizard import INVITATIONS, TEAM
 from escap_desktop.ui.main_window.main_controller import MainController
 from tests.ui.conftest import NURSE, PHYSIO, nir
+from tests.ui.main_window_driver import open_main_window
 from tests.ui.typing import show_active, type_text
 from tests.ui.wizard_driver import press_next
 
@@ -27,21 +27,10 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def main(qtbot: QtBot, practice: Practice) -> Iterator[MainController]:
-    app = create_application()
-    assert isinstance(app, QApplication)
-    shell: Shell = create_shell(app)
-    current = practice.profile.current()
-    assert current is not None
-    profile, me = current
-    lock = IdleLock(identity_unlocker(me.display_name, me.identifier), 10)
-    controller = MainController(practice, me, profile, shell, lock, open_files=False)
-    qtbot.addWidget(controller.window)
-    with qtbot.waitSignal(controller.list_loaded, timeout=10_000):
-        show_active(controller.window)
+def main(qtbot: QtBot, shell: Shell, practice: Practice) -> Iterator[MainController]:
+    controller = open_main_window(qtbot, practice, shell)
     yield controller
     controller.shutdown()
-    shell.close()
 
 
 def _accept(qtbot: QtBot, box: QDialogButtonBox) -> None:
