@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import nacl.pwhash
 import pytest
@@ -15,17 +14,6 @@ from escap_desktop.store.keys import KdfParams, new_salt
 
 BACKUP_PASSPHRASE = "sauvegarde du cabinet 2026"
 LOCAL_PASSPHRASE = "phrase du poste infirmier"
-
-T = TypeVar("T")
-
-
-def run(steps: Generator[Any, None, T]) -> T:
-    """Drives a service generator to its end, like the CLI and the GUI runner do."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
 
 
 def cheap_kdf() -> KdfParams:

@@ -28,8 +28,8 @@ from tests.backup.conftest import (
     cheap_kdf,
     fill_with_demo,
     folder_bytes,
-    run,
 )
+from tests.support.steps import run
 
 Opener = Callable[..., Practice]
 

@@ -35,9 +35,9 @@ from tests.backup.conftest import (
     cheap_kdf,
     fill_with_demo,
     folder_bytes,
-    run,
 )
 from tests.support.first_version_scans import plant_first_version_scan
+from tests.support.steps import run
 
 Opener = Callable[..., Practice]
 

@@ -7,7 +7,7 @@ process through ASGI, or a real uvicorn process on 127.0.0.1).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,6 +43,7 @@ from escap_desktop.sync.identity_map import IdentityMap
 from escap_desktop.sync.merge import shared_fields
 from escap_desktop.sync.wire import Envelope
 from escap_relay.schema import envelopes
+from tests.support.steps import run
 
 TODAY = date(2026, 11, 25)
 GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
@@ -53,15 +54,6 @@ GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
 )
 
 T = TypeVar("T")
-
-
-def run(generator: Generator[Any, None, T]) -> T:
-    """Drives a service generator to its end, as the GUI runner does; returns its result."""
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
 
 
 def no_sleep(_seconds: float) -> None:
