@@ -26,21 +26,10 @@ from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.profile_dialog import FINGERPRINT_HINT, NOT_CONFIGURED
 from tests.ui.conftest import NURSE, assessed_patient, forming_team
 from tests.ui.main_window_driver import open_main_window
+from tests.ui.save_dialog import SaveTo
 from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-class Chooser:
-    """Stands for the save-file dialog: answers the path the test chose."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.asked: list[str] = []
-
-    def __call__(self, _parent: QWidget | None, title: str, _suggested: str, _f: str) -> str:
-        self.asked.append(title)
-        return str(self.path)
 
 
 def _shot(widget: QWidget, name: str) -> None:
@@ -51,10 +40,10 @@ def _shot(widget: QWidget, name: str) -> None:
 
 
 @pytest.fixture
-def chooser(tmp_path: Path) -> Chooser:
+def chooser(tmp_path: Path) -> SaveTo:
     out = tmp_path / "sorties"
     out.mkdir()
-    return Chooser(out / "export.csv")
+    return SaveTo(out / "export.csv")
 
 
 @pytest.fixture
@@ -64,7 +53,7 @@ def quits() -> list[bool]:
 
 @pytest.fixture
 def main(
-    qtbot: QtBot, shell: Shell, practice: Practice, chooser: Chooser, quits: list[bool]
+    qtbot: QtBot, shell: Shell, practice: Practice, chooser: SaveTo, quits: list[bool]
 ) -> Iterator[MainController]:
     controller = open_main_window(
         qtbot,
@@ -79,7 +68,7 @@ def main(
 
 
 def test_evaluation_export_writes_its_three_files(
-    qtbot: QtBot, practice: Practice, main: MainController, chooser: Chooser
+    qtbot: QtBot, practice: Practice, main: MainController, chooser: SaveTo
 ) -> None:
     assessed_patient(practice)
     main.window.evaluation_export_action.trigger()
@@ -108,7 +97,7 @@ def test_evaluation_export_writes_its_three_files(
 
 
 def test_evaluation_export_of_a_reversed_period_says_why_in_the_dialog(
-    qtbot: QtBot, practice: Practice, main: MainController, chooser: Chooser
+    qtbot: QtBot, practice: Practice, main: MainController, chooser: SaveTo
 ) -> None:
     main.window.evaluation_export_action.trigger()
     dialog = main.dialog
@@ -124,7 +113,7 @@ def test_evaluation_export_of_a_reversed_period_says_why_in_the_dialog(
 
 
 def test_fhir_export_from_the_escap_page_writes_json(
-    qtbot: QtBot, practice: Practice, main: MainController, chooser: Chooser
+    qtbot: QtBot, practice: Practice, main: MainController, chooser: SaveTo
 ) -> None:
     patient_id, _escap_id = forming_team(practice)
     chooser.path = chooser.path.with_name("dossier.json")
@@ -136,7 +125,7 @@ def test_fhir_export_from_the_escap_page_writes_json(
     assert written.args[0] == str(chooser.path)
     bundle = json.loads(chooser.path.read_text(encoding="utf-8"))
     assert bundle["resourceType"] == "Bundle"
-    assert chooser.asked == ["Exporter en FHIR"]
+    assert chooser.titles == ["Exporter en FHIR"]
 
 
 def test_access_journal_lists_the_opening_and_prints_a_pdf(

@@ -24,6 +24,7 @@ from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDial
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from tests.ui.conftest import assessed_patient
+from tests.ui.save_dialog import SaveTo
 from tests.ui.typing import show_active
 
 LEFT = Qt.MouseButton.LeftButton
@@ -51,18 +52,6 @@ class PrintToFile:
             printer.setPrintRange(QPrinter.PrintRange.PageRange)
             printer.setFromTo(*self.pages)
         return True
-
-
-class SaveTo:
-    """Stands for the save-file dialog: answers the path the test chose, remembers the offer."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.suggested: list[str] = []
-
-    def __call__(self, _parent: QWidget | None, _title: str, suggested: str, _f: str) -> str:
-        self.suggested.append(suggested)
-        return str(self.path)
 
 
 @pytest.fixture
