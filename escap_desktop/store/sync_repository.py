@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from escap_desktop.core.entities import new_id, utcnow
@@ -266,12 +266,27 @@ class SyncRepository:
                 )
         return self._own[record_id]
 
-    def mark_sent(self, record_id: str, relay_seq: int, at: datetime) -> None:
-        """Sent and acknowledged: the clear payload is dropped, the store keeps the entity."""
-        self.session.execute(
+    def mark_sent(self, acknowledged: Sequence[tuple[str, int]], at: datetime) -> None:
+        """Sent and acknowledged (record id, relay sequence): the clear payload is dropped, the
+        store keeps the entity. One statement for a whole pushed batch."""
+        if not acknowledged:
+            return
+        # Through the connection: an executemany of one prepared statement, not one ORM update
+        # per record.
+        self.session.connection().execute(
             update(SyncOutboxRow)
-            .where(SyncOutboxRow.record_id == record_id)
-            .values(status=SENT, relay_seq=relay_seq, sent_at=at, payload=None, envelope=None)
+            .where(SyncOutboxRow.record_id == bindparam("acknowledged_id"))
+            .values(
+                status=SENT,
+                relay_seq=bindparam("acknowledged_seq"),
+                sent_at=at,
+                payload=None,
+                envelope=None,
+            ),
+            [
+                {"acknowledged_id": record_id, "acknowledged_seq": seq}
+                for record_id, seq in acknowledged
+            ],
         )
 
     def mark_refused(self, team_id: str) -> int:

@@ -194,8 +194,7 @@ class SyncEngine:
                     raise
                 now = datetime.fromtimestamp(ctx.wall(), UTC)
                 with ctx.work() as (_uow, repo):
-                    for result in response.results:
-                        repo.mark_sent(result.record_id, result.seq, now)
+                    repo.mark_sent([(r.record_id, r.seq) for r in response.results], now)
                 ctx.report.pushed += len(batch)
                 yield SyncProgress(
                     start + (end - start) * min(ctx.report.pushed, total) // total,

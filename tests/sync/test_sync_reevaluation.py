@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from escap_desktop.core.entities import ClinicalSituation, EventKind, GridAssessment
+from sqlalchemy import select
+
+from escap_desktop.core.entities import ClinicalSituation, Event, EventKind, GridAssessment
+from escap_desktop.store.sync_models import SyncOutboxRow
+from escap_desktop.store.sync_repository import SENT
 from tests.sync.conftest import MemberFactory
 from tests.sync.team import TODAY, active_team
 
@@ -33,3 +37,33 @@ def test_the_nurse_sees_the_gps_reevaluation_in_her_timeline(
     assert event.assessment_id == assessment.id
     with nurse.practice.store.unit_of_work(nurse.me.id) as uow:
         assert uow.get(GridAssessment, assessment.id).score == 16
+
+
+def test_once_the_relay_has_them_the_outbox_keeps_no_clear_copy(
+    sqlite_members: MemberFactory,
+) -> None:
+    """Acknowledged records keep their relay number and lose their clear payload and envelope:
+    the store holds the entity, the outbox only what sync needs."""
+    gp, _nurse, _physio, escap = active_team(sqlite_members)
+    ids = gp.practice.escaps.current_grid().item_ids
+    assessment, _result = gp.practice.escaps.assess(
+        escap.id,
+        {item: index < 15 for index, item in enumerate(ids)},
+        ClinicalSituation(chronic_conditions=3),
+    )
+    with gp.practice.store.unit_of_work(gp.me.id) as uow:
+        [event] = [e.id for e in uow.find(Event, escap_id=escap.id)]
+    gp.cycle()
+    with gp.practice.store.unit_of_work(gp.me.id) as uow:
+        rows = list(
+            uow.session.scalars(
+                select(SyncOutboxRow).where(SyncOutboxRow.entity_id.in_([assessment.id, event]))
+            )
+        )
+    assert len(rows) == 2
+    assert {row.status for row in rows} == {SENT}
+    assert all(row.payload is None and row.envelope is None for row in rows)
+    seqs = sorted(row.relay_seq for row in rows if row.relay_seq is not None)
+    assert len(seqs) == 2
+    assert seqs[0] < seqs[1]
+    assert gp.sync.status().pending_changes == 0
