@@ -24,8 +24,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from escap_desktop.core.errors import StoreInUseError
-from escap_desktop.core.services import instance_lock
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_window import MainWindow
@@ -133,6 +131,9 @@ def run_gui(
     ``demo`` opens the synthetic demo practice (created on first use) instead of one's own.
     A second launch on the same data folder says so (``tell``) and returns 1.
     """
+    from escap_desktop.core.errors import StoreInUseError
+    from escap_desktop.core.services import instance_lock
+
     app = create_application(sys.argv[:1])
     folder = resolve_data_dir(data_dir)
     folder = folder / DEMO_FOLDER if demo else folder
