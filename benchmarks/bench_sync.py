@@ -233,9 +233,13 @@ def _baseline(gp_copy: Path, nurse_copy: Path, team_id: str) -> float:
             while batch := gp_engine._seal_batch(team_id):
                 now = datetime.now(UTC)
                 with gp.store.unit_of_work(gp_engine.ctx.actor_id) as uow:
-                    repo = SyncRepository(uow.session)
-                    for offset, envelope in enumerate(batch):
-                        repo.mark_sent(envelope.record_id, len(envelopes) + offset + 1, now)
+                    SyncRepository(uow.session).mark_sent(
+                        [
+                            (envelope.record_id, len(envelopes) + offset + 1)
+                            for offset, envelope in enumerate(batch)
+                        ],
+                        now,
+                    )
                 envelopes.extend(batch)
         with nurse_sync.session() as nurse_engine:
             for first in range(0, len(envelopes), PAGE):
