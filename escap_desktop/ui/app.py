@@ -24,10 +24,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
 from escap_desktop.ui.main_window.main_window import MainWindow
-from escap_desktop.ui.settings import DEMO_FOLDER, LIST_KEY, WINDOW_KEY, InterfaceSettings
+from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings, practice_folder
 
 STARTUP_MODULE = "escap_desktop.ui.startup"
 STORE_LAYER_MODULES = (
@@ -51,7 +50,6 @@ def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
     yield STORE_LAYER_IMPORTED
     from escap_desktop.core.errors import EscapError
 
-    data_dir.mkdir(parents=True, exist_ok=True)
     try:
         return importlib.import_module(OPENING_MODULE).open_and_list(data_dir)
     except EscapError as error:
@@ -76,8 +74,8 @@ class Launch:
         self.shell = shell
         self.window = MainWindow()
         self.window.set_opening(True)
-        folder = resolve_data_dir(data_dir)
-        settings = InterfaceSettings(folder / DEMO_FOLDER if demo else folder)
+        self._folder = practice_folder(data_dir, demo)
+        settings = InterfaceSettings(self._folder)
         settings.restore_window(WINDOW_KEY, self.window)
         settings.restore_header(LIST_KEY, self.window.patient_list.table.horizontalHeader())
         self.window.show()
@@ -87,7 +85,6 @@ class Launch:
         self.startup: Any = None
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
-        self._folder = folder / DEMO_FOLDER if demo else folder
         shell.jobs.start(
             lambda: _prepare(self._folder),
             self._begin,
@@ -135,8 +132,7 @@ def run_gui(
     from escap_desktop.core.services import instance_lock
 
     app = create_application(sys.argv[:1])
-    folder = resolve_data_dir(data_dir)
-    folder = folder / DEMO_FOLDER if demo else folder
+    folder = practice_folder(data_dir, demo)
     try:
         instance_lock.acquire(folder)
     except StoreInUseError as error:

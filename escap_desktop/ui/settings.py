@@ -12,12 +12,23 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
+from escap_desktop.core.services.paths import resolve_data_dir
+
 SETTINGS_FILE = "interface.ini"
 DEMO_FOLDER = "demonstration"
 """The demo practice's own data folder, inside the chosen one: fictitious patients never mix
 with real ones."""
 WINDOW_KEY = "fenetre_principale"
 LIST_KEY = "liste_patients"
+
+
+def practice_folder(data_dir: str | None, demo: bool) -> Path:
+    """The folder of the practice the window opens (created if needed): the chosen data folder,
+    or its demo folder."""
+    base = resolve_data_dir(data_dir)
+    folder = base / DEMO_FOLDER if demo else base
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 class InterfaceSettings:

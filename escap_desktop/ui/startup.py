@@ -36,7 +36,6 @@ from escap_desktop.core.errors import (
 )
 from escap_desktop.core.services.demo import generate_demo
 from escap_desktop.core.services.form_checks import FormChecks
-from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.core.services.practice import Practice, open_practice
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
@@ -46,7 +45,7 @@ from escap_desktop.ui.main_window.main_window import MainWindow
 from escap_desktop.ui.opening import Opened, open_and_list
 from escap_desktop.ui.passphrase_dialog import PassphraseDialog
 from escap_desktop.ui.runner import call_job
-from escap_desktop.ui.settings import DEMO_FOLDER
+from escap_desktop.ui.settings import practice_folder
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
 DEMO_PATIENTS = 200
@@ -96,10 +95,8 @@ class Startup(QObject):
         super().__init__(parent)
         self.shell = shell
         self.window = window
-        base = resolve_data_dir(data_dir)
         self.demo = demo
-        self.data_dir: Path = base / DEMO_FOLDER if demo else base
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir: Path = practice_folder(data_dir, demo)
         self.open_files = open_files
         self.practice: Practice | None = None
         self.main: MainController | None = None
@@ -108,7 +105,6 @@ class Startup(QObject):
         self.passphrase_dialog: PassphraseDialog | None = None
         self._passphrase: str | None = None
         self._quit_on_failure = True
-        self._first_rows: list[PatientSummary] | None = None
 
     # --- sequence ----------------------------------------------------------------------------
 
@@ -135,12 +131,11 @@ class Startup(QObject):
     @Slot(object)
     def _on_opened(self, opened: Opened) -> None:
         practice = self.practice = opened.practice
-        self._first_rows = opened.rows
         if self.passphrase_dialog is not None:
             self.passphrase_dialog.accept()
             self.passphrase_dialog = None
         if practice.profile.current() is not None:
-            self._show_main()
+            self._show_main(opened.rows)
         elif self.demo:
             self._generate_demo()
         else:
@@ -204,8 +199,7 @@ class Startup(QObject):
             if answers.open_demo:
                 practice.close()
                 self.demo = True
-                self.data_dir = self.data_dir / DEMO_FOLDER
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                self.data_dir = practice_folder(str(self.data_dir), demo=True)
                 self.start()
             else:
                 self._show_main()
@@ -241,7 +235,8 @@ class Startup(QObject):
             on_failure=lambda _error: self._fail(None),
         )
 
-    def _show_main(self) -> None:
+    def _show_main(self, first_rows: list[PatientSummary] | None = None) -> None:
+        """``first_rows``: the patient list when it was read with the opening."""
         practice = self.practice
         assert practice is not None
         current = practice.profile.current()
@@ -260,9 +255,8 @@ class Startup(QObject):
             demo=self.demo,
             open_files=self.open_files,
             window=self.window,
-            first_rows=self._first_rows,
+            first_rows=first_rows,
         )
-        self._first_rows = None
         self.main.window.set_opening(False)
         self.main.window.show()
         self.ready.emit(self.main)

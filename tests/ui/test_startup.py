@@ -64,6 +64,34 @@ def test_first_launch_creates_the_profile_then_shows_the_main_window(
     _finish(qtbot, again)
 
 
+def test_choosing_the_demo_at_first_launch_keeps_the_profile_and_opens_the_demo_practice(
+    qtbot: QtBot, shell: Shell, tmp_path: Path
+) -> None:
+    startup = _start(qtbot, shell, tmp_path)
+    qtbot.waitUntil(lambda: startup.wizard is not None and startup.wizard.isVisible())
+    wizard = startup.wizard
+    assert wizard is not None
+    enter_profile_fixing_a_short_rpps(qtbot, wizard)
+    press_next(qtbot, wizard)
+    wizard.start_page.demo.setChecked(True)
+    with qtbot.waitSignal(startup.ready, timeout=60_000) as ready:
+        press_next(qtbot, wizard)
+    main = ready.args[0]
+    assert isinstance(main, MainController)
+    qtbot.waitUntil(lambda: main.window.patient_list.model.rowCount() > 0, timeout=30_000)
+    assert "démonstration" in main.window.windowTitle()
+    assert startup.data_dir == (tmp_path / "demonstration").resolve()
+    _finish(qtbot, startup)
+    own = open_practice(tmp_path)
+    try:
+        current = own.profile.current()
+        assert current is not None
+        assert current[1].display_name == "Dr Marie LEFÈVRE"
+        assert own.patients.summaries() == []
+    finally:
+        own.close()
+
+
 def test_demo_practice_is_generated_on_first_use(
     qtbot: QtBot, shell: Shell, tmp_path: Path
 ) -> None:
