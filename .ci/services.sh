@@ -7,6 +7,9 @@
 # Installs Debian's postgresql package when no initdb/pg_ctl is found. Any failure stops .ci/run
 # with a message: CI never skips the PostgreSQL tests silently. The server and its folder are
 # removed when the shell exits, keeping the exit code of whatever ran last (pytest).
+#
+# faketime: .ci/run reruns the date-sensitive tests with the machine's clock moved (see there);
+# Debian's faketime package is installed the same way when it is missing.
 
 _escap_pg_bindir() {
   local dir
@@ -44,6 +47,18 @@ _escap_services_fail() {
   fi
   _escap_services_stop
   return 1
+}
+
+_escap_faketime_ready() {
+  command -v faketime >/dev/null 2>&1 && return 0
+  echo "services.sh : faketime absent, installation du paquet Debian faketime..." >&2
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "services.sh : ERREUR : faketime introuvable et apt-get inutilisable" >&2
+    return 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -qq faketime >&2 || { apt-get update -qq >&2 && apt-get install -y -qq faketime >&2; }; } \
+    || { echo "services.sh : ERREUR : l'installation de faketime a échoué" >&2; return 1; }
 }
 
 _escap_services_start() {
@@ -93,4 +108,5 @@ _escap_services_start() {
   echo "services.sh : PostgreSQL de test prêt sur 127.0.0.1:$port (ESCAP_TEST_PG_URL)" >&2
 }
 
+_escap_faketime_ready || return 1
 _escap_services_start || return 1

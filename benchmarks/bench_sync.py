@@ -56,7 +56,6 @@ TARGET_RATIO = 3.0
 WRITE_BATCH = 1000
 PAGE = 1000
 KEYS = {"gp": bytes(range(32)), "nurse": bytes(range(32, 64))}
-TODAY = date.today()
 
 
 class _MemoryKeyring(KeyringBackend):
@@ -139,15 +138,13 @@ PEOPLE = {
 def _practice(folder: Path, name: str, relay_url: str | None) -> tuple[Practice, SyncService]:
     folder.mkdir(parents=True, exist_ok=True)
     store = Store.open(folder / "escap-desktop.db", KEYS[name])
-    practice = build_practice(store, folder, today=lambda: TODAY)
+    practice = build_practice(store, folder)
     if practice.profile.current() is None:
         practice.profile.save(_professional(*PEOPLE[name]))
     current = practice.profile.current()
     assert current is not None
     me = current[1].id
-    sync = SyncService(
-        store, lambda: me, lambda: TODAY, escaps=practice.escaps, push_batch=500, pull_limit=1000
-    )
+    sync = SyncService(store, lambda: me, escaps=practice.escaps, push_batch=500, pull_limit=1000)
     if relay_url is not None:
         sync.set_up(relay_url)
     return practice, sync
@@ -180,7 +177,7 @@ def _team(gp: Practice, gp_sync: SyncService, nurse: Practice, nurse_sync: SyncS
     gp.escaps.assess(
         escap.id, {i: n < 14 for n, i in enumerate(ids)}, ClinicalSituation(chronic_conditions=3)
     )
-    gp.escaps.record_consent_signed(escap.id, signed_on=TODAY)
+    gp.escaps.record_consent_signed(escap.id, signed_on=gp.clock.today())
     gp.escaps.invite(escap.id, gp.profile.current()[1].id)  # type: ignore[index]
     nurse_record = gp.professionals.add(_professional(*PEOPLE["nurse"]))
     gp.escaps.invite(escap.id, nurse_record.id, "Soins infirmiers")
@@ -233,7 +230,7 @@ def _baseline(gp_copy: Path, nurse_copy: Path, team_id: str) -> float:
             while batch := gp_engine._seal_batch(team_id):
                 now = datetime.now(UTC)
                 with gp.store.unit_of_work(gp_engine.ctx.actor_id) as uow:
-                    SyncRepository(uow.session).mark_sent(
+                    SyncRepository(uow.session, uow.clock).mark_sent(
                         [
                             (envelope.record_id, len(envelopes) + offset + 1)
                             for offset, envelope in enumerate(batch)

@@ -11,6 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_relay import __version__, database, retention
 from escap_relay.auth import AuthMiddleware, RequestAuthenticator
 from escap_relay.context import RelayContext
@@ -30,14 +31,18 @@ def create_app(
     *,
     settings: RelaySettings | None = None,
     identity_verifier: IdentityVerifier | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """A ready relay on ``database_url`` (``sqlite:///relay.db`` or ``postgresql+psycopg://...``).
 
     ``identity_verifier`` decides who may bind a key to an RPPS number (trust on first use by
-    default; Pro Santé Connect would plug in there). While it serves, the relay purges old
-    envelopes and expired nonces every ``settings.purge_interval_seconds`` (``retention``).
+    default; Pro Santé Connect would plug in there). ``clock`` dates what the relay stores and
+    decides what retention purges (the machine's clock unless a test pins it). While it serves,
+    the relay purges old envelopes and expired nonces every ``settings.purge_interval_seconds``
+    (``retention``).
     """
     settings = settings or RelaySettings()
+    clock = clock or SYSTEM_CLOCK
     engine = database.connect(database_url)
     database.migrate(engine)
 
@@ -46,8 +51,8 @@ def create_app(
         purging = None
         if settings.purge_interval_seconds > 0:
             # Once before serving (a relay back after a long stop purges first), then regularly.
-            await anyio.to_thread.run_sync(retention.purge_logged, engine, settings)
-            purging = asyncio.create_task(retention.purge_periodically(engine, settings))
+            await anyio.to_thread.run_sync(retention.purge_logged, engine, settings, clock)
+            purging = asyncio.create_task(retention.purge_periodically(engine, settings, clock))
         yield
         if purging is not None:
             purging.cancel()
@@ -68,12 +73,16 @@ def create_app(
         lambda device_id: _signing_key(engine, device_id),
         lambda device_id, nonce, expires_at: nonces.remember(engine, device_id, nonce, expires_at),
         settings.max_clock_skew_seconds,
+        # A request's timestamp is the sending machine's clock: it is checked against this
+        # machine's, whatever ``clock`` dates the records with.
+        SYSTEM_CLOCK.timestamp,
     )
     app.state.relay = RelayContext(
         engine=engine,
         settings=settings,
         authenticator=authenticator,
         identity_verifier=identity_verifier or TrustOnFirstUse(),
+        clock=clock,
     )
     install_handlers(app)
     for module in (health, device_routes, envelopes, teams, keys, invitations):

@@ -9,7 +9,6 @@ is refused after a restart and by every relay process sharing the database.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -47,7 +46,7 @@ class RequestAuthenticator:
         find_signing_key: Callable[[str], bytes | None],
         remember_nonce: NonceStore,
         max_skew_seconds: int,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float],
     ) -> None:
         self._find_signing_key = find_signing_key
         self._remember_nonce = remember_nonce

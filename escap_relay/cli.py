@@ -152,6 +152,7 @@ def purge(database_url: str, settings: RelaySettings) -> int:
     """Migrates the schema if needed, purges once, prints a French summary."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from escap_desktop.core.clock import SYSTEM_CLOCK
     from escap_relay import database, retention
 
     try:
@@ -161,7 +162,7 @@ def purge(database_url: str, settings: RelaySettings) -> int:
         return 1
     try:
         database.migrate(engine)
-        report = retention.purge(engine, settings)
+        report = retention.purge(engine, settings, SYSTEM_CLOCK)
     except SQLAlchemyError as error:
         print(f"escap-relay : purge impossible : {error}", file=sys.stderr)
         return 1

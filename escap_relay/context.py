@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from escap_desktop.core.clock import Clock
 from escap_relay.auth import DEVICE_ID, RequestAuthenticator
 from escap_relay.identity import IdentityVerifier
 from escap_relay.limits import RAW_BODY
@@ -22,6 +23,7 @@ class RelayContext:
     settings: RelaySettings
     authenticator: RequestAuthenticator
     identity_verifier: IdentityVerifier
+    clock: Clock
 
 
 def _context(request: Request) -> RelayContext:

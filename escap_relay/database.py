@@ -64,10 +64,6 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(value: datetime) -> datetime:
     """SQLite gives naive datetimes back; every stored datetime is UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -27,8 +27,8 @@ from datetime import datetime, timedelta
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
+from escap_desktop.core.clock import Clock
 from escap_relay.data import nonces
-from escap_relay.database import utcnow
 from escap_relay.schema import envelopes, invitations, team_members, teams
 from escap_relay.settings import RelaySettings
 
@@ -48,9 +48,9 @@ class PurgeReport:
         )
 
 
-def purge(engine: Engine, settings: RelaySettings, now: datetime | None = None) -> PurgeReport:
+def purge(engine: Engine, settings: RelaySettings, clock: Clock) -> PurgeReport:
     """Purges every team, then the expired nonces; one short transaction per team."""
-    now = now or utcnow()
+    now = clock.now()
     with engine.begin() as connection:
         team_ids = list(connection.scalars(select(teams.c.team_id).order_by(teams.c.team_id)))
     purged_envelopes = purged_teams = 0
@@ -118,11 +118,11 @@ def _invitation_pending(conn: Connection, team_id: str) -> bool:
     return bool(found)
 
 
-def purge_logged(engine: Engine, settings: RelaySettings) -> None:
+def purge_logged(engine: Engine, settings: RelaySettings, clock: Clock) -> None:
     """One purge for the running relay: the outcome goes to the log, a failure never stops it
     (the next purge tries again)."""
     try:
-        report = purge(engine, settings)
+        report = purge(engine, settings, clock)
     except Exception:
         logger.exception("La purge du relais a échoué ; nouvel essai au prochain intervalle.")
         return
@@ -130,9 +130,9 @@ def purge_logged(engine: Engine, settings: RelaySettings) -> None:
         logger.info("%s", report.summary())
 
 
-async def purge_periodically(engine: Engine, settings: RelaySettings) -> None:
+async def purge_periodically(engine: Engine, settings: RelaySettings, clock: Clock) -> None:
     """The relay's background purge, every ``purge_interval_seconds`` (started by the app's
     lifespan, which purges once before serving)."""
     while True:
         await asyncio.sleep(settings.purge_interval_seconds)
-        await anyio.to_thread.run_sync(purge_logged, engine, settings)
+        await anyio.to_thread.run_sync(purge_logged, engine, settings, clock)

@@ -14,10 +14,19 @@ import keyring
 import pytest
 from pytestqt.qtbot import QtBot
 
+from escap_desktop.core.clock import FrozenClock
+from tests.support.clock import frozen_clock
 from tests.support.memory_keyring import MemoryKeyring
 
 if TYPE_CHECKING:
     from escap_desktop.ui.app_shell import Shell
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The test's clock: every practice, window, command and relay of the test reads it, and a
+    test that needs "now" or "today" asks it (``clock.today()``), never the computer."""
+    return frozen_clock()
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +61,7 @@ def no_unexpected_error_dialog() -> Iterator[None]:
 
 
 @pytest.fixture
-def shell(qtbot: QtBot) -> Iterator[Shell]:
+def shell(qtbot: QtBot, clock: FrozenClock) -> Iterator[Shell]:
     """What every window shares (error channel, job queue), made as the app makes it and closed
     after the test. Imported here, not at the top, so tests without a window do not load the GUI."""
     from PySide6.QtWidgets import QApplication
@@ -61,6 +70,6 @@ def shell(qtbot: QtBot) -> Iterator[Shell]:
 
     app = create_application()
     assert isinstance(app, QApplication)
-    opened = create_shell(app)
+    opened = create_shell(app, clock)
     yield opened
     opened.close()

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV, open_cli_practice
 from escap_desktop.cli.progress import ProgressLine
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
 from escap_desktop.core.services.backup import (
     BackupProgress,
@@ -106,7 +107,7 @@ def run_restore(args: argparse.Namespace) -> int:
     description = describe_backup(source)  # a bad file is refused before any question
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     print(
-        f"Sauvegarde du {description.created_at.astimezone():%d/%m/%Y à %H:%M} "
+        f"Sauvegarde du {paris_time(description.created_at):%d/%m/%Y à %H:%M} "
         f"(ESCAP Desktop {description.app_version}, {_size(description.size_bytes)}, "
         f"{description.scans} scan(s))."
     )

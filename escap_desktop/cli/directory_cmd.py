@@ -15,6 +15,7 @@ from typing import Any
 
 from escap_desktop.cli.parser import FrenchArgumentParser
 from escap_desktop.cli.progress import ProgressLine
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities.directory import (
     DirectoryEntry,
     ImportReport,
@@ -156,7 +157,7 @@ def run_status(args: argparse.Namespace) -> int:
         print("Aucun annuaire n'est installé : escap directory import FICHIER.")
         return 0
     print(
-        f"Annuaire importé le {imported_at.astimezone().strftime('%d/%m/%Y à %H:%M')} : "
+        f"Annuaire importé le {paris_time(imported_at).strftime('%d/%m/%Y à %H:%M')} : "
         f"{group_thousands(service.entry_count())} professionnels ({service.path})."
     )
     return 0

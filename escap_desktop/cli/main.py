@@ -14,6 +14,7 @@ from types import ModuleType
 
 from escap_desktop import __version__
 from escap_desktop.cli.parser import FrenchArgumentParser
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.errors import EscapError
 from escap_desktop.logging_setup import setup_logging
 
@@ -82,13 +83,15 @@ def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     return None if rest or args.self_check else args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    """Runs one command; ``clock`` pins the date of everything it does (tests)."""
     if argv is None:  # a real process, not a test calling main(): log to the rotated file
         setup_logging()
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = _gui_arguments(arguments)
     if args is None:
         args = build_parser().parse_args(arguments)
+    args.clock = clock
     handler = getattr(args, "handler", None)
     try:
         if args.self_check:

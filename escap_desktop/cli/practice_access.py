@@ -12,6 +12,7 @@ import getpass
 import os
 import sys
 
+from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
 from escap_desktop.core.services.paths import resolve_data_dir
 from escap_desktop.core.services.practice import Practice, open_practice
@@ -21,10 +22,12 @@ PASSPHRASE_ENV = "ESCAP_PASSPHRASE"
 
 
 def open_cli_practice(args: argparse.Namespace) -> Practice:
+    """The practice of the command's data folder, dated by the clock ``main`` was given."""
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     passphrase = os.environ.get(PASSPHRASE_ENV) or None
+    clock = command_clock(args)
     try:
-        return open_practice(data_dir, passphrase)
+        return open_practice(data_dir, passphrase, clock=clock)
     except KeyringLockedError:
         raise  # a passphrase cannot open a keyring-mode store: unlocking the keyring can
     except (KeyringUnavailableError, PassphraseRequiredError) as error:
@@ -35,7 +38,13 @@ def open_cli_practice(args: argparse.Namespace) -> Practice:
                 f"{error.message} Définissez la variable {PASSPHRASE_ENV} pour un usage en script."
             ) from None
         print(error.message, file=sys.stderr)
-        return open_practice(data_dir, getpass.getpass("Phrase de passe : "))
+        return open_practice(data_dir, getpass.getpass("Phrase de passe : "), clock=clock)
+
+
+def command_clock(args: argparse.Namespace) -> Clock:
+    """The clock every command reads: the computer's, unless ``main(argv, clock=...)`` pinned it."""
+    clock = getattr(args, "clock", None)
+    return clock if isinstance(clock, Clock) else SYSTEM_CLOCK
 
 
 def require_profile(practice: Practice) -> None:

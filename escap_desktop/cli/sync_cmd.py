@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV, open_cli_practice, require_profile
 from escap_desktop.cli.progress import ProgressLine
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.core.services.sync import SyncReport
 from escap_desktop.sync.device import DevicePassphraseRequiredError
@@ -126,7 +127,7 @@ def run_status(args: argparse.Namespace) -> int:
         print("Synchronisation non configurée (escap sync setup --relay URL).")
         return 0
     last = (
-        f"{status.last_sync_at.astimezone():%d/%m/%Y à %H:%M}" if status.last_sync_at else "jamais"
+        f"{paris_time(status.last_sync_at):%d/%m/%Y à %H:%M}" if status.last_sync_at else "jamais"
     )
     print(f"Relais : {status.relay_url}")
     print(f"Empreinte de cet appareil : {fingerprint}")
@@ -149,7 +150,7 @@ def run_invitations(args: argparse.Namespace) -> int:
         return 0
     for item in invitations:
         print(
-            f"{item.invitation_id}  {item.received_at.astimezone():%d/%m/%Y}  "
+            f"{item.invitation_id}  {paris_time(item.received_at):%d/%m/%Y}  "
             f"{item.inviter_name} ({item.inviter_profession}) vous invite"
             f"{' comme « ' + item.role + ' »' if item.role else ''} : patient "
             f"{item.patient_initials}, {item.patient_age} ans"

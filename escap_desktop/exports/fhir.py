@@ -590,7 +590,7 @@ def build_fhir_bundle(
     bundle: EpisodeBundle,
     grid_items: GridItems | Mapping[str, GridItems],
     *,
-    generated_at: datetime | None = None,
+    generated_at: datetime,
 ) -> dict[str, Any]:
     """The episode as a JSON-ready FHIR R4 ``collection`` Bundle.
 
@@ -631,7 +631,7 @@ def build_fhir_bundle(
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
         "type": "collection",
-        "timestamp": _instant(generated_at or datetime.now(UTC)),
+        "timestamp": _instant(generated_at),
         "entry": [
             {
                 "fullUrl": resource["url"]

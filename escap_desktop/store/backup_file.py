@@ -51,6 +51,7 @@ from typing import Any, BinaryIO
 
 import sqlcipher3
 
+from escap_desktop.core.clock import SYSTEM_CLOCK
 from escap_desktop.core.entities import new_id
 from escap_desktop.core.errors import StoreError, WrongPassphraseError
 from escap_desktop.store import migrator, scan_files
@@ -202,7 +203,7 @@ def write_backup(
             UNWRITABLE_MESSAGE.format(reason=f"le dossier {target.parent} n'existe pas.")
         )
     kdf = kdf or KdfParams(salt=new_salt())
-    created_at = created_at or datetime.now(UTC)
+    created_at = created_at or store.clock.now()
     scans_dir = scans_dir or store.path.parent / scan_files.SCANS_FOLDER
     with tempfile.TemporaryDirectory(prefix="escap-sauvegarde-") as folder:
         copy = Path(folder) / "copie.db"
@@ -484,7 +485,8 @@ def restore_backup(
     else:
         check_passphrase_strength(protection.passphrase)
     target = store_path(data_dir)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    # The store is closed, so no practice clock: the stamp only names the files set aside.
+    stamp = (now or SYSTEM_CLOCK.now()).strftime("%Y%m%dT%H%M%SZ")
     staging = target.with_name(f"{target.stem}.restauration-{stamp}.db")
     staged_scans = target.with_name(f"{target.stem}.restauration-{stamp}.scans")
 

@@ -11,7 +11,6 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nacl.encoding
@@ -21,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from escap_desktop.core.clock import Clock, SystemClock
 from escap_desktop.core.errors import EscapError, StoreError
 from escap_desktop.store import migrator, patient_list
 from escap_desktop.store.engine import (
@@ -51,8 +51,11 @@ KEY_CHANGE_FAILED_MESSAGE = (
 class Store:
     """The open store. Thread-safe: each unit of work has its own connection and transaction."""
 
-    def __init__(self, path: Path, engine: Engine, key: bytes) -> None:
+    def __init__(self, path: Path, engine: Engine, key: bytes, clock: Clock | None = None) -> None:
         self._path = path
+        # The practice's one clock: audit entries and sync rows are stamped with it, and every
+        # service over this store reads it (``ServiceBase``), so a test pins time in one place.
+        self.clock: Clock = clock or SystemClock()
         self._engine: Engine | None = engine
         self._key = key
         self._hooks: list[CommitHook] = []
@@ -66,7 +69,7 @@ class Store:
         return self._path
 
     @classmethod
-    def open(cls, path: Path | str, key: bytes) -> Store:
+    def open(cls, path: Path | str, key: bytes, clock: Clock | None = None) -> Store:
         """Open (or create) the store at ``path`` and bring its schema to this version's head.
 
         Raises WrongPassphraseError for a key that does not open the file, StoreError for a
@@ -94,7 +97,7 @@ class Store:
                 # Only now may the file change: WAL lets the list be read while sync writes.
                 raw.execute("PRAGMA journal_mode = WAL")
                 if revision is not None and revision != head:
-                    backup = _pre_migration_backup_path(path, revision)
+                    backup = _pre_migration_backup_path(path, revision, clock or SystemClock())
                     _backup_connection(raw, backup, key)
             except sqlcipher3.DatabaseError as error:
                 raise translate_open_error(path, error) from None
@@ -115,7 +118,7 @@ class Store:
                 "La mise à jour du coffre de données a échoué ; la copie prise avant la "
                 f"mise à jour a été gardée : {backup.name}"
             ) from error
-        return cls(path, engine, key)
+        return cls(path, engine, key, clock)
 
     def derive_key(self, purpose: bytes, person: bytes) -> bytes:
         """A 32-byte key for another use (e.g. encrypting scans), derived from the store key.
@@ -179,7 +182,7 @@ class Store:
         with self._hooks_lock:
             hooks = list(self._hooks)
         session = Session(engine, expire_on_commit=False)
-        uow = UnitOfWork(session, actor_id)
+        uow = UnitOfWork(session, actor_id, self.clock)
         try:
             yield uow
             uow._before_commit(hooks)
@@ -258,8 +261,8 @@ def _refuse_partial_pages(path: Path, raw: sqlcipher3.Connection) -> None:
         raise StoreError(DAMAGED_MESSAGE)
 
 
-def _pre_migration_backup_path(path: Path, revision: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+def _pre_migration_backup_path(path: Path, revision: str, clock: Clock) -> Path:
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     return path.with_name(f"{path.stem}.avant-migration-{revision}-{stamp}.db")
 
 

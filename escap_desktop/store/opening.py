@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import new_id
 from escap_desktop.core.errors import (
     KeyringUnavailableError,
@@ -71,8 +72,12 @@ def store_key_mode(data_dir: Path | str) -> KeyMode | None:
     return None if info is None else info.mode
 
 
-def open_store(data_dir: Path | str, passphrase: str | None = None) -> Store:
+def open_store(
+    data_dir: Path | str, passphrase: str | None = None, *, clock: Clock | None = None
+) -> Store:
     """Open the data folder's store, creating it (and its key) when there is none yet.
+
+    ``clock`` is the practice's clock (the computer's when None): see ``Store.clock``.
 
     Raises KeyringUnavailableError (ask for a passphrase and call again with it),
     KeyringLockedError, PassphraseRequiredError, WrongPassphraseError, ValidationError (a new
@@ -80,11 +85,11 @@ def open_store(data_dir: Path | str, passphrase: str | None = None) -> Store:
     """
     path = store_path(data_dir)
     if store_exists(data_dir):
-        return _open_existing(path, passphrase)
-    return _create(path, passphrase)
+        return _open_existing(path, passphrase, clock)
+    return _create(path, passphrase, clock)
 
 
-def _create(path: Path, passphrase: str | None) -> Store:
+def _create(path: Path, passphrase: str | None, clock: Clock | None) -> Store:
     if passphrase is None:
         ensure_keyring_usable()
     else:
@@ -102,10 +107,10 @@ def _create(path: Path, passphrase: str | None) -> Store:
         )
         info = KeyInfo(store_id, KeyMode.PASSPHRASE, key_check_value(key), kdf)
     write_keyinfo(path, info)
-    return Store.open(path, key)
+    return Store.open(path, key, clock)
 
 
-def _open_existing(path: Path, passphrase: str | None) -> Store:
+def _open_existing(path: Path, passphrase: str | None, clock: Clock | None) -> Store:
     info = read_keyinfo(path)
     if info is None:
         raise StoreError(MISSING_KEYINFO_MESSAGE.format(name=path.name + ".keyinfo.json"))
@@ -131,13 +136,13 @@ def _open_existing(path: Path, passphrase: str | None) -> Store:
         if not key_matches(key, info):
             raise WrongPassphraseError(WRONG_KEY_MESSAGE)
     try:
-        store = Store.open(path, key)
+        store = Store.open(path, key, clock)
     except WrongPassphraseError:
         # The key is the recorded one (its check value matched): either a key change was cut
         # short after re-encrypting the file (its copy, under this key, is put back), or the
         # file itself is damaged.
         if not recover_interrupted_key_change(path, key):
             raise StoreError(DAMAGED_MESSAGE) from None
-        store = Store.open(path, key)
+        store = Store.open(path, key, clock)
     discard_key_change_backup(path)
     return store

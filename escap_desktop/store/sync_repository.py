@@ -14,7 +14,8 @@ from typing import TypeVar
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from escap_desktop.core.entities import new_id, utcnow
+from escap_desktop.core.clock import Clock
+from escap_desktop.core.entities import new_id
 from escap_desktop.store.sync_models import (
     SyncAppliedRow,
     SyncClockRow,
@@ -42,8 +43,9 @@ class SyncRepository:
     """One per transaction. Rows it read or wrote are remembered, so the outbox hook and the
     pull can look them up per record without a query (and the autoflush it would trigger)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock) -> None:
         self.session = session
+        self._clock = clock
         self._clocks: dict[tuple[str, str], SyncClockRow | None] = {}
         self._shared: dict[tuple[str, str, str], bool] = {}
         self._applied: dict[tuple[str, str], bool] = {}
@@ -110,7 +112,7 @@ class SyncRepository:
             state=state,
             cursor=0,
             review=True,
-            created_at=utcnow(),
+            created_at=self._clock.now(),
         )
         self.session.add(row)
         self.session.flush()
@@ -208,7 +210,7 @@ class SyncRepository:
             envelope=None,
             status=PENDING,
             relay_seq=None,
-            created_at=utcnow(),
+            created_at=self._clock.now(),
             sent_at=None,
         )
         self.session.add(row)

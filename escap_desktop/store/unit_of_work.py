@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import (
     Action,
     AuditEntry,
@@ -31,7 +32,6 @@ from escap_desktop.core.entities import (
     Message,
     Patient,
     new_id,
-    utcnow,
 )
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import NotFoundError, StoreError
@@ -87,9 +87,10 @@ class UnitOfWork:
     write must be attributed to someone, so writing in it is a programming error.
     """
 
-    def __init__(self, session: Session, actor_id: str | None) -> None:
+    def __init__(self, session: Session, actor_id: str | None, clock: Clock) -> None:
         self._session = session
         self.actor_id = actor_id
+        self.clock = clock
         self._changed: list[object] = []
         # Episodes put in this unit of work, so that records added with them find their patient
         # without a flush.
@@ -213,7 +214,7 @@ class UnitOfWork:
         summary: str | None,
     ) -> AuditEntry:
         entry = AuditEntry(
-            at=utcnow(),
+            at=self.clock.now(),
             actor_id=self._writer(),
             kind=kind,
             entity_type=entity_type,

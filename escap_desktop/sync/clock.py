@@ -8,13 +8,12 @@ store orders any two edits the same way, whatever order it received them in.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 WallClock = Callable[[], float]
-"""Seconds since the epoch (``time.time``); injectable so tests control the clock."""
+"""Seconds since the epoch, from the practice's clock (``Clock.timestamp``)."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -53,7 +52,7 @@ class HlcState:
     counter: int
     node: str
 
-    def tick(self, wall: WallClock = time.time) -> Hlc:
+    def tick(self, wall: WallClock) -> Hlc:
         """A new reading for a local write, later than anything issued or seen so far."""
         now = int(wall() * 1000)
         if now > self.ms:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,8 +62,8 @@ class CycleContext:
     actor_id: str
     keys: DeviceKeys
     client: RelayClient
-    wall: WallClock = time.time
-    today: Callable[[], date] = date.today
+    wall: WallClock
+    today: Callable[[], date]
     report: SyncReport = field(default_factory=SyncReport)
     members_refreshed: set[str] = field(default_factory=set)
 
@@ -76,4 +75,4 @@ class CycleContext:
     def work(self) -> Iterator[tuple[UnitOfWork, SyncRepository]]:
         """One transaction on the store, with the sync tables' repository."""
         with self.store.unit_of_work(self.actor_id) as uow:
-            yield uow, SyncRepository(uow.session)
+            yield uow, SyncRepository(uow.session, uow.clock)

@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 import struct
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,6 +27,7 @@ import nacl.exceptions
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.signing import SigningKey, VerifyKey
 
+from escap_desktop.core.clock import SYSTEM_CLOCK
 from escap_desktop.core.errors import SyncError
 from escap_desktop.sync.wire import (
     FORMAT_VERSION,
@@ -174,7 +174,7 @@ def sign_request(
     """
     auth = RequestAuth(
         device_id=keys.key_id,
-        timestamp=int(time.time() if now is None else now),
+        timestamp=int(SYSTEM_CLOCK.timestamp() if now is None else now),
         nonce=b64u_encode(secrets.token_bytes(REQUEST_NONCE_BYTES)),
         signature=b"",
     )

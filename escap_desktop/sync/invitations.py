@@ -27,7 +27,6 @@ from escap_desktop.core.entities import (
     Patient,
     Professional,
     new_id,
-    utcnow,
 )
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
@@ -262,7 +261,7 @@ def _prepare_invitations(ctx: CycleContext) -> None:
                     status=UNSENT,
                     decision="",
                     summary=invitation.model_dump_json(),
-                    created_at=utcnow(),
+                    created_at=uow.clock.now(),
                 )
             )
 
@@ -292,7 +291,7 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
                     replace(
                         membership,
                         status=MembershipStatus.DECLINED,
-                        responded_at=view.answered_at or utcnow(),
+                        responded_at=view.answered_at or uow.clock.now(),
                     )
                 )
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -73,8 +72,11 @@ def applying_remote() -> Iterator[None]:
 _installed: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
-def install_outbox(store: Store, wall: WallClock = time.time) -> None:
-    """Adds the outbox hook to ``store`` once, however many services are built over it."""
+def install_outbox(store: Store, wall: WallClock | None = None) -> None:
+    """Adds the outbox hook to ``store`` once, however many services are built over it.
+
+    ``wall`` stamps the records' hybrid clocks: the store's clock unless a test skews it.
+    """
     if store in _installed:
         return
     _installed.add(store)
@@ -82,11 +84,11 @@ def install_outbox(store: Store, wall: WallClock = time.time) -> None:
     def hook(uow: UnitOfWork, changed: list[object]) -> None:
         if _applying_remote.get():
             return
-        repo = SyncRepository(uow.session)
+        repo = SyncRepository(uow.session, uow.clock)
         if not repo.teams():
             return  # nothing is shared yet: the usual case, kept cheap
         with uow.session.no_autoflush:  # everything was flushed before the hooks
-            OutboxWriter(uow, repo, wall).on_commit(changed)
+            OutboxWriter(uow, repo, wall or uow.clock.timestamp).on_commit(changed)
 
     store.add_commit_hook(hook)
 
@@ -94,7 +96,7 @@ def install_outbox(store: Store, wall: WallClock = time.time) -> None:
 class OutboxWriter:
     """Writes outbox rows for one unit of work; also used to send a new team its snapshot."""
 
-    def __init__(self, uow: UnitOfWork, repo: SyncRepository, wall: WallClock = time.time):
+    def __init__(self, uow: UnitOfWork, repo: SyncRepository, wall: WallClock):
         self._uow = uow
         self._repo = repo
         self._wall = wall

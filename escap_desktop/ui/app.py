@@ -39,7 +39,7 @@ STORE_LAYER_IMPORTED = "store-layer-imported"
 """Told by the worker once the store layer is in: the GUI thread may import the windows."""
 
 
-def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
+def _prepare(data_dir: Path, clock: Any) -> Generator[Any, None, Any]:
     """Runs on the worker thread. Only Qt-free modules are imported here: modules defining Qt
     classes are imported on the GUI thread (in ``_begin``), as Qt expects.
 
@@ -51,7 +51,7 @@ def _prepare(data_dir: Path) -> Generator[Any, None, Any]:
     from escap_desktop.core.errors import EscapError
 
     try:
-        return importlib.import_module(OPENING_MODULE).open_and_list(data_dir)
+        return importlib.import_module(OPENING_MODULE).open_and_list(data_dir, None, clock)
     except EscapError as error:
         return error
 
@@ -86,7 +86,7 @@ class Launch:
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
         shell.jobs.start(
-            lambda: _prepare(self._folder),
+            lambda: _prepare(self._folder, shell.clock),
             self._begin,
             shell.errors.report,
             progress=self._on_progress,

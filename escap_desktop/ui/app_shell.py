@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTransla
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from escap_desktop import __version__
+from escap_desktop.core.clock import Clock, SystemClock
 from escap_desktop.ui.error_channel import ErrorChannel, install_exception_hooks
 from escap_desktop.ui.error_presenter import ErrorPresenter
 from escap_desktop.ui.resources import icon, resources_dir, style_sheet
@@ -67,22 +68,24 @@ def apply_look(app: QApplication) -> None:
 
 @dataclass
 class Shell:
-    """What every window shares: one error channel, its presenter, and one job queue."""
+    """What every window shares: one error channel, its presenter, one job queue, and the
+    clock the practice it opens will read (the computer's; a test pins it)."""
 
     app: QApplication
     errors: ErrorChannel
     presenter: ErrorPresenter
     jobs: JobQueue
     uninstall_hooks: Callable[[], None]
+    clock: Clock
 
     def close(self) -> None:
         self.jobs.wait_for_done(10_000)
         self.uninstall_hooks()
 
 
-def create_shell(app: QApplication) -> Shell:
+def create_shell(app: QApplication, clock: Clock | None = None) -> Shell:
     errors = ErrorChannel(app)
     presenter = ErrorPresenter(errors, app)
     jobs = JobQueue(app)
     uninstall = install_exception_hooks(errors)
-    return Shell(app, errors, presenter, jobs, uninstall)
+    return Shell(app, errors, presenter, jobs, uninstall, clock or SystemClock())

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import EscapError, ValidationError
 from escap_desktop.core.services.backup import (
     BACKUP_SUFFIX,
@@ -162,7 +163,7 @@ class BackupDialog(_JobDialog):
         self.setMinimumWidth(560)
         self._store = store
         default_folder = folder or Path(QDir.homePath())
-        self.path_edit = QLineEdit(str(default_folder / default_backup_name()))
+        self.path_edit = QLineEdit(str(default_folder / default_backup_name(store.clock.now())))
         self.choose_button = QPushButton("Choisir…")
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
         self.passphrase_edit = password_field(
@@ -373,7 +374,7 @@ class RestoreDialog(_JobDialog):
             self._show_error(str(error))
             return False
         self.error.hide()
-        created = description.created_at.astimezone()
+        created = paris_time(description.created_at)
         self.description_label.setText(
             f"Sauvegarde du {created:%d/%m/%Y à %H:%M}, faite avec ESCAP Desktop "
             f"{description.app_version} ({_size(description.size_bytes)}, "

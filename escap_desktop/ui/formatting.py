@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import ValidationError
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -16,13 +17,15 @@ _SEPARATORS = str.maketrans({"-": " ", "'": " ", "’": " ", "_": " "})
 
 
 def format_date(value: date | datetime | None) -> str:
-    """``JJ/MM/AAAA``, or an empty string when there is no date."""
+    """``JJ/MM/AAAA``, or an empty string when there is no date (an instant: its French day)."""
+    if isinstance(value, datetime):
+        value = paris_time(value)
     return value.strftime(DATE_FORMAT) if value is not None else ""
 
 
 def format_datetime(value: datetime | None) -> str:
-    """``JJ/MM/AAAA HH:MM`` in local time (entities keep UTC)."""
-    return value.astimezone().strftime("%d/%m/%Y %H:%M") if value is not None else ""
+    """``JJ/MM/AAAA HH:MM`` in French time (entities keep UTC)."""
+    return paris_time(value).strftime("%d/%m/%Y %H:%M") if value is not None else ""
 
 
 def parse_french_date(text: str, field: str | None = None, label: str = "La date") -> date:

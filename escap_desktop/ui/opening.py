@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.practice import Practice, open_practice
@@ -26,8 +27,10 @@ class Opened:
     rows: list[PatientSummary] | None = None
 
 
-def open_and_list(data_dir: Path | str, passphrase: str | None = None) -> Opened:
-    practice = open_practice(Path(data_dir), passphrase)
+def open_and_list(
+    data_dir: Path | str, passphrase: str | None = None, clock: Clock | None = None
+) -> Opened:
+    practice = open_practice(Path(data_dir), passphrase, clock=clock)
     try:
         if practice.profile.current() is None:
             return Opened(practice)

@@ -123,7 +123,7 @@ class Startup(QObject):
     ) -> None:
         self._passphrase = passphrase
         self.shell.jobs.start(
-            call_job(open_and_list, self.data_dir, passphrase),
+            call_job(open_and_list, self.data_dir, passphrase, self.shell.clock),
             self._on_opened,
             on_failure or self._on_open_failed,
         )
@@ -168,10 +168,10 @@ class Startup(QObject):
         dialog.show()
 
     def _show_wizard(self, keyring_available: bool) -> None:
-        # Before any store exists (no keyring yet) the checks come without a practice.
-        checks = self.practice.form_checks if self.practice is not None else FormChecks()
+        # Before any store exists (no keyring yet) the checks come without a practice: a
+        # profile's checks need no date.
         wizard = FirstLaunchWizard(
-            checks.professional_problems, keyring_available, _passphrase_error
+            FormChecks.professional_problems, keyring_available, _passphrase_error
         )
         self.wizard = wizard
         wizard.accepted.connect(self._on_wizard_accepted)
@@ -208,7 +208,7 @@ class Startup(QObject):
             save(self.practice)
             return
         self.shell.jobs.start(
-            call_job(open_practice, self.data_dir, answers.passphrase),
+            call_job(open_practice, self.data_dir, answers.passphrase, clock=self.shell.clock),
             lambda practice: (setattr(self, "_passphrase", answers.passphrase), save(practice)),
             self._fail,
         )

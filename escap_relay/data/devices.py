@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from escap_desktop.sync.wire import DeviceInfo, DeviceRegistration, fingerprint_for, key_id_for
-from escap_relay.database import as_utc, utcnow
+from escap_relay.database import as_utc
 from escap_relay.identity import BindingDecision, IdentityVerifier
 from escap_relay.problems import ProblemError
 from escap_relay.schema import devices
@@ -55,6 +56,7 @@ def register(
     registration: DeviceRegistration,
     verifier: IdentityVerifier,
     evidence: Mapping[str, str],
+    now: datetime,
 ) -> tuple[DeviceInfo, bool]:
     """Registers (or confirms) a device; returns it and whether it is new.
 
@@ -96,7 +98,7 @@ def register(
                     signing_key=registration.signing_key,
                     encryption_key=registration.encryption_key,
                     rpps=registration.rpps,
-                    registered_at=utcnow(),
+                    registered_at=now,
                 )
             )
     except IntegrityError as error:

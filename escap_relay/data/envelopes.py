@@ -9,6 +9,7 @@ only once it stored everything up to it, so each pull also acknowledges that cur
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -16,7 +17,6 @@ from sqlalchemy import Connection, insert, select, update
 
 from escap_desktop.sync.wire import Envelope, PushResult
 from escap_relay.data import teams as team_data
-from escap_relay.database import utcnow
 from escap_relay.problems import ProblemError
 from escap_relay.schema import envelopes, team_members, teams
 
@@ -42,7 +42,9 @@ def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> N
             ) from error
 
 
-def push(conn: Connection, device_id: str, batch: list[Envelope]) -> list[PushResult]:
+def push(
+    conn: Connection, device_id: str, batch: list[Envelope], now: datetime
+) -> list[PushResult]:
     """Stores the batch in one transaction; a conflicting record id rejects it whole (409).
 
     Pushing a record id again with identical bytes returns its first sequence number, so an
@@ -53,9 +55,8 @@ def push(conn: Connection, device_id: str, batch: list[Envelope]) -> list[PushRe
         by_team[envelope.team_id].append(envelope)
     placed: dict[tuple[str, str], PushResult] = {}
     conflicts: list[str] = []
-    now = utcnow()
     for team_id in sorted(by_team):  # one lock order for every writer: no deadlock
-        team = team_data.lock_for_write(conn, team_id, device_id)
+        team = team_data.lock_for_write(conn, team_id, device_id, now)
         digests = [(envelope, envelope.digest()) for envelope in by_team[team_id]]
         known = {
             row.record_id: row

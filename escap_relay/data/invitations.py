@@ -6,6 +6,7 @@ It withholds the keys until the invitee accepts, then adds the invitee to the te
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from nacl.exceptions import BadSignatureError
@@ -23,7 +24,7 @@ from escap_desktop.sync.wire import (
 )
 from escap_relay.data import keys as key_data
 from escap_relay.data import teams as team_data
-from escap_relay.database import as_utc, utcnow
+from escap_relay.database import as_utc
 from escap_relay.problems import ProblemError
 from escap_relay.schema import devices, invitations
 
@@ -73,10 +74,10 @@ def check_signatures(invitation: InvitationCreate, inviter_id: str, inviter_key:
 
 
 def create(
-    conn: Connection, inviter_id: str, invitation: InvitationCreate
+    conn: Connection, inviter_id: str, invitation: InvitationCreate, now: datetime
 ) -> tuple[InvitationView, bool]:
     """Stores the invitation (idempotent by id); returns it and whether it is new."""
-    team_data.lock_for_write(conn, invitation.team_id, inviter_id)
+    team_data.lock_for_write(conn, invitation.team_id, inviter_id, now)
     if (
         conn.scalar(select(devices.c.device_id).where(devices.c.device_id == invitation.invitee_id))
         is None
@@ -118,7 +119,7 @@ def create(
             signature=invitation.signature,
             withheld_keys=_KEYS.dump_json(invitation.team_keys),
             status="pending",
-            created_at=utcnow(),
+            created_at=now,
         )
     )
     row = conn.execute(
@@ -139,7 +140,7 @@ def list_for(
 
 
 def answer(
-    conn: Connection, invitee_id: str, invitation_id: str, accept: bool
+    conn: Connection, invitee_id: str, invitation_id: str, accept: bool, now: datetime
 ) -> InvitationAnswerResult:
     row = conn.execute(
         select(invitations)
@@ -163,15 +164,15 @@ def answer(
                 "La personne qui vous a invité ne fait plus partie de l'équipe : "
                 "l'invitation n'est plus valable.",
             )
-        team_data.add_member(conn, row.team_id, invitee_id, row.inviter_id)
+        team_data.add_member(conn, row.team_id, invitee_id, row.inviter_id, now)
         released = _KEYS.validate_json(row.withheld_keys)
-        key_data.store(conn, released)
+        key_data.store(conn, released, now)
     conn.execute(
         update(invitations)
         .where(invitations.c.invitation_id == invitation_id)
         .values(
             status="accepted" if accept else "declined",
-            answered_at=utcnow(),
+            answered_at=now,
             withheld_keys=b"[]",
         )
     )

@@ -7,6 +7,7 @@ signature only to turn garbage away early: recipients check it again themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -14,7 +15,6 @@ from sqlalchemy import Connection, insert, select
 
 from escap_desktop.sync.wire import DeliveredKey, DeliveredKeyList, KeyDelivery
 from escap_relay.data import teams as team_data
-from escap_relay.database import utcnow
 from escap_relay.problems import ProblemError
 from escap_relay.schema import key_deliveries
 
@@ -31,9 +31,11 @@ def check_signatures(deliveries: Iterable[KeyDelivery], sender_key: VerifyKey) -
             ) from error
 
 
-def deliver(conn: Connection, team_id: str, sender_id: str, deliveries: list[KeyDelivery]) -> int:
+def deliver(
+    conn: Connection, team_id: str, sender_id: str, deliveries: list[KeyDelivery], now: datetime
+) -> int:
     """Stores keys sent by a member to current members; identical re-sends are harmless."""
-    team_data.lock_for_write(conn, team_id, sender_id)
+    team_data.lock_for_write(conn, team_id, sender_id, now)
     for delivery in deliveries:
         if delivery.team_id != team_id or delivery.sender_id != sender_id:
             raise ProblemError(
@@ -48,12 +50,11 @@ def deliver(conn: Connection, team_id: str, sender_id: str, deliveries: list[Key
                 "Une clé d'équipe ne peut être remise qu'à un membre actuel de l'équipe.",
                 recipient_id=delivery.recipient_id,
             )
-    return store(conn, deliveries)
+    return store(conn, deliveries, now)
 
 
-def store(conn: Connection, deliveries: Iterable[KeyDelivery]) -> int:
+def store(conn: Connection, deliveries: Iterable[KeyDelivery], now: datetime) -> int:
     stored = 0
-    now = utcnow()
     for delivery in deliveries:
         existing = conn.execute(
             select(key_deliveries.c.sealed_key, key_deliveries.c.signature).where(

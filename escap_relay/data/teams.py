@@ -8,11 +8,13 @@ a member may leave. The admin cannot leave: the team would have no one to rotate
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, Row, delete, func, select
 
 from escap_desktop.sync.wire import MemberList, TeamList, TeamMember, TeamSummary
 from escap_relay.data.devices import device_info
-from escap_relay.database import as_utc, insert_ignoring_duplicates, utcnow
+from escap_relay.database import as_utc, insert_ignoring_duplicates
 from escap_relay.problems import ProblemError
 from escap_relay.schema import devices, team_members, teams
 
@@ -38,13 +40,12 @@ def require_member(conn: Connection, team_id: str, device_id: str) -> None:
         raise _not_member()
 
 
-def lock_for_write(conn: Connection, team_id: str, device_id: str) -> Row:
+def lock_for_write(conn: Connection, team_id: str, device_id: str, now: datetime) -> Row:
     """Creates the team on first write, then locks its row (PostgreSQL) for this transaction.
 
     The lock serialises writers of one team, so sequence numbers within a team are committed in
     order and a reader's cursor never skips a record committed late.
     """
-    now = utcnow()
     created = conn.execute(
         insert_ignoring_duplicates(conn.engine, teams)
         .values(team_id=team_id, admin_device_id=device_id, head_seq=0, created_at=now)
@@ -106,7 +107,9 @@ def members(conn: Connection, team_id: str, device_id: str) -> MemberList:
     )
 
 
-def add_member(conn: Connection, team_id: str, device_id: str, added_by: str) -> None:
+def add_member(
+    conn: Connection, team_id: str, device_id: str, added_by: str, now: datetime
+) -> None:
     """Adds a device (idempotent); the caller has checked who may add."""
     if conn.scalar(select(devices.c.device_id).where(devices.c.device_id == device_id)) is None:
         raise ProblemError(
@@ -114,18 +117,20 @@ def add_member(conn: Connection, team_id: str, device_id: str, added_by: str) ->
         )
     conn.execute(
         insert_ignoring_duplicates(conn.engine, team_members).values(
-            team_id=team_id, device_id=device_id, added_by=added_by, added_at=utcnow()
+            team_id=team_id, device_id=device_id, added_by=added_by, added_at=now
         )
     )
 
 
-def add_by_admin(conn: Connection, team_id: str, admin_id: str, device_id: str) -> None:
-    row = lock_for_write(conn, team_id, admin_id)
+def add_by_admin(
+    conn: Connection, team_id: str, admin_id: str, device_id: str, now: datetime
+) -> None:
+    row = lock_for_write(conn, team_id, admin_id, now)
     if row.admin_device_id != admin_id:
         raise ProblemError(
             403, "admin-requis", "Seul l'administrateur de l'équipe peut ajouter un membre."
         )
-    add_member(conn, team_id, device_id, admin_id)
+    add_member(conn, team_id, device_id, admin_id, now)
 
 
 def remove(conn: Connection, team_id: str, caller_id: str, device_id: str) -> None:

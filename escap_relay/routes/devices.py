@@ -34,7 +34,11 @@ def register(request: Request, registration: DeviceRegistration, context: Contex
     )
     with context.engine.begin() as connection:
         info, created = devices.register(
-            connection, registration, context.identity_verifier, request.headers
+            connection,
+            registration,
+            context.identity_verifier,
+            request.headers,
+            context.clock.now(),
         )
     return json_response(info, 201 if created else 200)
 

@@ -26,7 +26,7 @@ def push(request: PushRequest, context: Context, device_id: DeviceId) -> Respons
     assert key is not None  # the middleware authenticated this device with this very key
     envelopes.check_authorship(request.envelopes, device_id, key)
     with context.engine.begin() as connection:
-        results = envelopes.push(connection, device_id, request.envelopes)
+        results = envelopes.push(connection, device_id, request.envelopes, context.clock.now())
     return json_response(PushResponse(results=results))
 
 

@@ -27,7 +27,7 @@ def send(body: InvitationCreate, context: Context, device_id: DeviceId) -> Respo
     assert key is not None  # authenticated with this very key
     invitations.check_signatures(body, device_id, key)
     with context.engine.begin() as connection:
-        view, created = invitations.create(connection, device_id, body)
+        view, created = invitations.create(connection, device_id, body, context.clock.now())
     return json_response(view, 201 if created else 200)
 
 
@@ -50,4 +50,8 @@ def answer(
     device_id: DeviceId,
 ) -> Response:
     with context.engine.begin() as connection:
-        return json_response(invitations.answer(connection, device_id, invitation_id, body.accept))
+        return json_response(
+            invitations.answer(
+                connection, device_id, invitation_id, body.accept, context.clock.now()
+            )
+        )

@@ -31,7 +31,7 @@ def deliver(
     assert key is not None  # authenticated with this very key
     keys.check_signatures(batch.deliveries, key)
     with context.engine.begin() as connection:
-        stored = keys.deliver(connection, team_id, device_id, batch.deliveries)
+        stored = keys.deliver(connection, team_id, device_id, batch.deliveries, context.clock.now())
     return json_response(KeyDeliveryReceipt(stored=stored))
 
 

@@ -32,7 +32,7 @@ def my_teams(context: Context, device_id: DeviceId) -> Response:
 def create_team(team_id: TeamIdPath, context: Context, device_id: DeviceId) -> Response:
     """Creates the team with the caller as admin; for a member, a no-op that lists members."""
     with context.engine.begin() as connection:
-        teams.lock_for_write(connection, team_id, device_id)
+        teams.lock_for_write(connection, team_id, device_id, context.clock.now())
         return json_response(teams.members(connection, team_id, device_id))
 
 
@@ -47,7 +47,7 @@ def add_member(
     team_id: TeamIdPath, body: MemberAdd, context: Context, device_id: DeviceId
 ) -> Response:
     with context.engine.begin() as connection:
-        teams.add_by_admin(connection, team_id, device_id, body.device_id)
+        teams.add_by_admin(connection, team_id, device_id, body.device_id, context.clock.now())
         return json_response(teams.members(connection, team_id, device_id))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     Action,
     ClinicalSituation,
@@ -36,23 +37,23 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import ConsentError, NotFoundError
 from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
-from tests.sync.team import DEMO_PATIENT, TODAY, make_nir
+from tests.sync.team import DEMO_PATIENT, make_nir
 
 SENT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
-def _practice(folder: Path, me: Professional) -> tuple[Practice, Professional]:
+def _practice(folder: Path, me: Professional, clock: FrozenClock) -> tuple[Practice, Professional]:
     folder.mkdir()
-    practice = build_practice(open_store(folder), folder, today=lambda: TODAY)
+    practice = build_practice(open_store(folder, clock=clock), folder)
     return practice, practice.profile.save(me)
 
 
 @pytest.fixture
-def social(tmp_path: Path) -> Iterator[tuple[Practice, Professional]]:
+def social(tmp_path: Path, clock: FrozenClock) -> Iterator[tuple[Practice, Professional]]:
     me = Professional(
         "Roussel", "Inès", Profession.ASSISTANT_SERVICE_SOCIAL, IdentifierKind.NONE, town="Lyon"
     )
-    practice, me = _practice(tmp_path / "social", me)
+    practice, me = _practice(tmp_path / "social", me, clock)
     yield practice, me
     practice.close()
 
@@ -83,7 +84,7 @@ def _escap_with_gp_records(practice: Practice, me: Professional) -> tuple[Escap,
                 patient.id,
                 gp.id,
                 status=ConsentStatus.SIGNED,
-                signed_on=TODAY,
+                signed_on=practice.clock.today(),
                 recipient_ids=(gp.id, me.id),
             )
         )
@@ -150,11 +151,12 @@ def test_a_social_worker_cannot_write_or_change_medical_records(
 
 def test_a_consent_without_medical_scope_hides_others_medical_data_from_the_gp_too(
     tmp_path: Path,
+    clock: FrozenClock,
 ) -> None:
     me = Professional(
         "Lefèvre", "Claire", Profession.MEDECIN, identifier="10000000001", town="Lyon"
     )
-    practice, me = _practice(tmp_path / "gp", me)
+    practice, me = _practice(tmp_path / "gp", me, clock)
     try:
         birth_name, first_names, birth = DEMO_PATIENT
         patient = practice.patients.create(
@@ -181,7 +183,7 @@ def test_a_consent_without_medical_scope_hides_others_medical_data_from_the_gp_t
         practice.escaps.prepare_consent(
             escap.id, scopes=frozenset({DataCategory.SOCIAL, DataCategory.ADMINISTRATIVE})
         )
-        practice.escaps.record_consent_signed(escap.id, signed_on=TODAY, signatory="Zoë")
+        practice.escaps.record_consent_signed(escap.id, signed_on=clock.today(), signatory="Zoë")
         practice.escaps.invite(escap.id, me.id, "Médecin traitant")
         # Her own grid stays hers to read; medical records of others are hidden.
         assert len(practice.escaps.overview(escap.id).assessments) == 1

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import DataCategory, Escap, Message, Profession
 from escap_desktop.sync.category_keys import category_of_version
 from escap_desktop.sync.crypto import DecryptionError, UnknownKeyVersionError, open_record
@@ -26,12 +27,12 @@ SOCIAL_RPPS = "10000000005"  # social workers have no RPPS; the relay finds devi
 
 @pytest.fixture
 def members(
-    tmp_path: Path, sqlite_relay: Relay, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_relay: Relay, monkeypatch: pytest.MonkeyPatch, clock: FrozenClock
 ) -> Iterator[MemberFactory]:
     monkeypatch.setitem(
         PEOPLE, "social", ("Roussel", "Inès", Profession.ASSISTANT_SERVICE_SOCIAL, SOCIAL_RPPS)
     )
-    yield from member_factory(tmp_path, sqlite_relay)
+    yield from member_factory(tmp_path, sqlite_relay, clock)
 
 
 def _team(members: MemberFactory) -> tuple[Member, Member, Member, Escap]:

@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import keyring
@@ -15,9 +14,11 @@ import pypdf
 import pytest
 
 from escap_desktop.cli.main import main
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import EscapState, MembershipStatus
 from escap_desktop.core.services.practice import open_practice
 from escap_desktop.exports.fhir import validate_fhir_bundle
+from tests.support.clock import frozen_clock
 from tests.support.memory_keyring import MemoryKeyring
 
 ID = re.compile(r"\b[0-9a-f]{32}\b")
@@ -44,6 +45,7 @@ def memory_keyring(module_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatc
 @dataclass(frozen=True)
 class Demo:
     data_dir: Path
+    clock: FrozenClock
     by_state: dict[EscapState | None, list[str]]
     names: dict[str, str]
     pending_invitation: str
@@ -59,10 +61,11 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(module_keyring: MemoryKeyring, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     data_dir = tmp_path_factory.mktemp("cli") / "donnees"
+    clock = frozen_clock()  # the module's demo outlives one test's clock fixture
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("ESCAP_PASSPHRASE", raising=False)
-        assert main(["--data-dir", str(data_dir), "demo", "--patients", "40"]) == 0
-        practice = open_practice(data_dir)
+        assert main(["--data-dir", str(data_dir), "demo", "--patients", "40"], clock) == 0
+        practice = open_practice(data_dir, clock=clock)
     try:
         rows = practice.patients.summaries()
         by_state: dict[EscapState | None, list[str]] = {}
@@ -78,6 +81,7 @@ def demo(module_keyring: MemoryKeyring, tmp_path_factory: pytest.TempPathFactory
         practice.close()
     return Demo(
         data_dir=data_dir,
+        clock=clock,
         by_state=by_state,
         names={row.patient_id: row.display_name for row in rows},
         pending_invitation=next(m.id for m in memberships if m.status is MembershipStatus.INVITED),
@@ -88,7 +92,7 @@ def demo(module_keyring: MemoryKeyring, tmp_path_factory: pytest.TempPathFactory
 
 
 def run(capsys: pytest.CaptureFixture[str], demo: Demo, *args: str) -> tuple[int, str, str]:
-    code = main(demo.args(*args))
+    code = main(demo.args(*args), demo.clock)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -259,7 +263,7 @@ def test_evaluation_writes_and_prints_three_files(
     demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_file = tmp_path / "evaluation.csv"
-    today = date.today()
+    today = demo.clock.today()
     code, out, _ = run(
         capsys,
         demo,

@@ -32,6 +32,9 @@ from tests.exports.practice import GRID_ITEMS, GRID_VERSION, Practice
 
 EXPECTED_TYPES = {"Patient", "Practitioner", "CareTeam", "CarePlan"}
 
+GENERATED_AT = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
+"""When the bundles of these tests were made (an input of the export, not the clock)."""
+
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
@@ -48,7 +51,7 @@ def references(value: Any) -> list[str]:
 
 def test_every_resource_of_every_patient_validates(practice: Practice) -> None:
     for episode in practice.bundles:
-        bundle = build_fhir_bundle(episode, GRID_ITEMS)
+        bundle = build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT)
 
         get_fhir_model_class("Bundle").model_validate(bundle)
         kinds = set()
@@ -64,7 +67,7 @@ def test_every_resource_of_every_patient_validates(practice: Practice) -> None:
 
 def test_every_reference_points_inside_the_bundle(practice: Practice) -> None:
     for episode in practice.bundles:
-        bundle = build_fhir_bundle(episode, GRID_ITEMS)
+        bundle = build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT)
         urls = {entry["fullUrl"] for entry in bundle["entry"]}
         assert set(references(bundle)) <= urls
 
@@ -123,7 +126,7 @@ def test_names_follow_fr_core(practice: Practice) -> None:
 def test_practitioners_carry_8_plus_rpps(practice: Practice) -> None:
     checked = set()
     for episode in practice.bundles:
-        bundle = build_fhir_bundle(episode, GRID_ITEMS)
+        bundle = build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT)
         for resource in resources(bundle, "Practitioner"):
             professional = next(p for p in practice.professionals if resource["id"] == p.id)
             identifiers = resource.get("identifier", [])
@@ -146,7 +149,9 @@ def test_care_team_lists_the_patient_and_accepted_members_only(practice: Practic
         if any(m.status is MembershipStatus.INVITED for m in b.memberships)
         and any(m.status is MembershipStatus.ACCEPTED for m in b.memberships)
     )
-    team = resources(build_fhir_bundle(episode, GRID_ITEMS), "CareTeam")[0]
+    team = resources(build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT), "CareTeam")[
+        0
+    ]
 
     accepted = [m for m in episode.memberships if m.status is MembershipStatus.ACCEPTED]
     assert len(team["participant"]) == 1 + len(accepted)
@@ -156,7 +161,9 @@ def test_care_team_lists_the_patient_and_accepted_members_only(practice: Practic
 
 def test_care_plan_lists_every_action_with_its_performer(practice: Practice) -> None:
     episode = next(b for b in practice.bundles if len(b.actions) >= 3)
-    plan = resources(build_fhir_bundle(episode, GRID_ITEMS), "CarePlan")[0]
+    plan = resources(build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT), "CarePlan")[
+        0
+    ]
 
     assert len(plan["activity"]) == len(episode.actions)
     statuses = {a["detail"]["status"] for a in plan["activity"]}
@@ -198,7 +205,7 @@ def test_consent_status_follows_the_patient_s_answer(
 
 def test_grid_is_a_questionnaire_with_points_and_answers(practice: Practice) -> None:
     episode = next(b for b in practice.bundles if b.assessments)
-    bundle = build_fhir_bundle(episode, GRID_ITEMS)
+    bundle = build_fhir_bundle(episode, GRID_ITEMS, generated_at=GENERATED_AT)
     (questionnaire,) = resources(bundle, "Questionnaire")
     response = resources(bundle, "QuestionnaireResponse")[0]
     assessment = sorted(episode.assessments, key=lambda a: a.assessed_on)[0]
@@ -225,10 +232,10 @@ def test_grid_is_a_questionnaire_with_points_and_answers(practice: Practice) -> 
 def test_grid_version_must_be_supplied(practice: Practice) -> None:
     episode = next(b for b in practice.bundles if b.assessments)
     with pytest.raises(ExportError, match=f"La grille version {GRID_VERSION}"):
-        build_fhir_bundle(episode, {"2024.9": GRID_ITEMS})
+        build_fhir_bundle(episode, {"2024.9": GRID_ITEMS}, generated_at=GENERATED_AT)
     with pytest.raises(ExportError, match="ne contient pas les items"):
-        build_fhir_bundle(episode, GRID_ITEMS[:10])
-    bundle = build_fhir_bundle(episode, {GRID_VERSION: GRID_ITEMS})
+        build_fhir_bundle(episode, GRID_ITEMS[:10], generated_at=GENERATED_AT)
+    bundle = build_fhir_bundle(episode, {GRID_VERSION: GRID_ITEMS}, generated_at=GENERATED_AT)
     assert resources(bundle, "Questionnaire")
 
 
@@ -246,7 +253,7 @@ def test_written_file_is_valid_json_with_accents(practice: Practice, tmp_path: P
 
 
 def test_invalid_bundle_is_never_written(practice: Practice, tmp_path: Path) -> None:
-    bundle = build_fhir_bundle(practice.bundles[0], GRID_ITEMS)
+    bundle = build_fhir_bundle(practice.bundles[0], GRID_ITEMS, generated_at=GENERATED_AT)
     bundle["entry"][0]["resource"]["birthDate"] = "12/03/1950"
 
     with pytest.raises(ExportError, match="n'est pas valide"):

@@ -19,7 +19,6 @@ from escap_desktop.core.entities import (
     IdentifierKind,
     Profession,
     Professional,
-    utcnow,
 )
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.services.audit import AuditLine
@@ -113,7 +112,7 @@ def test_neither_the_journal_nor_its_printout_holds_clinical_text(
         # An entry received from elsewhere, with content where only a fixed phrase belongs.
         uow.put(
             AuditEntry(
-                at=utcnow(),
+                at=practice.clock.now(),
                 actor_id="f" * 32,
                 kind=AuditKind.UPDATED,
                 entity_type="NoteLibre",

@@ -16,12 +16,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
+from escap_desktop.core.clock import SYSTEM_CLOCK, FrozenClock
 from escap_desktop.sync.crypto import TeamKey
 from escap_desktop.sync.wire import PullPage
 from escap_relay import cli as relay_cli
 from escap_relay import retention
 from escap_relay.app import create_app
-from escap_relay.database import utcnow
 from escap_relay.schema import envelopes, request_nonces, team_members, teams
 from escap_relay.settings import RelaySettings
 from tests.relay.client import InProcessTransport, RelayClient
@@ -106,12 +106,14 @@ def test_envelopes_go_once_every_member_pulled_past_them(
     carol.pull(team_id, after=0, limit=3)  # carol is offline after her first page
 
     # Carol has not said she stored anything: nothing goes.
-    assert retention.purge(app.state.relay.engine, ACKED_PURGE).envelopes == 0
+    assert (
+        retention.purge(app.state.relay.engine, ACKED_PURGE, app.state.relay.clock).envelopes == 0
+    )
     assert _stored_seqs(app, team_id) == [1, 2, 3, 4, 5]
 
     # Back online, carol pulls from her cursor: what she stored is acknowledged and purged.
     assert _seqs(carol.pull(team_id, after=3).content) == [4, 5]
-    report = retention.purge(app.state.relay.engine, ACKED_PURGE)
+    report = retention.purge(app.state.relay.engine, ACKED_PURGE, app.state.relay.clock)
     assert (report.envelopes, report.teams) == (3, 1)
     assert _stored_seqs(app, team_id) == [4, 5]
     assert _purged_seq(app, team_id) == 3
@@ -137,7 +139,7 @@ def test_a_device_cannot_acknowledge_records_that_do_not_exist(
         )
     assert acked == {2}
     alice.push([sealed(alice.keys, key, team_id)])
-    retention.purge(app.state.relay.engine, ACKED_PURGE)
+    retention.purge(app.state.relay.engine, ACKED_PURGE, app.state.relay.clock)
     assert _stored_seqs(app, team_id) == [3]  # the newer record waits for everyone
 
 
@@ -152,18 +154,26 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
     bob.pull(team_id, after=3)
     # Everyone pulled them, but nothing is purged by default: no maximum age, and acknowledged
     # envelopes stay (a colleague invited later gets the history from the relay).
-    assert retention.purge(app.state.relay.engine, RelaySettings()).envelopes == 0
+    assert (
+        retention.purge(app.state.relay.engine, RelaySettings(), app.state.relay.clock).envelopes
+        == 0
+    )
     settings = RelaySettings(max_age_days=180)  # an operator who chose a maximum age
-    assert retention.purge(app.state.relay.engine, settings).envelopes == 0  # all recent
+    assert (
+        retention.purge(app.state.relay.engine, settings, app.state.relay.clock).envelopes == 0
+    )  # all recent
     # Two of them are older than the maximum age.
     with app.state.relay.engine.begin() as connection:
         connection.execute(
             update(envelopes)
             .where(envelopes.c.team_id == team_id, envelopes.c.seq <= 2)
-            .values(received_at=utcnow() - timedelta(days=181))
+            .values(received_at=app.state.relay.clock.now() - timedelta(days=181))
         )
-    assert retention.purge(app.state.relay.engine, RelaySettings()).envelopes == 0
-    assert retention.purge(app.state.relay.engine, settings).envelopes == 2
+    assert (
+        retention.purge(app.state.relay.engine, RelaySettings(), app.state.relay.clock).envelopes
+        == 0
+    )
+    assert retention.purge(app.state.relay.engine, settings, app.state.relay.clock).envelopes == 2
     assert _stored_seqs(app, team_id) == [3]
 
     problem = assert_problem(alice.pull(team_id, after=0), 410)
@@ -173,7 +183,7 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
     assert _seqs(alice.pull(team_id, after=2).content) == [3]
     assert _seqs(bob.pull(team_id, after=3).content) == []
     # A later purge keeps the floor where it is.
-    assert retention.purge(app.state.relay.engine, settings).envelopes == 0
+    assert retention.purge(app.state.relay.engine, settings, app.state.relay.clock).envelopes == 0
     assert _purged_seq(app, team_id) == 2
 
 
@@ -186,9 +196,10 @@ def test_expired_nonces_are_purged_with_the_envelopes(default_relay: Relay) -> N
         stored = connection.scalar(select(func.count()).select_from(request_nonces))
     assert stored is not None
     assert stored >= 6
-    assert retention.purge(engine, RelaySettings()).nonces == 0  # still inside their window
-    later = utcnow() + timedelta(minutes=11)
-    assert retention.purge(engine, RelaySettings(), now=later).nonces == stored
+    assert retention.purge(engine, RelaySettings(), SYSTEM_CLOCK).nonces == 0  # still valid
+    # A nonce lives in machine time, like the request timestamp it guards.
+    later = FrozenClock(SYSTEM_CLOCK.now() + timedelta(minutes=11))
+    assert retention.purge(engine, RelaySettings(), later).nonces == stored
 
 
 def test_a_replay_is_refused_by_another_relay_process_on_the_same_database(

@@ -20,13 +20,13 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, select, update
 
 from escap_desktop.cli.main import main
+from escap_desktop.core.clock import SYSTEM_CLOCK, FrozenClock
 from escap_desktop.core.errors import SyncError
 from escap_desktop.sync.crypto import TeamKey
 from escap_desktop.sync.relay_client import HISTORY_PURGED_MESSAGE, HistoryPurgedError
 from escap_desktop.sync.wire import PushRequest
 from escap_relay import retention
 from escap_relay.app import create_app
-from escap_relay.database import utcnow
 from escap_relay.schema import envelopes, team_members, teams
 from escap_relay.settings import RelaySettings
 from tests.relay.client import InProcessTransport, RelayClient
@@ -54,7 +54,7 @@ def acked_app(database_url: str) -> Iterator[FastAPI]:
 
 
 def _purge(app: FastAPI) -> int:
-    return retention.purge(app.state.relay.engine, ACKED_PURGE).envelopes
+    return retention.purge(app.state.relay.engine, ACKED_PURGE, app.state.relay.clock).envelopes
 
 
 def _floor_and_head(app: FastAPI, team_id: str) -> tuple[int, int]:
@@ -75,11 +75,12 @@ def _acked(app: FastAPI, team_id: str) -> list[int]:
 
 
 def test_acknowledged_envelopes_are_purged_and_three_members_still_converge(
-    acked_app: FastAPI, tmp_path: Path
+    acked_app: FastAPI, tmp_path: Path, clock: FrozenClock
 ) -> None:
     transport = InProcessTransport(acked_app)
     gp, nurse, physio = (
-        make_member(name, tmp_path, RELAY_URL, transport) for name in ("gp", "nurse", "physio")
+        make_member(name, tmp_path, RELAY_URL, transport, clock=clock)
+        for name in ("gp", "nurse", "physio")
     )
     try:
         nurse.cycle()
@@ -145,7 +146,8 @@ def _backdate_and_purge(database_url: str, team_id: str) -> str:
             connection.execute(
                 update(envelopes)
                 .where(envelopes.c.team_id == team_id)
-                .values(received_at=utcnow() - timedelta(days=200))
+                # ``escap relay purge`` runs in its own process, on the machine's clock.
+                .values(received_at=SYSTEM_CLOCK.now() - timedelta(days=200))
             )
     finally:
         engine.dispose()
@@ -162,14 +164,14 @@ def _backdate_and_purge(database_url: str, team_id: str) -> str:
 
 
 def test_a_member_back_after_the_maximum_age_is_told_in_french_and_the_rest_still_syncs(
-    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: FrozenClock
 ) -> None:
     process = RelayProcess(free_port(), database_url)
     process.start()
     members: list[Member] = []
 
     def make(name: str) -> Member:
-        member = make_member(name, tmp_path, process.url, None)
+        member = make_member(name, tmp_path, process.url, None, clock=clock)
         members.append(member)
         return member
 
@@ -255,7 +257,7 @@ def test_a_relay_process_purges_old_envelopes_before_it_serves(database_url: str
             connection.execute(
                 update(envelopes)
                 .where(envelopes.c.team_id == team_id, envelopes.c.seq <= 2)
-                .values(received_at=utcnow() - timedelta(days=40))
+                .values(received_at=app.state.relay.clock.now() - timedelta(days=40))
             )
     finally:
         app.state.relay.engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from stdnum.fr import nir
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     IdentifierKind,
     Patient,
@@ -18,8 +19,6 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
-
-TODAY = date(2026, 11, 25)
 
 
 def make_nir(sex: Sex, birth: date, place: str = "69123", order: int = 42) -> str:
@@ -39,9 +38,9 @@ def professional(last: str, first: str, profession: Profession, rpps: str) -> Pr
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
-    store = open_store(tmp_path)
-    practice = build_practice(store, tmp_path, today=lambda: TODAY)
+def practice(tmp_path: Path, clock: FrozenClock) -> Iterator[Practice]:
+    store = open_store(tmp_path, clock=clock)
+    practice = build_practice(store, tmp_path)
     practice.profile.save(professional("Lefèvre", "Claire", Profession.MEDECIN, "10000000001"))
     yield practice
     practice.close()

@@ -16,22 +16,23 @@ from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.services.demo import generate_demo
 from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
-from tests.services.conftest import TODAY
+from tests.support.clock import frozen_clock
 
 DEMO_PASSPHRASE = "phrase de passe de démonstration"
 
 
 def open_demo_practice(folder: Path, patients: int) -> Practice:
     # Passphrase mode: a module-wide store must not depend on the per-test keyring.
-    store = open_store(folder, passphrase=DEMO_PASSPHRASE)
-    practice = build_practice(store, folder, today=lambda: TODAY)
+    # A module-wide practice outlives any one test's clock fixture: a clock from the same start.
+    store = open_store(folder, passphrase=DEMO_PASSPHRASE, clock=frozen_clock())
+    practice = build_practice(store, folder)
     steps = list(
         generate_demo(
             store,
             practice.escaps.current_grid(),
             practice.billing.config,
             patients=patients,
-            today=TODAY,
+            today=practice.clock.today(),
         )
     )
     assert steps[-1].done == patients

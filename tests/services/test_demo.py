@@ -26,7 +26,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.services.demo import generate_demo
 from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store, patient_list
-from tests.services.conftest import TODAY
+from tests.support.clock import frozen_clock
 
 DEMO_PASSPHRASE = "phrase de passe de démonstration"
 
@@ -34,16 +34,18 @@ DEMO_PASSPHRASE = "phrase de passe de démonstration"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Practice:
     folder = tmp_path_factory.mktemp("demo")
-    # Passphrase mode: a module-wide store must not depend on the per-test keyring.
-    store = open_store(folder, passphrase=DEMO_PASSPHRASE)
-    practice = build_practice(store, folder, today=lambda: TODAY)
+    # Passphrase mode: a module-wide store must not depend on the per-test keyring. A module
+    # fixture outlives the per-test clock: a clock from the same start.
+    clock = frozen_clock()
+    store = open_store(folder, passphrase=DEMO_PASSPHRASE, clock=clock)
+    practice = build_practice(store, folder)
     steps = list(
         generate_demo(
             store,
             practice.escaps.current_grid(),
             practice.billing.config,
             patients=120,
-            today=TODAY,
+            today=clock.today(),
         )
     )
     assert steps[-1].done == 120

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     AuditKind,
     ConsentStatus,
@@ -25,7 +26,6 @@ from escap_desktop.core.rules.grid import GridCatalog
 from escap_desktop.core.services.documents import DocumentService, PrintedDocument
 from escap_desktop.core.services.practice import Practice
 from escap_desktop.documents import DocumentKind, QrPayload
-from tests.services.conftest import TODAY
 from tests.services.demo_practice import (
     ReadPdf,
     decode_qr_codes,
@@ -141,7 +141,9 @@ def test_consent_form_is_printed_only_while_the_escap_awaits_consent(demo: Pract
 # --- invitation -------------------------------------------------------------------------------
 
 
-def test_invitation_of_every_pending_member_shows_initials_and_age_only(demo: Practice) -> None:
+def test_invitation_of_every_pending_member_shows_initials_and_age_only(
+    demo: Practice, clock: FrozenClock
+) -> None:
     printed = 0
     for row in rows_in(demo, EscapState.FORMING):
         patient = demo.patients.get(row.patient_id)
@@ -149,7 +151,7 @@ def test_invitation_of_every_pending_member_shows_initials_and_age_only(demo: Pr
             pdf = demo.documents.invitation(view.membership.id)
             read = ReadPdf(pdf)
             assert read.contains(patient.initials)
-            assert read.contains(f"{patient.age_on(TODAY)} ans")
+            assert read.contains(f"{patient.age_on(clock.today())} ans")
             assert read.contains(view.professional.display_name)
             assert read.contains(view.membership.join_code)
             assert read.contains(pdf.reference)
@@ -167,13 +169,15 @@ def test_invitation_of_every_pending_member_shows_initials_and_age_only(demo: Pr
                 for m in demo.escaps.overview(row.escap_id).members
                 if m.membership.id == view.membership.id
             )
-            assert membership.invitation_printed_on == TODAY
+            assert membership.invitation_printed_on == clock.today()
             assert printed_entries(demo, row.patient_id, "Membership") >= 1
             printed += 1
     assert printed > 0
 
 
-def test_invitation_prints_the_key_fingerprint_the_sync_module_provides(demo: Practice) -> None:
+def test_invitation_prints_the_key_fingerprint_the_sync_module_provides(
+    demo: Practice, clock: FrozenClock
+) -> None:
     views = [
         view
         for row in rows_in(demo, EscapState.FORMING)
@@ -185,7 +189,6 @@ def test_invitation_prints_the_key_fingerprint_the_sync_module_provides(demo: Pr
         demo.store,
         lambda: me[1].id,
         demo.escaps.grids,
-        lambda: TODAY,
         fingerprint_provider=lambda: "7KQ2 M9XD 3HQ8 ZD5T",
     )
     read = ReadPdf(service.invitation(views[0].membership.id))
@@ -256,7 +259,9 @@ def test_grid_report_of_every_assessed_patient_uses_its_grid_version(demo: Pract
     assert_some_accented([row.display_name for row in rows])
 
 
-def test_grid_report_keeps_the_wording_of_the_version_used(demo: Practice, tmp_path: Path) -> None:
+def test_grid_report_keeps_the_wording_of_the_version_used(
+    demo: Practice, tmp_path: Path, clock: FrozenClock
+) -> None:
     row = rows_in(demo, EscapState.ACTIVE)[0]
     assert row.escap_id is not None
     assessment = demo.escaps.overview(row.escap_id).assessments[-1]
@@ -269,7 +274,7 @@ def test_grid_report_keeps_the_wording_of_the_version_used(demo: Practice, tmp_p
     both = GridCatalog([used, newer])
     actor = demo.profile.current()
     assert actor is not None
-    service = DocumentService(demo.store, lambda: actor[1].id, both, lambda: TODAY)
+    service = DocumentService(demo.store, lambda: actor[1].id, both)
 
     read = ReadPdf(service.grid_report(assessment_id=assessment.id))
     assert read.contains(used.items[0].label)

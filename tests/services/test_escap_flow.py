@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     BillingKind,
     ClinicalSituation,
@@ -18,7 +19,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import TeamRuleError, TransitionError, ValidationError
 from escap_desktop.core.services.practice import Practice
-from tests.services.conftest import TODAY, professional
+from tests.services.conftest import professional
 
 
 def _answers(practice: Practice, points: int) -> dict[str, bool]:
@@ -30,7 +31,7 @@ POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
 
 
 def test_eligible_patient_goes_from_draft_to_active_team_then_exit(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap = practice.escaps.start(patient_born_1940.id)
     assessment, result = practice.escaps.assess(escap.id, _answers(practice, 13), POLYPATHOLOGY)
@@ -42,7 +43,9 @@ def test_eligible_patient_goes_from_draft_to_active_team_then_exit(
         practice.escaps.invite(escap.id, practice.profile.current()[1].id)  # type: ignore[index]
 
     practice.escaps.prepare_consent(escap.id)
-    practice.escaps.record_consent_signed(escap.id, signed_on=TODAY, signatory="Zoë D'Almeida")
+    practice.escaps.record_consent_signed(
+        escap.id, signed_on=clock.today(), signatory="Zoë D'Almeida"
+    )
     assert practice.escaps.get(escap.id).state is EscapState.CONSENTED
 
     me = practice.profile.current()[1]  # type: ignore[index]
@@ -81,7 +84,7 @@ def test_eligible_patient_goes_from_draft_to_active_team_then_exit(
     assert closed.state is EscapState.CLOSED
     overview = practice.escaps.overview(escap.id)
     assert len(overview.accepted_members) == 3
-    assert overview.actions[0].completed_on == TODAY
+    assert overview.actions[0].completed_on == clock.today()
 
     restarted = practice.escaps.restart(patient_born_1940.id)
     assert restarted.episode == 2
@@ -102,11 +105,11 @@ def test_twelve_points_is_saved_but_not_eligible(
 
 
 def test_withdrawing_consent_closes_the_escap(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap = practice.escaps.start(patient_born_1940.id)
     practice.escaps.assess(escap.id, _answers(practice, 20), POLYPATHOLOGY)
-    practice.escaps.record_consent_signed(escap.id, signed_on=TODAY)
+    practice.escaps.record_consent_signed(escap.id, signed_on=clock.today())
     closed = practice.escaps.withdraw_consent(escap.id)
     assert closed.state is EscapState.CLOSED
     assert closed.exit_reason is ExitReason.CONSENT_WITHDRAWN

@@ -4,10 +4,11 @@ through the services on a real encrypted store."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock, paris_date, paris_instant
 from escap_desktop.core.entities import (
     BillingKind,
     ClinicalSituation,
@@ -22,9 +23,8 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import ConsentError, ValidationError
 from escap_desktop.core.rules.billing import BillingError
-from escap_desktop.core.rules.periods import local_date
 from escap_desktop.core.services.practice import Practice
-from tests.services.conftest import TODAY, professional
+from tests.services.conftest import professional
 
 POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
 
@@ -44,7 +44,7 @@ def _assessed(practice: Practice, patient: Patient, *, scopes: frozenset[DataCat
     escap = practice.escaps.start(patient.id)
     practice.escaps.assess(escap.id, _answers(practice, 14), POLYPATHOLOGY)
     practice.escaps.prepare_consent(escap.id, scopes=scopes)
-    practice.escaps.record_consent_signed(escap.id, signed_on=TODAY)
+    practice.escaps.record_consent_signed(escap.id, signed_on=practice.clock.today())
     return escap.id
 
 
@@ -63,9 +63,9 @@ def _active_team(practice: Practice, patient: Patient) -> str:
 
 
 def _recorded_days_ago(practice: Practice, escap_id: str, days: int) -> None:
-    """As if the episode (and its team's answers) had been recorded ``days`` before TODAY, so
-    the tests do not depend on the day they run."""
-    at = datetime.combine(TODAY - timedelta(days=days), time(9), tzinfo=UTC)
+    """As if the episode (and its team's answers) had been recorded ``days`` before today, at
+    9:00 in Paris, so the tests do not depend on the day they run."""
+    at = paris_instant(practice.clock.today() - timedelta(days=days), 9)
     with practice.store.unit_of_work(_me(practice)) as uow:
         escap = uow.get(Escap, escap_id)
         uow.put(
@@ -87,12 +87,12 @@ def _recorded_days_ago(practice: Practice, escap_id: str, days: int) -> None:
 
 
 def test_an_exit_recorded_three_days_later_keeps_the_day_it_happened(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     _recorded_days_ago(practice, escap_id, 10)
     me = _me(practice)
-    three_days_ago = TODAY - timedelta(days=3)
+    three_days_ago = clock.today() - timedelta(days=3)
 
     closed = practice.escaps.close(
         escap_id, ExitReason.DEATH, "Décès à domicile", closed_on=three_days_ago
@@ -102,7 +102,7 @@ def test_an_exit_recorded_three_days_later_keeps_the_day_it_happened(
     assert stored == closed
     assert stored.state is EscapState.CLOSED
     assert stored.closed_at is not None
-    assert local_date(stored.closed_at) == three_days_ago
+    assert paris_date(stored.closed_at) == three_days_ago
     assert f"{stored.closed_at:%d/%m/%Y}" == f"{three_days_ago:%d/%m/%Y}"  # as the page shows it
 
     # The exit code is billed from the day of the exit on, not from the day it was recorded.
@@ -121,22 +121,24 @@ def test_an_exit_without_a_date_is_today(practice: Practice, patient_born_1940: 
 
 
 def test_an_exit_in_the_future_is_refused_and_nothing_is_saved(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     with pytest.raises(ValidationError) as refused:
-        practice.escaps.close(escap_id, ExitReason.MOVE, closed_on=TODAY + timedelta(days=1))
+        practice.escaps.close(
+            escap_id, ExitReason.MOVE, closed_on=clock.today() + timedelta(days=1)
+        )
     assert str(refused.value) == "La date de sortie ne peut pas être dans le futur."
     assert refused.value.field == "closed_on"
     assert practice.escaps.get(escap_id).state is EscapState.ACTIVE
 
 
 def test_an_exit_before_the_escap_began_is_refused_with_that_day(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap_id = practice.escaps.start(patient_born_1940.id).id
     _recorded_days_ago(practice, escap_id, 2)
-    started = TODAY - timedelta(days=2)
+    started = clock.today() - timedelta(days=2)
     with pytest.raises(ValidationError) as refused:
         practice.escaps.close(escap_id, ExitReason.WITHDRAWAL, closed_on=started - timedelta(1))
     assert str(refused.value) == (
@@ -149,11 +151,11 @@ def test_an_exit_before_the_escap_began_is_refused_with_that_day(
 
 
 def test_an_active_escap_cannot_close_before_its_team_was_active(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     _recorded_days_ago(practice, escap_id, 4)
-    active_since = TODAY - timedelta(days=4)
+    active_since = clock.today() - timedelta(days=4)
     with pytest.raises(ValidationError, match=f"active depuis le {active_since:%d/%m/%Y}"):
         practice.escaps.close(escap_id, ExitReason.DEATH, closed_on=date(2020, 1, 1))
     assert practice.escaps.get(escap_id).state is EscapState.ACTIVE
@@ -163,11 +165,11 @@ def test_an_active_escap_cannot_close_before_its_team_was_active(
 
 
 def test_a_reevaluation_writes_its_timeline_event_with_the_grid(
-    practice: Practice, patient_born_1940: Patient
+    practice: Practice, patient_born_1940: Patient, clock: FrozenClock
 ) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     assert practice.events.timeline(escap_id) == []  # the inclusion grid is no re-evaluation
-    yesterday = TODAY - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
 
     assessment, result = practice.escaps.assess(
         escap_id, _answers(practice, 16), POLYPATHOLOGY, assessed_on=yesterday

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import AuditKind, EscapState, IdentifierKind, Patient
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.core.services.export_salt import SALT_BYTES, salt_path
@@ -26,7 +27,6 @@ from escap_desktop.exports.fhir import (
     URI_SYSTEM,
     validate_fhir_bundle,
 )
-from tests.services.conftest import TODAY
 from tests.services.demo_practice import ReadPdf, open_demo_practice
 
 FROM = date(2025, 3, 31)
@@ -44,7 +44,9 @@ def demo_patients(demo: Practice) -> list[Patient]:
 
 @pytest.fixture(scope="module")
 def evaluation(demo: Practice, tmp_path_factory: pytest.TempPathFactory) -> EvaluationFiles:
-    return demo.exports.evaluation(FROM, TODAY, tmp_path_factory.mktemp("out") / "evaluation.csv")
+    return demo.exports.evaluation(
+        FROM, demo.clock.today(), tmp_path_factory.mktemp("out") / "evaluation.csv"
+    )
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -74,9 +76,9 @@ def test_evaluation_writes_three_files_named_after_the_csv(evaluation: Evaluatio
 
 
 def test_evaluation_counts_the_episodes_of_the_period(
-    demo: Practice, evaluation: EvaluationFiles
+    demo: Practice, evaluation: EvaluationFiles, clock: FrozenClock
 ) -> None:
-    bundles = demo.exports.episode_bundles(FROM, TODAY)
+    bundles = demo.exports.episode_bundles(FROM, clock.today())
     with_grid = [
         row
         for row in demo.patients.summaries()
@@ -110,21 +112,23 @@ def test_evaluation_files_hold_no_name_nir_or_birth_date(
 
 
 def test_evaluation_keys_are_stable_and_the_salt_is_kept_private(
-    demo: Practice, evaluation: EvaluationFiles, tmp_path: Path
+    demo: Practice, evaluation: EvaluationFiles, tmp_path: Path, clock: FrozenClock
 ) -> None:
     salt_file = salt_path(demo.data_dir)
     assert len(salt_file.read_bytes()) == SALT_BYTES
     if sys.platform != "win32":
         assert stat.S_IMODE(os.stat(salt_file).st_mode) == 0o600
-    again = demo.exports.evaluation(FROM, TODAY, tmp_path)
-    assert again.episodes_csv.name == f"evaluation-escap-{FROM:%Y%m%d}-{TODAY:%Y%m%d}.csv"
+    again = demo.exports.evaluation(FROM, clock.today(), tmp_path)
+    assert again.episodes_csv.name == f"evaluation-escap-{FROM:%Y%m%d}-{clock.today():%Y%m%d}.csv"
     keys = {row["Clé patient"] for row in read_csv(evaluation.episodes_csv)}
     assert keys == {row["Clé patient"] for row in read_csv(again.episodes_csv)}
     assert len(salt_file.read_bytes()) == SALT_BYTES
 
 
-def test_evaluation_file_names_derive_from_the_name_given(tmp_path: Path) -> None:
-    assert evaluation_paths(tmp_path / "rapport", FROM, TODAY) == (
+def test_evaluation_file_names_derive_from_the_name_given(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    assert evaluation_paths(tmp_path / "rapport", FROM, clock.today()) == (
         tmp_path / "rapport.csv",
         tmp_path / "rapport-professionnels.csv",
         tmp_path / "rapport-synthese.pdf",
@@ -132,19 +136,19 @@ def test_evaluation_file_names_derive_from_the_name_given(tmp_path: Path) -> Non
 
 
 def test_evaluation_is_traced_in_each_exported_patients_audit(
-    demo: Practice, evaluation: EvaluationFiles
+    demo: Practice, evaluation: EvaluationFiles, clock: FrozenClock
 ) -> None:
-    for bundle in demo.exports.episode_bundles(FROM, TODAY):
+    for bundle in demo.exports.episode_bundles(FROM, clock.today()):
         assert exported_entries(demo, bundle.patient.id) >= 1
 
 
 def test_evaluation_refuses_a_reversed_period_or_a_missing_folder(
-    demo: Practice, tmp_path: Path
+    demo: Practice, tmp_path: Path, clock: FrozenClock
 ) -> None:
     with pytest.raises(ValidationError, match="doit précéder"):
-        demo.exports.evaluation(TODAY, FROM, tmp_path / "x.csv")
+        demo.exports.evaluation(clock.today(), FROM, tmp_path / "x.csv")
     with pytest.raises(ExportError, match="n'existe pas"):
-        demo.exports.evaluation(FROM, TODAY, tmp_path / "absent" / "x.csv")
+        demo.exports.evaluation(FROM, clock.today(), tmp_path / "absent" / "x.csv")
     assert not list(tmp_path.iterdir())
 
 

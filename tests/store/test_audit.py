@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from escap_desktop.core.entities import AuditEntry, AuditKind, Message, Patient, utcnow
+from escap_desktop.core.entities import AuditEntry, AuditKind, Message, Patient
 from escap_desktop.core.errors import NotFoundError, StoreError
 from escap_desktop.store import Store, UnitOfWork
 from tests.store import samples
@@ -91,7 +91,7 @@ def test_deletion_is_audited(store: Store) -> None:
 
 def test_audit_entries_cannot_be_deleted_and_are_stored_once(store: Store) -> None:
     received = AuditEntry(
-        at=utcnow(), actor_id="9" * 32, kind=AuditKind.RECEIVED, entity_type="Message",
+        at=store.clock.now(), actor_id="9" * 32, kind=AuditKind.RECEIVED, entity_type="Message",
         entity_id="m" * 32, patient_id="p" * 32, summary="Message reçu",
     )  # fmt: skip
     with store.unit_of_work(ACTOR) as uow:

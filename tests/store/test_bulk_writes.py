@@ -52,7 +52,7 @@ def shared_escap(store: Store) -> Escap:
     person = samples.patient()
     episode = samples.escap(person.id, state=EscapState.ACTIVE, closed_at=None, exit_reason=None)
     with store.unit_of_work(ACTOR) as uow:
-        SyncRepository(uow.session).add_team(
+        SyncRepository(uow.session, uow.clock).add_team(
             episode.team_id, episode.id, is_admin=True, state=ACTIVE
         )
         uow.put_many([person, episode])

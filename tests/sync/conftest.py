@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from escap_desktop.core.clock import FrozenClock
 from escap_relay.app import create_app
 from escap_relay.settings import RelaySettings
 from tests.relay.client import InProcessTransport
@@ -48,33 +49,33 @@ def sqlite_relay_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'relay.db'}"
 
 
-def _relay(database_url: str) -> Iterator[Relay]:
-    app = create_app(database_url, settings=UNLIMITED)
+def _relay(database_url: str, clock: FrozenClock) -> Iterator[Relay]:
+    app = create_app(database_url, settings=UNLIMITED, clock=clock)
     yield Relay(app, RELAY_URL, InProcessTransport(app))
     app.state.relay.engine.dispose()
 
 
 @pytest.fixture
-def relay(relay_database_url: str) -> Iterator[Relay]:
+def relay(relay_database_url: str, clock: FrozenClock) -> Iterator[Relay]:
     """An in-process relay, on SQLite and (marker ``postgres``) on PostgreSQL."""
-    yield from _relay(relay_database_url)
+    yield from _relay(relay_database_url, clock)
 
 
 @pytest.fixture
-def sqlite_relay(sqlite_relay_url: str) -> Iterator[Relay]:
+def sqlite_relay(sqlite_relay_url: str, clock: FrozenClock) -> Iterator[Relay]:
     """An in-process relay on SQLite only, for tests about the client alone."""
-    yield from _relay(sqlite_relay_url)
+    yield from _relay(sqlite_relay_url, clock)
 
 
 MemberFactory = Callable[..., Member]
 
 
-def member_factory(tmp_path: Path, relay: Relay) -> Iterator[MemberFactory]:
+def member_factory(tmp_path: Path, relay: Relay, clock: FrozenClock) -> Iterator[MemberFactory]:
     members: list[Member] = []
 
     def make(name: str, **options: Any) -> Member:
         transport = options.pop("transport", relay.transport)
-        member = make_member(name, tmp_path, relay.url, transport, **options)
+        member = make_member(name, tmp_path, relay.url, transport, clock=clock, **options)
         members.append(member)
         return member
 
@@ -84,10 +85,12 @@ def member_factory(tmp_path: Path, relay: Relay) -> Iterator[MemberFactory]:
 
 
 @pytest.fixture
-def members(tmp_path: Path, relay: Relay) -> Iterator[MemberFactory]:
-    yield from member_factory(tmp_path, relay)
+def members(tmp_path: Path, relay: Relay, clock: FrozenClock) -> Iterator[MemberFactory]:
+    yield from member_factory(tmp_path, relay, clock)
 
 
 @pytest.fixture
-def sqlite_members(tmp_path: Path, sqlite_relay: Relay) -> Iterator[MemberFactory]:
-    yield from member_factory(tmp_path, sqlite_relay)
+def sqlite_members(
+    tmp_path: Path, sqlite_relay: Relay, clock: FrozenClock
+) -> Iterator[MemberFactory]:
+    yield from member_factory(tmp_path, sqlite_relay, clock)

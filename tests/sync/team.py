@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import inspect, select, text
 from stdnum.fr import nir
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import (
     Action,
     BillingRecord,
@@ -45,7 +46,6 @@ from escap_desktop.sync.wire import Envelope
 from escap_relay.schema import envelopes
 from tests.support.steps import run
 
-TODAY = date(2026, 11, 25)
 GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
     "10000000001",
     "10000000002",
@@ -99,7 +99,7 @@ class Member:
 
     def repo_call(self, function: Callable[[SyncRepository], T]) -> T:
         with self.practice.store.unit_of_work(self.me.id) as uow:
-            return function(SyncRepository(uow.session))
+            return function(SyncRepository(uow.session, uow.clock))
 
 
 def make_member(
@@ -107,12 +107,15 @@ def make_member(
     root: Path,
     relay_url: str,
     transport: httpx.BaseTransport | None,
+    *,
+    clock: Clock,
     **sync_options: Any,
 ) -> Member:
+    """A colleague's own installation; every member of a test shares the test's clock."""
     folder = root / name
     folder.mkdir()
-    store = open_store(folder)
-    practice = build_practice(store, folder, today=lambda: TODAY)
+    store = open_store(folder, clock=clock)
+    practice = build_practice(store, folder)
     me = practice.profile.save(professional(*PEOPLE[name]))
 
     def actor() -> str | None:
@@ -121,7 +124,6 @@ def make_member(
     sync = SyncService(
         store,
         actor,
-        lambda: TODAY,
         escaps=practice.escaps,
         transport=transport,
         sleep=no_sleep,
@@ -164,7 +166,9 @@ def start_escap(gp: Member, colleagues: list[str]) -> tuple[Patient, Escap]:
         ClinicalSituation(chronic_conditions=3),
     )
     escaps.prepare_consent(escap.id)
-    escaps.record_consent_signed(escap.id, signed_on=TODAY, signatory="Zoë D'Almeida")
+    escaps.record_consent_signed(
+        escap.id, signed_on=gp.practice.clock.today(), signatory="Zoë D'Almeida"
+    )
     escaps.invite(escap.id, gp.me.id, "Médecin traitant")
     roles = {"nurse": "Soins infirmiers", "physio": "Rééducation", "dietitian": "Nutrition"}
     for key in colleagues:

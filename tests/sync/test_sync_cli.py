@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.cli.main import main
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.services.practice import build_practice
 from escap_desktop.store import open_store
 from tests.relay.server import free_port
 from tests.sync.faults import RelayProcess
-from tests.sync.team import PEOPLE, TODAY, make_member, professional, start_escap
+from tests.sync.team import PEOPLE, make_member, professional, start_escap
 
 
 @pytest.fixture
@@ -23,10 +24,10 @@ def relay_process(sqlite_relay_url: str) -> Iterator[RelayProcess]:
     process.stop()
 
 
-def _profile_folder(root: Path, key: str) -> Path:
+def _profile_folder(root: Path, key: str, clock: FrozenClock) -> Path:
     folder = root / f"cli-{key}"
     folder.mkdir()
-    practice = build_practice(open_store(folder), folder, today=lambda: TODAY)
+    practice = build_practice(open_store(folder, clock=clock), folder)
     practice.profile.save(professional(*PEOPLE[key]))
     practice.close()
     return folder
@@ -37,9 +38,12 @@ def _escap(folder: Path, *args: str) -> int:
 
 
 def test_a_nurse_joins_an_escap_from_the_command_line(
-    relay_process: RelayProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    relay_process: RelayProcess,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    clock: FrozenClock,
 ) -> None:
-    nurse = _profile_folder(tmp_path, "nurse")
+    nurse = _profile_folder(tmp_path, "nurse", clock)
     assert _escap(nurse, "status") == 0
     assert "non configurée" in capsys.readouterr().out
 
@@ -55,9 +59,9 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
     )
     assert "Synchronisation terminée" in capsys.readouterr().out
 
-    gp = make_member("gp", tmp_path, relay_process.url, None)
+    gp = make_member("gp", tmp_path, relay_process.url, None, clock=clock)
     try:
-        _patient, escap = start_escap(gp, ["nurse"])
+        patient, escap = start_escap(gp, ["nurse"])
         gp.cycle()
 
         assert _escap(nurse) == 0
@@ -65,7 +69,7 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
         assert _escap(nurse, "invitations") == 0
         line = capsys.readouterr().out.strip()
         assert "Dr Claire LEFÈVRE (Médecin) vous invite comme « Soins infirmiers »" in line
-        assert line.endswith("patient Z. D., 86 ans")
+        assert line.endswith(f"patient Z. D., {patient.age_on(clock.today())} ans")
         invitation_id = line.split()[0]
         assert _escap(nurse, "accept", invitation_id) == 0
         assert "prochaine synchronisation" in capsys.readouterr().out
@@ -85,9 +89,9 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
 
 
 def test_an_unreachable_relay_is_one_french_line_and_exit_code_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: FrozenClock
 ) -> None:
-    nurse = _profile_folder(tmp_path, "nurse")
+    nurse = _profile_folder(tmp_path, "nurse", clock)
     nowhere = f"http://127.0.0.1:{free_port()}"
     assert _escap(nurse, "setup", "--relay", nowhere) == 0
     capsys.readouterr()
@@ -101,8 +105,8 @@ def test_an_unreachable_relay_is_one_french_line_and_exit_code_1(
 
 
 def test_setup_refuses_a_plain_http_relay_elsewhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: FrozenClock
 ) -> None:
-    nurse = _profile_folder(tmp_path, "nurse")
+    nurse = _profile_folder(tmp_path, "nurse", clock)
     assert _escap(nurse, "setup", "--relay", "http://relais.example.org") == 1
     assert "https://" in capsys.readouterr().err

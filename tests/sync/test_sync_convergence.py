@@ -14,10 +14,11 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import EscapState, EventKind, ExitReason
 from escap_desktop.core.errors import EscapError
 from tests.sync.conftest import MemberFactory
-from tests.sync.team import TODAY, Member, active_team, canonical_dump
+from tests.sync.team import Member, active_team, canonical_dump
 
 OPERATIONS = (
     "post",
@@ -49,11 +50,15 @@ def _apply(member: Member, escap_id: str, operation: str, n: int) -> None:
     if operation == "post":
         practice.messages.post(escap_id, f"Message {n} de {member.name}")
     elif operation == "add_action":
-        practice.plan.add(escap_id, f"Action {n}", due_on=TODAY + timedelta(days=n % 30))
+        practice.plan.add(
+            escap_id, f"Action {n}", due_on=practice.clock.today() + timedelta(days=n % 30)
+        )
     elif operation == "read":
         practice.messages.mark_read(escap_id)
     elif operation == "event":
-        practice.events.record(escap_id, EventKind.HOSPITALISATION, TODAY, note=f"n°{n}")
+        practice.events.record(
+            escap_id, EventKind.HOSPITALISATION, practice.clock.today(), note=f"n°{n}"
+        )
     elif operation == "role":
         members = practice.escaps.overview(escap_id).members
         membership = members[n % len(members)].membership
@@ -67,7 +72,7 @@ def _apply(member: Member, escap_id: str, operation: str, n: int) -> None:
         if operation == "retitle":
             practice.plan.update(replace(action, title=f"{action.title} ({member.name} {n})"))
         elif operation == "reschedule":
-            practice.plan.reschedule(action.id, TODAY + timedelta(days=n % 60))
+            practice.plan.reschedule(action.id, practice.clock.today() + timedelta(days=n % 60))
         elif operation == "complete":
             practice.plan.complete(action.id)
         elif operation == "reopen":
@@ -99,13 +104,14 @@ def test_any_interleaving_of_edits_and_syncs_converges(sqlite_members: MemberFac
 
 
 def test_a_closure_wins_over_a_concurrent_edit_of_the_episode(
-    sqlite_members: MemberFactory,
+    sqlite_members: MemberFactory, clock: FrozenClock
 ) -> None:
     """States only move forward: a closed ESCAP stays closed whatever arrives later."""
     gp, nurse, physio, escap = active_team(sqlite_members)
     nurse.practice.escaps.close(escap.id, ExitReason.IMPROVED, note="Autonome.")
     nurse.cycle()
     # The GP, still offline, records another reason later than the nurse's closure...
+    clock.advance(minutes=20)
     gp.practice.escaps.close(escap.id, ExitReason.DEATH)
     for member in (gp, nurse, physio, gp, nurse, physio):
         member.cycle()

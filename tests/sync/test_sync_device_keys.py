@@ -9,20 +9,24 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.services.practice import build_practice
 from escap_desktop.core.services.sync import SyncService
 from escap_desktop.store import open_store
 from escap_desktop.sync.device import DevicePassphraseRequiredError, key_file_path
 from tests.sync.conftest import RELAY_URL, Relay
-from tests.sync.team import PEOPLE, TODAY, no_sleep, professional, run
+from tests.sync.team import PEOPLE, no_sleep, professional, run
 
 PASSPHRASE = "cabinet de la croix-rousse 2026"
 
 
-def test_device_keys_fall_back_to_the_store_passphrase(tmp_path: Path, sqlite_relay: Relay) -> None:
+def test_device_keys_fall_back_to_the_store_passphrase(
+    tmp_path: Path, sqlite_relay: Relay, clock: FrozenClock
+) -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    store = open_store(tmp_path, PASSPHRASE)  # a practice without keyring: passphrase mode
-    practice = build_practice(store, tmp_path, today=lambda: TODAY)
+    # A practice without keyring: passphrase mode.
+    store = open_store(tmp_path, PASSPHRASE, clock=clock)
+    practice = build_practice(store, tmp_path)
     me = practice.profile.save(professional(*PEOPLE["nurse"]))
 
     def service() -> SyncService:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escap_desktop.core.entities import MembershipStatus, Message, utcnow
+from escap_desktop.core.entities import MembershipStatus, Message
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.store.sync_models import SyncOutboxRow
 from tests.sync.conftest import MemberFactory
@@ -93,7 +93,10 @@ def test_received_records_never_go_back_out_and_a_rolled_back_change_is_not_queu
     assert after == before  # applying what the GP wrote queued nothing to send back
 
     message = Message(
-        escap_id=escap.id, author_id=nurse.me.id, sent_at=utcnow(), body="Écrit puis annulé."
+        escap_id=escap.id,
+        author_id=nurse.me.id,
+        sent_at=nurse.practice.clock.now(),
+        body="Écrit puis annulé.",
     )
 
     def fail_midway() -> None:

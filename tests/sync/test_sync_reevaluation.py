@@ -7,15 +7,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import ClinicalSituation, Event, EventKind, GridAssessment
 from escap_desktop.store.sync_models import SyncOutboxRow
 from escap_desktop.store.sync_repository import SENT
 from tests.sync.conftest import MemberFactory
-from tests.sync.team import TODAY, active_team
+from tests.sync.team import active_team
 
 
 def test_the_nurse_sees_the_gps_reevaluation_in_her_timeline(
     sqlite_members: MemberFactory,
+    clock: FrozenClock,
 ) -> None:
     gp, nurse, _physio, escap = active_team(sqlite_members)
     assert gp.sync.status().pending_changes == 0
@@ -25,7 +27,7 @@ def test_the_nurse_sees_the_gps_reevaluation_in_her_timeline(
         escap.id,
         {item: index < 16 for index, item in enumerate(ids)},
         ClinicalSituation(chronic_conditions=3),
-        assessed_on=TODAY - timedelta(days=1),
+        assessed_on=clock.today() - timedelta(days=1),
     )
 
     assert gp.sync.status().pending_changes == 2  # the grid and its event, queued together

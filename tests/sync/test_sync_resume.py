@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.errors import SyncError
 from tests.relay.server import free_port
 from tests.sync.conftest import MemberFactory, Relay
@@ -107,12 +108,12 @@ def relay_process(relay_database_url: str) -> Iterator[RelayProcess]:
 
 
 def test_the_relay_process_killed_during_a_push_loses_nothing(
-    relay_process: RelayProcess, tmp_path: Path
+    relay_process: RelayProcess, tmp_path: Path, clock: FrozenClock
 ) -> None:
     """A real uvicorn relay on 127.0.0.1, killed with SIGKILL while answering a push."""
     cut = CutConnection(httpx.HTTPTransport(), on_cut=relay_process.kill)
-    gp = make_member("gp", tmp_path, relay_process.url, cut, push_batch=10)
-    nurse = make_member("nurse", tmp_path, relay_process.url, None)
+    gp = make_member("gp", tmp_path, relay_process.url, cut, clock=clock, push_batch=10)
+    nurse = make_member("nurse", tmp_path, relay_process.url, None, clock=clock)
     try:
         nurse.cycle()
         _patient, escap = start_escap(gp, ["nurse"])

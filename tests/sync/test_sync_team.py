@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     ActionStatus,
     BillingKind,
@@ -13,7 +14,6 @@ from escap_desktop.core.entities import (
 from tests.sync.conftest import MemberFactory, Relay
 from tests.sync.team import (
     GP_RPPS,
-    TODAY,
     accept_all,
     canonical_dump,
     escap_of,
@@ -23,7 +23,7 @@ from tests.sync.team import (
 
 
 def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
-    members: MemberFactory, relay: Relay
+    members: MemberFactory, relay: Relay, clock: FrozenClock
 ) -> None:
     gp, nurse, physio = members("gp"), members("nurse"), members("physio")
     nurse.cycle()  # registers the nurse's device (her RPPS) on the relay
@@ -47,7 +47,7 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     assert invitation.inviter_profession == "Médecin"
     assert invitation.role == "Soins infirmiers"
     assert invitation.patient_initials == "Z. D."
-    assert invitation.patient_age == 86
+    assert invitation.patient_age == patient.age_on(clock.today())
     nurse.sync.accept_invitation(invitation.invitation_id)
     assert nurse.sync.pending_invitations() == []
     nurse.cycle()  # joins, pulls the history, confirms her membership
@@ -77,13 +77,13 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     physio.cycle()
     nurse.practice.messages.post(escap.id, "Passage ce matin : glycémie à 1,32 g/l.")
     action = physio.practice.plan.add(
-        escap.id, "Marche accompagnée", responsible_id=physio.me.id, due_on=TODAY
+        escap.id, "Marche accompagnée", responsible_id=physio.me.id, due_on=clock.today()
     )
     gp.practice.messages.post(escap.id, "Bilan sanguin prescrit.")
     physio.cycle()
     gp.cycle()
     # Concurrent edits of one action: the GP reschedules, the physio completes it.
-    gp.practice.plan.reschedule(action.id, TODAY + timedelta(days=7))
+    gp.practice.plan.reschedule(action.id, clock.today() + timedelta(days=7))
     physio.practice.plan.complete(action.id)
     for member in (nurse, physio):
         member.practice.billing.bill(escap.id, BillingKind.ENTRY)
@@ -95,7 +95,7 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     assert dumps[0] == dumps[1] == dumps[2]
     merged = gp.practice.plan.actions(escap.id)[0]
     assert merged.status is ActionStatus.DONE
-    assert merged.due_on == TODAY + timedelta(days=7)
+    assert merged.due_on == clock.today() + timedelta(days=7)
     assert len(gp.practice.messages.thread(escap.id)) == 2
     for member in (gp, nurse, physio):
         assert member.practice.billing.status(escap.id).payment_condition_met

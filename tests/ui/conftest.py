@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     ClinicalSituation,
     IdentifierKind,
@@ -52,9 +53,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def practice(data_dir: Path) -> Iterator[Practice]:
-    """An open practice whose profile is Dr Marie Lefèvre, GP."""
-    opened = open_practice(data_dir)
+def practice(data_dir: Path, clock: FrozenClock) -> Iterator[Practice]:
+    """An open practice whose profile is Dr Marie Lefèvre, GP, on the test's clock."""
+    opened = open_practice(data_dir, clock=clock)
     opened.profile.save(ME)
     yield opened
     opened.close()
@@ -87,7 +88,7 @@ def assessed_patient(practice: Practice, last_name: str = "Martin") -> tuple[str
 def forming_team(practice: Practice) -> tuple[str, str]:
     """Consent signed, the GP (the local professional) and two colleagues invited."""
     patient_id, escap_id = assessed_patient(practice)
-    practice.escaps.record_consent_signed(escap_id, signed_on=date.today())
+    practice.escaps.record_consent_signed(escap_id, signed_on=practice.clock.today())
     me = practice.profile.current()
     assert me is not None
     practice.patients.set_medecin_traitant(patient_id, me[1].id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -75,7 +74,7 @@ def test_evaluation_export_writes_its_three_files(
     dialog = main.dialog
     assert isinstance(dialog, EvaluationExportDialog)
     assert dialog.date_from.text() == "31/03/2025"
-    assert dialog.date_to.date().toPython() == date.today()
+    assert dialog.date_to.date().toPython() == practice.clock.today()
     qtbot.mouseClick(dialog.browse, LEFT)
     assert dialog.out.text() == str(chooser.path)
 

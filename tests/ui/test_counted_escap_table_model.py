@@ -23,7 +23,7 @@ class Counted:
 
 
 def test_a_membership_still_running_reads_en_cours_not_the_year_end() -> None:
-    model = CountedEscapTableModel(today=lambda: date(2026, 11, 25))
+    model = CountedEscapTableModel(lambda: date(2026, 11, 25))
     model.set_rows(
         [
             Counted("a", "p1", 1, Span(date(2026, 1, 1), date(2026, 12, 31))),

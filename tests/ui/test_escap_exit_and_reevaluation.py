@@ -4,12 +4,13 @@ through the ESCAP page's buttons on a real encrypted store."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from escap_desktop.core.clock import paris_instant
 from escap_desktop.core.entities import (
     ClinicalSituation,
     Escap,
@@ -30,7 +31,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 def _started_days_ago(practice: Practice, escap_id: str, days: int) -> None:
     """As if the ESCAP had been started ``days`` ago (an exit cannot precede its start)."""
-    at = datetime.combine(date.today() - timedelta(days=days), time(9), tzinfo=UTC)
+    at = paris_instant(practice.clock.today() - timedelta(days=days), 9)
     with practice.store.unit_of_work(me(practice).id) as uow:
         escap = uow.get(Escap, escap_id)
         uow.put(replace(escap, created_at=at), patient_id=escap.patient_id)
@@ -51,8 +52,10 @@ def test_an_exit_three_days_ago_shows_that_date_on_the_page(
     _started_days_ago(practice, escap_id, 10)
     page = open_page(qtbot, practice, escap_id)
     dialog = _exit_dialog(qtbot, page, ExitReason.DEATH)
-    assert dialog.closed_on.text() == f"{date.today():%d/%m/%Y}"  # today unless told otherwise
-    three_days_ago = f"{date.today() - timedelta(days=3):%d/%m/%Y}"
+    assert (
+        dialog.closed_on.text() == f"{practice.clock.today():%d/%m/%Y}"
+    )  # today unless told otherwise
+    three_days_ago = f"{practice.clock.today() - timedelta(days=3):%d/%m/%Y}"
     dialog.closed_on.clear()
     type_text(dialog.closed_on, three_days_ago.replace("/", ""))
     assert dialog.closed_on.text() == three_days_ago
@@ -69,7 +72,7 @@ def test_a_future_exit_date_is_explained_next_to_the_field_and_nothing_is_saved(
     page = open_page(qtbot, practice, escap_id)
     dialog = _exit_dialog(qtbot, page, ExitReason.MOVE)
     dialog.closed_on.clear()
-    type_text(dialog.closed_on, f"{date.today() + timedelta(days=2):%d%m%Y}")
+    type_text(dialog.closed_on, f"{practice.clock.today() + timedelta(days=2):%d%m%Y}")
     save(qtbot, dialog.findChild(QDialogButtonBox))
     assert dialog.isVisible()
     assert dialog.errors.message("closed_on") == (
@@ -101,7 +104,7 @@ def test_a_reevaluation_leaves_one_event_in_the_timeline(qtbot: QtBot, practice:
 
     model = page.view.events.model
     assert model.rowCount() == 1
-    assert model.index(0, 0).data() == f"{date.today():%d/%m/%Y}"
+    assert model.index(0, 0).data() == f"{practice.clock.today():%d/%m/%Y}"
     assert model.index(0, 1).data() == "Réévaluation"
     assert model.index(0, 2).data().startswith("Score 15 ; ")
     assert [e.kind for e in practice.events.timeline(escap_id)] == [EventKind.REEVALUATION]

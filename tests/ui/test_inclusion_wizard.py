@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -43,6 +42,7 @@ def _wizard(
         practice.escaps,
         practice.professionals,
         current[1],
+        practice.clock,
         documents=practice.documents,
         scans=practice.scans,
     )
@@ -146,7 +146,7 @@ def test_eligible_patient_goes_from_identity_to_invitations(
     press_next(qtbot, wizard)
     assert wizard.currentId() == CONSENT
     consent = wizard.consent_page
-    assert consent.answered_on.text() == date.today().strftime("%d/%m/%Y")
+    assert consent.answered_on.text() == practice.clock.today().strftime("%d/%m/%Y")
     press_next(qtbot, wizard)
     assert wizard.currentId() == TEAM
 

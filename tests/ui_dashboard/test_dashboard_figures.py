@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     EscapState,
     ExitReason,
@@ -17,7 +18,7 @@ from escap_desktop.core.entities.summaries import EscapOverview
 from escap_desktop.core.services.dashboard import DashboardFigures, month_ends
 from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
-from tests.services.conftest import TODAY, professional
+from tests.services.conftest import professional
 
 
 def day(instant: datetime | None) -> date | None:
@@ -30,11 +31,11 @@ def inclusion(overview: EscapOverview):  # type: ignore[no-untyped-def]
 
 
 def test_todays_states_are_those_of_the_patient_list(
-    demo: Practice, figures: DashboardFigures
+    demo: Practice, figures: DashboardFigures, clock: FrozenClock
 ) -> None:
     listed = Counter(row.escap_state for row in demo.patients.summaries() if row.escap_state)
     today = figures.months[-1]
-    assert today.day == TODAY
+    assert today.day == clock.today()
     assert {state: today.count(state) for state in EscapState} == {
         state: listed[state] for state in EscapState
     }
@@ -42,10 +43,10 @@ def test_todays_states_are_those_of_the_patient_list(
 
 
 def test_each_month_counts_the_teams_active_and_closed_on_its_last_day(
-    figures: DashboardFigures, overviews: list[EscapOverview]
+    figures: DashboardFigures, overviews: list[EscapOverview], clock: FrozenClock
 ) -> None:
     first = min(day(o.escap.created_at) for o in overviews)  # type: ignore[type-var]
-    assert [m.day for m in figures.months] == month_ends(first, TODAY)
+    assert [m.day for m in figures.months] == month_ends(first, clock.today())
     assert len(figures.months) > 12
     for month in figures.months:
         activated = [(day(o.escap.activated_at), day(o.escap.closed_at)) for o in overviews]
@@ -77,11 +78,11 @@ def test_scores_situations_and_exits_are_counted_once_per_episode(
 
 
 def test_my_escaps_this_year_follow_the_allowance_rule(
-    demo: Practice, figures: DashboardFigures, overviews: list[EscapOverview]
+    demo: Practice, figures: DashboardFigures, overviews: list[EscapOverview], clock: FrozenClock
 ) -> None:
     me = demo.profile.current()
     assert me is not None
-    year_start, year_end = date(TODAY.year, 1, 1), date(TODAY.year, 12, 31)
+    year_start, year_end = date(clock.today().year, 1, 1), date(clock.today().year, 12, 31)
     counted = set()
     for overview in overviews:
         escap = overview.escap
@@ -99,21 +100,21 @@ def test_my_escaps_this_year_follow_the_allowance_rule(
             end = min(day(escap.closed_at) or year_end, year_end)
             if start <= end:
                 counted.add(escap.patient_id)
-    assert figures.year == TODAY.year
+    assert figures.year == clock.today().year
     assert figures.my_escaps == len(counted) >= figures.involvement_target == 5
     assert figures.involvement_earned
-    assert figures.involvement_message.startswith(f"Acquise pour {TODAY.year}")
+    assert figures.involvement_message.startswith(f"Acquise pour {clock.today().year}")
 
 
-def test_a_new_practice_has_empty_figures(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
-    practice = build_practice(store, tmp_path, today=lambda: TODAY)
+def test_a_new_practice_has_empty_figures(tmp_path: Path, clock: FrozenClock) -> None:
+    store = open_store(tmp_path, clock=clock)
+    practice = build_practice(store, tmp_path)
     try:
         practice.profile.save(professional("Lefèvre", "Claire", Profession.MEDECIN, "10000000001"))
         figures = practice.dashboard.figures()
     finally:
         practice.close()
-    assert [m.day for m in figures.months] == [TODAY]
+    assert [m.day for m in figures.months] == [clock.today()]
     assert figures.episodes == 0
     assert all(count == 0 for _, count in figures.scores)
     assert figures.exits == ()

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCharts import QAreaSeries
 from pytestqt.qtbot import QtBot
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import EscapState, ExitReason, Prerequisite
 from escap_desktop.core.entities.summaries import EscapOverview
 from escap_desktop.core.services.dashboard import DashboardFigures
@@ -21,7 +22,6 @@ from escap_desktop.ui.dashboard.charts import (
     state_counts,
 )
 from escap_desktop.ui.resources import style_sheet
-from tests.services.conftest import TODAY
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "dashboard.png"
 
@@ -92,12 +92,12 @@ def test_situation_and_exit_bars_hold_the_demo_counts(
 
 
 def test_progress_shows_my_escaps_against_the_target(
-    qtbot: QtBot, demo: Practice, figures: DashboardFigures
+    qtbot: QtBot, demo: Practice, figures: DashboardFigures, clock: FrozenClock
 ) -> None:
     view = build(qtbot, figures)
-    year = demo.billing.my_year(TODAY.year)
+    year = demo.billing.my_year(clock.today().year)
     bar = view.progress.bar
-    assert view.progress.title.text() == f"Mes ESCAP en {TODAY.year}"
+    assert view.progress.title.text() == f"Mes ESCAP en {clock.today().year}"
     assert (bar.minimum(), bar.maximum(), bar.value()) == (0, 5, 5)
     assert bar.text() == f"{year.involvement.escap_count} ESCAP — objectif de 5 atteint"
     assert year.involvement.message in view.progress.involvement.text()

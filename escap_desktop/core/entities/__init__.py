@@ -22,7 +22,7 @@ from escap_desktop.core.entities.escap import (
     MembershipStatus,
 )
 from escap_desktop.core.entities.events import Event, EventKind
-from escap_desktop.core.entities.ids import new_id, utcnow
+from escap_desktop.core.entities.ids import new_id
 from escap_desktop.core.entities.messaging import Message
 from escap_desktop.core.entities.patient import (
     Caregiver,
@@ -77,5 +77,4 @@ __all__ = [
     "ProfessionalSource",
     "Sex",
     "new_id",
-    "utcnow",
 ]

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import (
     BillingKind,
     BillingRecord,
@@ -29,7 +30,6 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.rules.periods import (
     active_membership_span,
-    local_date,
     membership_span,
     was_accepted,
 )
@@ -300,7 +300,7 @@ def check_can_bill(
             raise BillingError(
                 "La lettre clé de sortie ne se facture qu'une fois l'ESCAP clôturée."
             )
-        closed_on = local_date(escap.closed_at, tz)
+        closed_on = paris_date(escap.closed_at, tz)
         span = membership_span(membership, tz)
         if span is None or not span.contains(closed_on):
             raise BillingError(
@@ -309,7 +309,7 @@ def check_can_bill(
             )
         earliest, earliest_text = closed_on, "la clôture de l'ESCAP"
     else:
-        earliest, earliest_text = local_date(escap.activated_at, tz), "l'activation de l'équipe"
+        earliest, earliest_text = paris_date(escap.activated_at, tz), "l'activation de l'équipe"
     previous = [
         record
         for record in records

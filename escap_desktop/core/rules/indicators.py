@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import (
     Action,
     ActionStatus,
@@ -40,7 +41,6 @@ from escap_desktop.core.rules.periods import (
     DateSpan,
     active_membership_span,
     active_span,
-    local_date,
     membership_span,
     was_accepted,
 )
@@ -154,8 +154,8 @@ def check_period(date_from: date, date_to: date) -> DateSpan:
 
 def episode_span(escap: Escap, tz: tzinfo | None = None) -> DateSpan:
     """The episode's life, from its creation to its closure (open while not closed)."""
-    start = local_date(escap.created_at, tz)
-    end = local_date(escap.closed_at, tz) if escap.closed_at is not None else None
+    start = paris_date(escap.created_at, tz)
+    end = paris_date(escap.closed_at, tz) if escap.closed_at is not None else None
     return DateSpan(start, max(end, start) if end is not None else None)
 
 
@@ -201,7 +201,7 @@ def episode_indicators(
         consent_status=consent.status if consent else None,
         consent_on=consent.signed_on if consent else None,
         team_complete_on=active.start if active else None,
-        exit_on=local_date(escap.closed_at, tz) if escap.closed_at else None,
+        exit_on=paris_date(escap.closed_at, tz) if escap.closed_at else None,
         exit_reason=escap.exit_reason,
         follow_up_days=follow_up.days(date_to) if follow_up else None,
         ongoing_at_end=active is not None and active.contains(date_to),

@@ -1,16 +1,17 @@
 """Calendar spans of an episode and of a membership, shared by billing, remuneration and indicators.
 
-Entities keep instants in UTC, but billing and yearly allowances are counted in local calendar days:
-an ESCAP activated at 23:30 UTC on 31 December is active on 1 January in Paris. Every function here
-therefore converts instants with ``tz`` (the computer's own time zone when ``None``, which is right
-for a desktop application used in mainland France as well as overseas).
+Entities keep instants in UTC, but billing and yearly allowances are counted in French calendar
+days: an ESCAP activated at 23:30 UTC on 31 December is active on 1 January in Paris. Every function
+here therefore converts instants with ``core.clock.paris_date`` (Europe/Paris unless ``tz`` says
+otherwise).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, tzinfo
 
+from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import Escap, Membership, MembershipStatus
 
 _ONCE_ACCEPTED = (MembershipStatus.ACCEPTED, MembershipStatus.LEFT, MembershipStatus.REMOVED)
@@ -49,19 +50,12 @@ def year_span(year: int) -> DateSpan:
     return DateSpan(date(year, 1, 1), date(year, 12, 31))
 
 
-def local_date(instant: datetime, tz: tzinfo | None = None) -> date:
-    """The calendar day of ``instant`` where the professional works (naive instants are UTC)."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(tz).date()
-
-
 def active_span(escap: Escap, tz: tzinfo | None = None) -> DateSpan | None:
     """The days the team was active: activation to closure; None if it was never activated."""
     if escap.activated_at is None:
         return None
-    start = local_date(escap.activated_at, tz)
-    end = local_date(escap.closed_at, tz) if escap.closed_at is not None else None
+    start = paris_date(escap.activated_at, tz)
+    end = paris_date(escap.closed_at, tz) if escap.closed_at is not None else None
     return DateSpan(start, max(end, start) if end is not None else None)
 
 
@@ -85,10 +79,10 @@ def membership_span(membership: Membership, tz: tzinfo | None = None) -> DateSpa
     """
     if not was_accepted(membership):
         return None
-    start = local_date(membership.responded_at or membership.invited_at, tz)
+    start = paris_date(membership.responded_at or membership.invited_at, tz)
     if membership.status is MembershipStatus.ACCEPTED:
         return DateSpan(start)
-    end = local_date(membership.left_at, tz) if membership.left_at is not None else start
+    end = paris_date(membership.left_at, tz) if membership.left_at is not None else start
     return DateSpan(start, max(end, start))
 
 

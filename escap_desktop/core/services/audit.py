@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional, utcnow
+from escap_desktop.core.clock import paris_time
+from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.documents import write_pdf
@@ -80,19 +81,16 @@ class PrintedTrail(bytes):
 
 
 class AuditService(ServiceBase):
-    """``now`` is injectable so the printout's date can be fixed in tests."""
+    """The patient's access trail, read and printed (the printout is dated by the clock)."""
 
     def __init__(
         self,
         store: Store,
         actor_id: Callable[[], str | None],
-        today: Callable[[], date] = date.today,
         *,
-        now: Callable[[], datetime] = utcnow,
         templates_dir: Path | None = None,
     ) -> None:
-        super().__init__(store, actor_id, today)
-        self._now = now
+        super().__init__(store, actor_id)
         self._templates_dir = templates_dir
 
     def patient_trail(self, patient_id: str) -> list[AuditLine]:
@@ -126,7 +124,7 @@ class AuditService(ServiceBase):
         data = AuditReportData(
             patient=patient,
             rows=[AuditTrailRow(line.when, line.who, line.action, line.record) for line in lines],
-            issued_at=self._now().astimezone(),
+            issued_at=paris_time(self._now()),
             author=author,
         )
         pdf = PrintedTrail(build_audit_report(data, templates_dir=self._templates_dir), data)
@@ -142,7 +140,7 @@ def _lines(uow: UnitOfWork, entries: list[AuditEntry]) -> list[AuditLine]:
         if entry.actor_id not in names:
             professional = _professional(uow, entry.actor_id)
             names[entry.actor_id] = professional.display_name if professional else UNKNOWN_ACTOR
-        local = entry.at.astimezone()
+        local = paris_time(entry.at)
         lines.append(
             AuditLine(
                 at=entry.at,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from escap_desktop import __version__
+from escap_desktop.core.clock import PARIS
 from escap_desktop.core.errors import EscapError, KeyringUnavailableError, ValidationError
 from escap_desktop.core.services import instance_lock
 from escap_desktop.logging_setup import safe
@@ -111,8 +112,9 @@ class PassphraseStrength:
     acceptable: bool
 
 
-def default_backup_name(now: datetime | None = None) -> str:
-    stamp = (now or datetime.now()).strftime("%Y-%m-%d-%H%M")
+def default_backup_name(now: datetime) -> str:
+    """A file name with the French date and time of ``now`` (what the professional reads)."""
+    stamp = now.astimezone(PARIS).strftime("%Y-%m-%d-%H%M")
     return f"escap-sauvegarde-{stamp}{BACKUP_SUFFIX}"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from escap_desktop.core.errors import EscapError
 from escap_desktop.store import Store
@@ -16,19 +15,16 @@ class NoProfileError(EscapError):
 class ServiceBase:
     """Holds the store and knows who acts, so every write is audited with the right actor.
 
-    ``today`` is injectable so rules that depend on the date (age, year of remuneration) can be
-    tested on fixed days without patching the clock.
+    Time comes from the store's clock, the practice's only one: ``_now`` stamps records (UTC),
+    ``_today`` is the French date every rule counts in (age, billing, remuneration year).
     """
 
-    def __init__(
-        self,
-        store: Store,
-        actor_id: Callable[[], str | None],
-        today: Callable[[], date] = date.today,
-    ) -> None:
+    def __init__(self, store: Store, actor_id: Callable[[], str | None]) -> None:
         self._store = store
         self._actor_id = actor_id
-        self._today = today
+        self._clock = store.clock
+        self._today = store.clock.today
+        self._now = store.clock.now
 
     @property
     def actor(self) -> str:

@@ -26,9 +26,8 @@ class BillingService(ServiceBase):
         store: Store,
         actor_id: Callable[[], str | None],
         config: BillingConfig,
-        today: Callable[[], date] = date.today,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._config = config
 
     @property

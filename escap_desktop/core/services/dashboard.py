@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import (
     ConsentStatus,
     EscapState,
@@ -21,7 +22,6 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.rules.grid import GridCatalog
 from escap_desktop.core.rules.indicators import EpisodeBundle, summarise_indicators
-from escap_desktop.core.rules.periods import local_date
 from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.core.services.billing import BillingService
 from escap_desktop.core.services.episode_records import load_all_episodes
@@ -78,9 +78,8 @@ class DashboardService(ServiceBase):
         actor_id: Callable[[], str | None],
         grids: GridCatalog,
         billing: BillingService,
-        today: Callable[[], date] = date.today,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._grids = grids
         self._billing = billing
 
@@ -92,7 +91,7 @@ class DashboardService(ServiceBase):
         inclusions = [a for b in bundles if (a := b.inclusion_assessment) is not None]
         max_score = max([grid.max_points, *(a.score for a in inclusions)])
         by_score = Counter(a.score for a in inclusions)
-        start = min((local_date(b.escap.created_at, tz) for b in bundles), default=today)
+        start = min((paris_date(b.escap.created_at, tz) for b in bundles), default=today)
         summary = summarise_indicators(bundles, min(start, today), today, tz=tz)
         situations = dict(summary.by_situation)
         year = self._billing.my_year(today.year)
@@ -138,13 +137,13 @@ def state_on(bundle: EpisodeBundle, day: date, tz: tzinfo | None = None) -> Esca
     the episode did not exist yet.
     """
     escap = bundle.escap
-    if local_date(escap.created_at, tz) > day:
+    if paris_date(escap.created_at, tz) > day:
         return None
-    if escap.closed_at is not None and local_date(escap.closed_at, tz) <= day:
+    if escap.closed_at is not None and paris_date(escap.closed_at, tz) <= day:
         return EscapState.CLOSED
-    if escap.activated_at is not None and local_date(escap.activated_at, tz) <= day:
+    if escap.activated_at is not None and paris_date(escap.activated_at, tz) <= day:
         return EscapState.ACTIVE
-    if any(local_date(m.invited_at, tz) <= day for m in bundle.memberships):
+    if any(paris_date(m.invited_at, tz) <= day for m in bundle.memberships):
         return EscapState.FORMING
     consent = bundle.consent
     if (
@@ -168,7 +167,7 @@ def _state_counts(
     # Today the recorded state is authoritative; earlier days are rebuilt from dated records.
     if day >= today:
         counts = Counter(
-            b.escap.state for b in bundles if local_date(b.escap.created_at, tz) <= day
+            b.escap.state for b in bundles if paris_date(b.escap.created_at, tz) <= day
         )
     else:
         counts = Counter(s for b in bundles if (s := state_on(b, day, tz)) is not None)

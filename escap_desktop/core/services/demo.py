@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from stdnum.fr import nir as stdnum_nir
 
+from escap_desktop.core.clock import paris_instant
 from escap_desktop.core.entities import (
     Action,
     ActionStatus,
@@ -88,7 +89,7 @@ def generate_demo(
     The local profile is a GP, médecin traitant of most patients and member of most teams, so
     every screen (patient list, "Mes ESCAP", billing) has something to show.
     """
-    builder = _DemoBuilder(random.Random(seed), grid, billing_config, today or date.today())
+    builder = _DemoBuilder(random.Random(seed), grid, billing_config, today or store.clock.today())
     with store.unit_of_work(builder.me.id) as uow:
         uow.put(builder.me)
         uow.put(LocalProfile(professional_id=builder.me.id, device_name="Cabinet (démo)"))
@@ -467,9 +468,7 @@ class _Clock:
 
     def now(self) -> datetime:
         self.seconds += self.rng.randint(60, 3600)
-        return datetime.combine(self.day, time(), UTC) + timedelta(
-            seconds=min(self.seconds, 86_000)
-        )
+        return paris_instant(self.day, 0) + timedelta(seconds=min(self.seconds, 86_000))
 
     def at(self) -> datetime:
         return self.now()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.core.entities.directory import DirectoryEntry, ImportProgress, ImportReport
 from escap_desktop.core.entities.professional import RPPS_CODES, Profession
 from escap_desktop.core.errors import ValidationError
@@ -60,7 +61,10 @@ class DirectoryService:
     an open file). A file replaced by another process (the CLI) is noticed at the next search.
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, clock: Clock = SYSTEM_CLOCK) -> None:
+        # The directory lives beside the store but opens without it (the CLI imports it alone):
+        # the window passes the practice's clock, which dates the import.
+        self._clock = clock
         self.path = Path(data_dir) / DIRECTORY_FILE
         self.report_path = Path(data_dir) / REPORT_FILE
         self._lock = threading.RLock()
@@ -98,7 +102,12 @@ class DirectoryService:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             build = importer.build_directory(
-                Path(path), self.path, self.report_path, cancel=cancel, swap=self._swap
+                Path(path),
+                self.path,
+                self.report_path,
+                cancel=cancel,
+                swap=self._swap,
+                clock=self._clock,
             )
             yield from build
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from escap_desktop.core.entities import (
@@ -26,7 +26,6 @@ from escap_desktop.core.entities import (
     MembershipStatus,
     Patient,
     Professional,
-    utcnow,
 )
 from escap_desktop.core.entities.summaries import MemberView
 from escap_desktop.core.errors import (
@@ -100,12 +99,11 @@ class DocumentService(ServiceBase):
         store: Store,
         actor_id: Callable[[], str | None],
         grids: GridCatalog,
-        today: Callable[[], date] = date.today,
         *,
         fingerprint_provider: Callable[[], str] = lambda: "",
         templates_dir: Path | None = None,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._grids = grids
         self._fingerprint = fingerprint_provider
         self._templates_dir = templates_dir
@@ -135,7 +133,7 @@ class DocumentService(ServiceBase):
         actor = self.actor  # read before the unit of work: it may open one of its own
         with self._store.unit_of_work(actor) as uow:
             escap = _current_escap(uow, patient_id)
-            _ensure_consent_can_be_prepared(escap)
+            _ensure_consent_can_be_prepared(escap, self._now())
             existing = _consent(uow, escap.id)
             consent = existing or Consent(
                 escap_id=escap.id, patient_id=escap.patient_id, collected_by=actor
@@ -355,10 +353,10 @@ def _consent(uow: UnitOfWork, escap_id: str) -> Consent | None:
     return consents[-1] if consents else None
 
 
-def _ensure_consent_can_be_prepared(escap: Escap) -> None:
+def _ensure_consent_can_be_prepared(escap: Escap, now: datetime) -> None:
     """The same refusal as ``EscapService.prepare_consent``: the lifecycle's own sentence."""
     if not lifecycle.can_record_consent(escap):
-        lifecycle.record_consent(escap, Consent(escap.id, escap.patient_id, ""), utcnow())
+        lifecycle.record_consent(escap, Consent(escap.id, escap.patient_id, ""), now)
 
 
 def _consent_reference(current: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import TypeVar
 
+from escap_desktop.core.clock import paris_date, paris_instant
 from escap_desktop.core.entities import (
     Action,
     BillingRecord,
@@ -31,7 +32,6 @@ from escap_desktop.core.entities import (
     Message,
     Patient,
     Professional,
-    utcnow,
 )
 from escap_desktop.core.entities.summaries import EscapOverview, MemberView
 from escap_desktop.core.errors import (
@@ -43,7 +43,6 @@ from escap_desktop.core.errors import (
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
-from escap_desktop.core.rules.periods import local_date
 from escap_desktop.core.services.access import escap_access
 from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.core.services.events import record_event
@@ -67,9 +66,8 @@ class EscapService(ServiceBase):
         store: Store,
         actor_id: Callable[[], str | None],
         grids: GridCatalog,
-        today: Callable[[], date] = date.today,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._grids = grids
 
     # --- Reading ---------------------------------------------------------------------------
@@ -178,9 +176,9 @@ class EscapService(ServiceBase):
             if episodes and episodes[-1].state is not EscapState.CLOSED:
                 return episodes[-1]
             if episodes:
-                escap = lifecycle.restart(episodes[-1], at=utcnow(), created_by=self.actor)
+                escap = lifecycle.restart(episodes[-1], at=self._now(), created_by=self.actor)
             else:
-                escap = Escap(patient_id=patient_id, created_by=self.actor, created_at=utcnow())
+                escap = Escap(patient_id=patient_id, created_by=self.actor, created_at=self._now())
             uow.put(escap, patient_id=patient_id)
         return escap
 
@@ -190,7 +188,7 @@ class EscapService(ServiceBase):
             episodes = _episodes(uow, patient_id)
             if not episodes:
                 raise NotFoundError("Ce patient n'a pas encore d'ESCAP à redémarrer.")
-            escap = lifecycle.restart(episodes[-1], at=utcnow(), created_by=self.actor)
+            escap = lifecycle.restart(episodes[-1], at=self._now(), created_by=self.actor)
             uow.put(escap, patient_id=patient_id)
         return escap
 
@@ -232,12 +230,12 @@ class EscapService(ServiceBase):
                 escap.id,
                 at_home=at_home,
                 is_reevaluation=reevaluation,
-                recorded_at=utcnow(),
+                recorded_at=self._now(),
             )
             if reevaluation:
                 lifecycle.record_reevaluation(escap, assessment)
             elif assessment.eligible:
-                escap = lifecycle.assess(escap, assessment, utcnow())
+                escap = lifecycle.assess(escap, assessment, self._now())
                 uow.put(escap, patient_id=patient.id)
             uow.put(assessment, patient_id=patient.id)
             if reevaluation:
@@ -271,7 +269,9 @@ class EscapService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
             if not lifecycle.can_record_consent(escap):
-                lifecycle.record_consent(escap, Consent(escap.id, escap.patient_id, ""), utcnow())
+                lifecycle.record_consent(
+                    escap, Consent(escap.id, escap.patient_id, ""), self._now()
+                )
             existing = _consent(uow, escap_id)
             consent = Consent(
                 escap_id=escap_id,
@@ -322,7 +322,7 @@ class EscapService(ServiceBase):
                 scan_sha256=scan_sha256 or consent.scan_sha256,
                 collected_by=self.actor,
             )
-            escap = lifecycle.record_consent(escap, consent, utcnow())
+            escap = lifecycle.record_consent(escap, consent, self._now())
             uow.put(consent, patient_id=escap.patient_id)
             uow.put(escap, patient_id=escap.patient_id)
         return consent
@@ -336,7 +336,10 @@ class EscapService(ServiceBase):
             )
             consent = replace(consent, status=ConsentStatus.REFUSED, signed_on=on or self._today())
             escap = lifecycle.close(
-                escap, ExitReason.WITHDRAWAL, utcnow(), note="Consentement refusé par le patient."
+                escap,
+                ExitReason.WITHDRAWAL,
+                self._now(),
+                note="Consentement refusé par le patient.",
             )
             uow.put(consent, patient_id=escap.patient_id)
             uow.put(escap, patient_id=escap.patient_id)
@@ -354,7 +357,7 @@ class EscapService(ServiceBase):
             consent = replace(
                 consent, status=ConsentStatus.WITHDRAWN, withdrawn_on=on or self._today()
             )
-            escap = lifecycle.withdraw_consent(escap, utcnow())
+            escap = lifecycle.withdraw_consent(escap, self._now())
             uow.put(consent, patient_id=escap.patient_id)
             uow.put(escap, patient_id=escap.patient_id)
         return escap
@@ -369,18 +372,18 @@ class EscapService(ServiceBase):
             consent = _consent(uow, escap_id)
             lifecycle.ensure_can_invite(escap)
             team.check_invitation(escap, uow.find(Membership, escap_id=escap_id), professional_id)
-            escap_after = lifecycle.invite(escap, consent, utcnow())
+            escap_after = lifecycle.invite(escap, consent, self._now())
             membership = Membership(
                 escap_id=escap_id,
                 professional_id=professional_id,
                 invited_by=self.actor,
-                invited_at=utcnow(),
+                invited_at=self._now(),
                 role=role.strip(),
                 join_code=new_join_code(),
             )
             if professional_id == self.actor:
                 membership = replace(
-                    membership, status=MembershipStatus.ACCEPTED, responded_at=utcnow()
+                    membership, status=MembershipStatus.ACCEPTED, responded_at=self._now()
                 )
             if escap_after != escap:
                 uow.put(escap_after, patient_id=escap.patient_id)
@@ -401,7 +404,7 @@ class EscapService(ServiceBase):
             membership = replace(
                 membership,
                 status=MembershipStatus.ACCEPTED if accepted else MembershipStatus.DECLINED,
-                responded_at=utcnow(),
+                responded_at=self._now(),
             )
             uow.put(membership, patient_id=escap.patient_id)
         return membership
@@ -424,7 +427,7 @@ class EscapService(ServiceBase):
             membership = replace(
                 membership,
                 status=MembershipStatus.LEFT if left else MembershipStatus.REMOVED,
-                left_at=utcnow(),
+                left_at=self._now(),
             )
             uow.put(membership, patient_id=escap.patient_id)
         return membership
@@ -441,7 +444,7 @@ class EscapService(ServiceBase):
                 consent=_consent(uow, escap_id),
                 memberships=memberships,
                 professionals=_professionals(uow, memberships, patient),
-                at=utcnow(),
+                at=self._now(),
             )
             uow.put(escap, patient_id=patient.id)
         return escap
@@ -461,7 +464,7 @@ class EscapService(ServiceBase):
         """
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            at = utcnow() if closed_on is None else self._closing_instant(escap, closed_on)
+            at = self._now() if closed_on is None else self._closing_instant(escap, closed_on)
             assessments = sorted(
                 uow.find(GridAssessment, escap_id=escap_id), key=lambda a: a.assessed_on
             )
@@ -482,7 +485,7 @@ class EscapService(ServiceBase):
             raise ValidationError(
                 "La date de sortie ne peut pas être dans le futur.", field="closed_on"
             )
-        started_on = local_date(escap.activated_at or escap.created_at)
+        started_on = paris_date(escap.activated_at or escap.created_at)
         if closed_on < started_on:
             since = "active depuis le" if escap.activated_at else "commencée le"
             raise ValidationError(
@@ -490,10 +493,10 @@ class EscapService(ServiceBase):
                 f"({since} {started_on:%d/%m/%Y}).",
                 field="closed_on",
             )
-        now = utcnow()
-        if closed_on == local_date(now):
+        now = self._now()
+        if closed_on == self._clock.date_of(now):
             return now
-        return datetime.combine(closed_on, time(12)).astimezone(UTC)
+        return paris_instant(closed_on, 12)
 
 
 def lifecycle_error(message: str) -> TransitionError:

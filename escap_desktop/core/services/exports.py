@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from escap_desktop.core.entities import AuditKind, utcnow
+from escap_desktop.core.entities import AuditKind
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.rules.grid import GridCatalog, GridItem
 from escap_desktop.core.rules.indicators import (
@@ -82,9 +82,8 @@ class ExportService(ServiceBase):
         actor_id: Callable[[], str | None],
         grids: GridCatalog,
         data_dir: Path,
-        today: Callable[[], date] = date.today,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._grids = grids
         self._data_dir = Path(data_dir)
 
@@ -140,7 +139,7 @@ class ExportService(ServiceBase):
         # every start-up.
         from escap_desktop.exports.fhir import build_fhir_bundle, write_fhir_json
 
-        document = build_fhir_bundle(bundle, grid_items, generated_at=utcnow())
+        document = build_fhir_bundle(bundle, grid_items, generated_at=self._now())
         write_fhir_json(document, target)
         self._audit_exported([bundle])
         return target

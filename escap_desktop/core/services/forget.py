@@ -195,7 +195,7 @@ class ForgetService:
     def _device_key_slot(self) -> str:
         """The keyring slot of this device's sync keys; "" if sync was never set up."""
         with self._store.unit_of_work(None) as uow:
-            state = SyncRepository(uow.session).peek_state()
+            state = SyncRepository(uow.session, uow.clock).peek_state()
             return state.key_slot if state is not None and state.device_id else ""
 
 

@@ -8,9 +8,10 @@ any store exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import ClinicalSituation, Patient, Prerequisite, Professional
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules import identity, prerequisites, team
@@ -23,16 +24,19 @@ __all__ = ["EligibilityResult", "FormChecks", "Grid", "PrerequisiteCheck"]
 
 
 class FormChecks:
-    """Live checks for the forms; ``today`` is the practice's clock (ages, future dates)."""
+    """Live checks for the forms, dated by the practice's clock (ages, future dates)."""
 
-    def __init__(self, today: Callable[[], date] = date.today) -> None:
-        self._today = today
+    def __init__(self, clock: Clock) -> None:
+        self._today = clock.today
 
     def patient_problems(self, patient: Patient) -> list[ValidationError]:
         """Every problem of the identity as typed, each for its field, on normalised values."""
         return identity.patient_problems(identity.normalise_patient(patient), self._today())
 
-    def professional_problems(self, professional: Professional) -> list[ValidationError]:
+    @staticmethod
+    def professional_problems(professional: Professional) -> list[ValidationError]:
+        """No date in these rules: dialogs without a practice (the profile before any store,
+        a professional typed by hand) call it on the class."""
         return identity.professional_problems(professional)
 
     def prerequisite_checks(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from escap_desktop.core.entities import Action, ActionStatus, DataCategory, Escap, utcnow
+from escap_desktop.core.entities import Action, ActionStatus, DataCategory, Escap
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.core.rules import lifecycle
 from escap_desktop.core.services.access import escap_access
@@ -47,7 +47,7 @@ class PlanService(ServiceBase):
                 title=title.strip(),
                 details=details.strip(),
                 created_by=self.actor,
-                created_at=utcnow(),
+                created_at=self._now(),
                 responsible_id=responsible_id,
                 due_on=due_on,
                 recurrence=recurrence.strip(),
@@ -67,7 +67,7 @@ class PlanService(ServiceBase):
             if not rights.can_read(stored):
                 raise _hidden_action()
             rights.ensure_can_write(action.category)
-            action = replace(action, title=action.title.strip(), updated_at=utcnow())
+            action = replace(action, title=action.title.strip(), updated_at=self._now())
             uow.put(action, patient_id=escap.patient_id)
         return action
 
@@ -101,7 +101,7 @@ class PlanService(ServiceBase):
             lifecycle.ensure_can_edit_plan(escap)
             if not escap_access(uow, escap.id, self.actor).can_read(action):
                 raise _hidden_action()
-            action = replace(action, updated_at=utcnow(), **changes)  # type: ignore[arg-type]
+            action = replace(action, updated_at=self._now(), **changes)  # type: ignore[arg-type]
             uow.put(action, patient_id=escap.patient_id)
         return action
 

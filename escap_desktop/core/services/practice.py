@@ -6,11 +6,10 @@ their constructor, never the whole practice (no object everyone reaches into).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
 from escap_desktop.core.services.audit import AuditService
@@ -57,6 +56,11 @@ class Practice:
     form_checks: FormChecks
     protection: StoreProtectionService
 
+    @property
+    def clock(self) -> Clock:
+        """The practice's one clock (the store's), for screens that date what they propose."""
+        return self.store.clock
+
     def close(self) -> None:
         self.store.close()
 
@@ -67,7 +71,6 @@ def build_practice(
     *,
     grids: GridCatalog | None = None,
     billing_config: BillingConfig | None = None,
-    today: Callable[[], date] = date.today,
 ) -> Practice:
     """Wires the services over an open store; the actor follows the saved profile."""
     holder: list[str | None] = [None]
@@ -85,43 +88,47 @@ def build_practice(
     def forget_actor() -> None:
         holder[0] = None
 
-    profile = ProfileService(store, actor, today, on_saved=forget_actor)
-    billing = BillingService(store, actor, config, today)
-    escaps = EscapService(store, actor, grids, today)
-    sync = SyncService(store, actor, today, escaps=escaps)
+    profile = ProfileService(store, actor, on_saved=forget_actor)
+    billing = BillingService(store, actor, config)
+    escaps = EscapService(store, actor, grids)
+    sync = SyncService(store, actor, escaps=escaps)
     return Practice(
         data_dir=data_dir,
         store=store,
         profile=profile,
-        professionals=ProfessionalService(store, actor, today),
-        patients=PatientService(store, actor, today),
+        professionals=ProfessionalService(store, actor),
+        patients=PatientService(store, actor),
         escaps=escaps,
-        plan=PlanService(store, actor, today),
-        messages=MessageService(store, actor, today),
-        events=EventService(store, actor, today),
+        plan=PlanService(store, actor),
+        messages=MessageService(store, actor),
+        events=EventService(store, actor),
         billing=billing,
         documents=DocumentService(
             store,
             actor,
             grids,
-            today,
             fingerprint_provider=sync.fingerprint,
             templates_dir=Path(data_dir) / "modeles",
         ),
-        exports=ExportService(store, actor, grids, data_dir, today),
-        dashboard=DashboardService(store, actor, grids, billing, today),
+        exports=ExportService(store, actor, grids, data_dir),
+        dashboard=DashboardService(store, actor, grids, billing),
         sync=sync,
-        audit=AuditService(store, actor, today, templates_dir=Path(data_dir) / "modeles"),
-        scans=ScanService(store, actor, Path(data_dir), today),
+        audit=AuditService(store, actor, templates_dir=Path(data_dir) / "modeles"),
+        scans=ScanService(store, actor, Path(data_dir)),
         forget=ForgetService(store, Path(data_dir)),
-        form_checks=FormChecks(today),
+        form_checks=FormChecks(store.clock),
         protection=StoreProtectionService(store, actor, on_passphrase_changed=sync.unlock),
     )
 
 
-def open_practice(data_dir: Path, passphrase: str | None = None) -> Practice:
-    """Opens (or creates) the store of ``data_dir`` and builds the services over it."""
-    store = open_store(data_dir, passphrase)
+def open_practice(
+    data_dir: Path, passphrase: str | None = None, *, clock: Clock | None = None
+) -> Practice:
+    """Opens (or creates) the store of ``data_dir`` and builds the services over it.
+
+    ``clock`` is the one every service, screen and the sync engine will read (``Store.clock``).
+    """
+    store = open_store(data_dir, passphrase, clock=clock)
     return build_practice(store, Path(data_dir))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.rules import identity
@@ -23,10 +22,9 @@ class ProfileService(ServiceBase):
         self,
         store: Store,
         actor_id: Callable[[], str | None],
-        today: Callable[[], date] = date.today,
         on_saved: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._on_saved = on_saved
 
     def current(self) -> tuple[LocalProfile, Professional] | None:

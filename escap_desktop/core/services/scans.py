@@ -25,7 +25,6 @@ import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from escap_desktop.core.entities import Consent, Escap
@@ -88,9 +87,8 @@ class ScanService(ServiceBase):
         store: Store,
         actor_id: Callable[[], str | None],
         data_dir: Path,
-        today: Callable[[], date] = date.today,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
         self._data_dir = Path(data_dir)
 
     def check_scan_file(self, path: Path | str) -> str:

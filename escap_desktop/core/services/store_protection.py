@@ -335,14 +335,14 @@ class StoreProtectionService:
     def _device_state(self) -> tuple[str, str] | None:
         """(keyring slot, storage) of this device's sync keys; None before sync was set up."""
         with self._store.unit_of_work(None) as uow:
-            state = SyncRepository(uow.session).peek_state()
+            state = SyncRepository(uow.session, uow.clock).peek_state()
             if state is None or not state.device_id:
                 return None
             return state.key_slot, state.key_storage
 
     def _set_device_storage(self, storage: str) -> None:
         with self._store.unit_of_work(self._actor_id()) as uow:
-            SyncRepository(uow.session).state().key_storage = storage
+            SyncRepository(uow.session, uow.clock).state().key_storage = storage
 
     def _device_keys_in_file(self, passphrase: str) -> DeviceKeys | None:
         """The sync keys kept in the passphrase file, read before anything changes."""

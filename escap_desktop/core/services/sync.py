@@ -14,10 +14,9 @@ import contextlib
 import ipaddress
 import json
 import threading
-import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import httpx
 
@@ -83,18 +82,19 @@ class SyncService(ServiceBase):
         self,
         store: Store,
         actor_id: Callable[[], str | None],
-        today: Callable[[], date] = date.today,
         *,
         escaps: EscapService,
         transport: httpx.BaseTransport | None = None,
-        wall: WallClock = time.time,
+        wall: WallClock | None = None,
         sleep: Sleeper = real_sleep,
         retry: RetryPolicy | None = None,
         schedule: CycleSchedule | None = None,
         push_batch: int | None = None,
         pull_limit: int | None = None,
     ) -> None:
-        super().__init__(store, actor_id, today)
+        super().__init__(store, actor_id)
+        # The hybrid clocks follow the practice's clock unless a test skews this device's.
+        wall = wall or store.clock.timestamp
         install_outbox(store, wall)
         self._escaps = escaps
         self._transport = transport
@@ -127,19 +127,19 @@ class SyncService(ServiceBase):
         if passphrase:
             self._passphrase = passphrase
         with self._store.unit_of_work(self.actor) as uow:
-            state = SyncRepository(uow.session).state()
+            state = SyncRepository(uow.session, uow.clock).state()
             device_id, slot = state.device_id, state.key_slot
         if device_id is None:
             keys, storage = self._device_vault(slot).create()
             public = keys.public
             with self._store.unit_of_work(self.actor) as uow:
-                state = SyncRepository(uow.session).state()
+                state = SyncRepository(uow.session, uow.clock).state()
                 state.device_id = keys.key_id
                 state.signing_key = public.signing_key
                 state.encryption_key = public.encryption_key
                 state.key_storage = storage
         with self._store.unit_of_work(self.actor) as uow:
-            state = SyncRepository(uow.session).state()
+            state = SyncRepository(uow.session, uow.clock).state()
             assert state.signing_key is not None
             assert state.encryption_key is not None
             profile = uow.local_profile()
@@ -158,7 +158,7 @@ class SyncService(ServiceBase):
     def fingerprint(self) -> str:
         """The device's fingerprint (8 groups of 4 characters), "" before set-up."""
         with self._store.unit_of_work(self.actor) as uow:
-            state = SyncRepository(uow.session).peek_state()
+            state = SyncRepository(uow.session, uow.clock).peek_state()
             if state is None or state.signing_key is None or state.encryption_key is None:
                 return ""
             return fingerprint_for(state.signing_key, state.encryption_key)
@@ -182,7 +182,7 @@ class SyncService(ServiceBase):
 
     def status(self) -> SyncStatus:
         with self._store.unit_of_work(self.actor) as uow:
-            repo = SyncRepository(uow.session)
+            repo = SyncRepository(uow.session, uow.clock)
             state = repo.peek_state()
             profile = uow.local_profile()
             relay_url = profile.relay_url if profile else ""
@@ -201,7 +201,7 @@ class SyncService(ServiceBase):
     def next_delay(self) -> float:
         """Seconds before the next background cycle: longer after each failure, bounded."""
         with self._store.unit_of_work(self.actor) as uow:
-            state = SyncRepository(uow.session).peek_state()
+            state = SyncRepository(uow.session, uow.clock).peek_state()
             failures = state.failures if state else 0
         return self._schedule.next_delay(failures)
 
@@ -239,7 +239,7 @@ class SyncService(ServiceBase):
         """An engine connected to the relay (closed after): for the cycle, tools and tests."""
         actor = self.actor
         with self._store.unit_of_work(actor) as uow:
-            state = SyncRepository(uow.session).peek_state()
+            state = SyncRepository(uow.session, uow.clock).peek_state()
             profile = uow.local_profile()
             relay_url = profile.relay_url if profile else ""
             if state is None or state.device_id is None or not relay_url:
@@ -265,7 +265,7 @@ class SyncService(ServiceBase):
 
     def pending_invitations(self) -> list[InvitationSummary]:
         with self._store.unit_of_work(self.actor) as uow:
-            rows = SyncRepository(uow.session).invitations(RECEIVED, PENDING)
+            rows = SyncRepository(uow.session, uow.clock).invitations(RECEIVED, PENDING)
             return [
                 _invitation_summary(row.invitation_id, row.summary, row.created_at)
                 for row in rows
@@ -283,7 +283,7 @@ class SyncService(ServiceBase):
 
     def _decide(self, invitation_id: str, decision: str) -> None:
         with self._store.unit_of_work(self.actor) as uow:
-            row = SyncRepository(uow.session).invitation(invitation_id)
+            row = SyncRepository(uow.session, uow.clock).invitation(invitation_id)
             if row is None or row.direction != RECEIVED:
                 raise NotFoundError("Invitation introuvable.")
             if row.status != PENDING or row.decision:
@@ -292,7 +292,7 @@ class SyncService(ServiceBase):
 
     def _record_outcome(self, error: str) -> None:
         with self._store.unit_of_work(self.actor) as uow:
-            state = SyncRepository(uow.session).state()
+            state = SyncRepository(uow.session, uow.clock).state()
             state.last_error = error
             if error:
                 state.failures += 1

@@ -12,12 +12,12 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlite_utils
 
+from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.core.entities.directory import ImportPhase, ImportProgress, ImportReport
 from escap_desktop.store.directory import schema
 from escap_desktop.store.directory.errors import (
@@ -45,6 +45,7 @@ def build_directory(
     *,
     cancel: Cancel | None = None,
     swap: Swap = os.replace,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Iterator[ImportProgress | ImportReport]:
     """Imports ``source`` into ``target``; yields progress, and the report last.
 
@@ -59,7 +60,7 @@ def build_directory(
     swapped = False
     try:
         with source.open("rb") as stream:
-            run = _Build(stream, source, building, report_path, cancel)
+            run = _Build(stream, source, building, report_path, cancel, clock)
             yield from run.load()
         report = run.write_report()
         swap(building, target)
@@ -84,6 +85,7 @@ class _Build:
         building: Path,
         report_path: Path,
         cancel: Cancel | None,
+        clock: Clock,
     ) -> None:
         self._started = time.monotonic()
         self._parser = ExtractParser(stream)
@@ -95,7 +97,8 @@ class _Build:
         self._lines_read = 0
         self._professionals = 0
         self._sites = 0
-        self._finished_at = datetime.now(UTC)
+        self._clock = clock
+        self._finished_at = clock.now()
 
     def load(self) -> Iterator[ImportProgress]:
         """Reads, writes and indexes; the database file is closed whatever happens."""
@@ -154,7 +157,7 @@ class _Build:
         db.table("professions").insert_all(self._professions(db))
         if not self._parser.in_order:  # groups were merged
             self._professionals = db.execute("SELECT count(*) FROM professionals").fetchone()[0]
-        self._finished_at = datetime.now(UTC)
+        self._finished_at = self._clock.now()
         db.table("meta").insert_all(
             {"key": key, "value": str(value)}
             for key, value in {

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities.directory import BadLine, BadLineReason, ImportReport
 
 SHOWN_BAD_LINES = 100
@@ -67,7 +68,7 @@ def report_header(report: ImportReport) -> str:
     lines = [
         "Import de l'annuaire des professionnels de santé",
         f"Fichier : {report.source}",
-        f"Terminé le : {report.finished_at.astimezone().strftime('%d/%m/%Y à %H:%M')}",
+        f"Terminé le : {paris_time(report.finished_at).strftime('%d/%m/%Y à %H:%M')}",
         report.summary,
     ]
     if report.bad_line_count:

@@ -55,7 +55,8 @@ class EvaluationExportDialog(QDialog):
         jobs: JobQueue,
         folder: Path,
         parent: QWidget | None = None,
-        today: date | None = None,
+        *,
+        today: date,
         chooser: SaveChooser = choose_save_path,
         errors: ErrorChannel | None = None,
     ) -> None:
@@ -67,7 +68,7 @@ class EvaluationExportDialog(QDialog):
         self._chooser = chooser
         self._errors = errors
         self.running = False
-        end = today or date.today()
+        end = today
         self.date_from = _date_edit(EXPERIMENT_START)
         self.date_to = _date_edit(end)
         self.out = QLineEdit(str(folder / f"evaluation-escap-{end:%Y%m%d}.csv"))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities.directory import ImportReport, group_thousands
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.services.directory import DirectoryService
@@ -211,7 +212,7 @@ class ImportDirectoryDialog(QDialog):
             self.current.setText("Aucun annuaire n'est installé pour l'instant.")
             return
         self.current.setText(
-            f"Annuaire actuel : importé le {imported_at.astimezone().strftime('%d/%m/%Y')}, "
+            f"Annuaire actuel : importé le {paris_time(imported_at).strftime('%d/%m/%Y')}, "
             f"{group_thousands(self._service.entry_count())} professionnels."
         )
 

@@ -49,7 +49,7 @@ class ManualProfessionalDialog(GuardedDialog):
     def problems(self) -> list[ValidationError]:
         """What is wrong with the record as typed, each for its field."""
         typed = self.form.professional()
-        problems = FormChecks().professional_problems(typed)
+        problems = FormChecks.professional_problems(typed)
         if not typed.first_name and not any(p.field == "first_name" for p in problems):
             after_last_name = 1 if problems and problems[0].field == "last_name" else 0
             problems.insert(

@@ -45,7 +45,7 @@ class BillingPanel(QWidget):
 
     bill_requested = Signal(str, object, object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = BillingTableModel(self)
         self.table = RowTableView(self.model)
@@ -70,7 +70,7 @@ class BillingPanel(QWidget):
         self.refusal_label.setWordWrap(True)
 
         self.billed_on = FrenchDateEdit("La date de facturation", "billed_on")
-        self.billed_on.set_value(date.today())
+        self.billed_on.set_value(today)
         date_label = QLabel("Facturée le :")
         date_label.setBuddy(self.billed_on)
         self.entry_button = QPushButton(icon("billing"), "Facturation de l'&entrée")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import (
     BillingKind,
     EscapState,
@@ -65,7 +65,10 @@ class EscapServices:
         documents: DocumentService | None = None,
         directory: DirectoryService | None = None,
         checks: FormChecks | None = None,
+        *,
+        clock: Clock,
     ) -> None:
+        self.clock = clock
         self.documents = documents
         self.directory = directory
         self.checks = checks
@@ -92,6 +95,7 @@ class EscapServices:
             practice.documents,
             directory,
             checks=practice.form_checks,
+            clock=practice.clock,
         )
 
 
@@ -111,7 +115,6 @@ class EscapPageController(QObject):
         drafts: dict[str, str],
         output: DocumentOutput | None = None,
         confirm: Confirmer = ask_confirmation,
-        today: Callable[[], date] = date.today,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -122,9 +125,9 @@ class EscapPageController(QObject):
         self.drafts = drafts
         self.output = output
         self.confirm = confirm
-        self.today = today
-        self.checks = services.checks or FormChecks(today)
-        self.view = EscapPageView()
+        self.today = services.clock.today
+        self.checks = services.checks or FormChecks(services.clock)
+        self.view = EscapPageView(self.today())
         self.overview: EscapOverview | None = None
         self.dialog: QDialog | None = None
         self._connect()
@@ -491,7 +494,7 @@ class EscapPageController(QObject):
 
     @Slot()
     def _on_event_add_requested(self) -> None:
-        dialog = EventDialog(self.view)
+        dialog = EventDialog(self.view, today=self.today())
 
         def done() -> None:
             value = dialog.value
@@ -519,6 +522,7 @@ class EscapPageController(QObject):
             lambda situation, on: checks.prerequisite_checks(situation, birth, on),
             birth,
             self.view,
+            today=self.today(),
         )
 
         def done() -> None:

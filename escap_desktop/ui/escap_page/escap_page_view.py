@@ -40,7 +40,7 @@ class EscapPageView(QWidget):
     audit_requested = Signal()
     fhir_export_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -90,7 +90,7 @@ class EscapPageView(QWidget):
         self.plan = PlanPanel()
         self.messages = MessagesPanel()
         self.events = EventsPanel()
-        self.billing = BillingPanel()
+        self.billing = BillingPanel(today)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("escapTabs")
         self.tabs.addTab(self.members, icon("team"), "Équipe")

@@ -40,7 +40,7 @@ class EventInput:
 
 
 class EventDialog(GuardedDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, today: date) -> None:
         super().__init__(parent)
         self.setWindowTitle("Noter un événement")
         self.resize(520, 320)
@@ -48,7 +48,7 @@ class EventDialog(GuardedDialog):
         for kind in DIALOG_KINDS:
             self.kind.addItem(kind.label, kind)
         self.occurred_on = FrenchDateEdit("La date de l'événement", "occurred_on")
-        self.occurred_on.set_value(date.today())
+        self.occurred_on.set_value(today)
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setPlaceholderText("Par exemple : service, motif, durée, dispositif concerné")

@@ -45,7 +45,7 @@ class ExitDialog(GuardedDialog):
         patient_name: str,
         parent: QWidget | None = None,
         *,
-        today: date | None = None,
+        today: date,
         save: Callable[[ExitInput], object] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,7 +63,7 @@ class ExitDialog(GuardedDialog):
         for reason in ExitReason:
             self.reason.addItem(reason.label, reason)
         self.closed_on = FrenchDateEdit("La date de sortie", "closed_on")
-        self.closed_on.set_value(today or date.today())
+        self.closed_on.set_value(today)
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.general_error = error_label()

@@ -21,11 +21,13 @@ class ReevaluationDialog(GuardedDialog):
         evaluator: Evaluator,
         birth_date: date,
         parent: QWidget | None = None,
+        *,
+        today: date,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Réévaluation")
         self.resize(900, 680)
-        self.situation = SituationForm()
+        self.situation = SituationForm(today)
         self.situation.set_evaluator(evaluator, birth_date)
         self.grid = GridForm(grid, scorer)
         self.tabs = QTabWidget()

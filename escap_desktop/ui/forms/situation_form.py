@@ -42,7 +42,7 @@ class SituationForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._evaluator: Evaluator | None = None
         self._birth_date: date | None = None
@@ -50,7 +50,7 @@ class SituationForm(QWidget):
         self.errors = FormErrors(self.general_error)
 
         self.assessed_on = FrenchDateEdit("La date d'évaluation", "assessed_on")
-        self.assessed_on.set_value(date.today())
+        self.assessed_on.set_value(today)
         self.at_home = QCheckBox("Évaluation faite au domicile du patient")
         self.age_label = QLabel()
         self.chronic_conditions = QSpinBox()

@@ -3,8 +3,6 @@ photo if there is one) or refused."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -53,7 +51,7 @@ class ConsentPage(InclusionPage):
         group.addButton(self.refused)
 
         self.answered_on = FrenchDateEdit("La date de signature", "signed_on")
-        self.answered_on.set_value(date.today())
+        self.answered_on.set_value(flow.today())
         self.representative = QCheckBox("Signé par un représentant &légal")
         self.signatory = QLineEdit()
         self.signatory.setPlaceholderText("Nom du représentant légal")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import (
     ClinicalSituation,
     Escap,
@@ -52,21 +53,21 @@ class InclusionFlow:
         escaps: EscapService,
         professionals: ProfessionalService,
         me: Professional,
-        today: Callable[[], date] = date.today,
+        clock: Clock,
         documents: DocumentService | None = None,
         scans: ScanService | None = None,
         directory: DirectoryService | None = None,
         checks: FormChecks | None = None,
     ) -> None:
         self.directory = directory
-        self.checks = checks or FormChecks(today)
+        self.checks = checks or FormChecks(clock)
         self.patients = patients
         self.escaps = escaps
         self.professionals = professionals
         self.documents = documents
         self.scans = scans
         self.me = me
-        self.today = today
+        self.today = clock.today
         self.patient: Patient | None = None
         self.escap: Escap | None = None
         self.assessment: GridAssessment | None = None

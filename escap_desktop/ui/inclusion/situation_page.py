@@ -16,7 +16,7 @@ class SituationPage(InclusionPage):
             "Situation clinique",
             "Renseignez ce que demande chacune des 4 situations ; au moins une doit être remplie.",
         )
-        self.form = SituationForm()
+        self.form = SituationForm(flow.today())
         self.form.setObjectName("situationForm")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -95,7 +94,8 @@ class MainController(QObject):
         self._forget = practice.forget
         self._protection = practice.protection
         self.data_dir = Path(practice.data_dir)
-        self.directory = DirectoryService(self.data_dir)
+        self._clock = practice.clock
+        self.directory = DirectoryService(self.data_dir, practice.clock)
         self._escap_services = EscapServices.of_practice(practice, self.directory)
         self._form_checks = practice.form_checks
         self.me = me
@@ -335,6 +335,7 @@ class MainController(QObject):
             self._escaps,
             self._professionals,
             self.me,
+            self._clock,
             documents=self._documents,
             scans=self._scans,
             directory=self.directory,
@@ -354,7 +355,7 @@ class MainController(QObject):
     @Slot()
     def show_my_escaps(self) -> None:
         if self.my_escaps is None:
-            self.my_escaps = MyEscapsView()
+            self.my_escaps = MyEscapsView(self._clock.today)
             self.my_escaps.patient_activated.connect(self.open_patient)
         year = self._call(self._billing.my_year)
         if year is None:
@@ -513,6 +514,7 @@ class MainController(QObject):
                 self.shell.jobs,
                 Path.home(),
                 self.window,
+                today=self._clock.today(),
                 chooser=self._save_chooser,
                 errors=self.shell.errors,
             )
@@ -520,7 +522,7 @@ class MainController(QObject):
 
     def export_fhir(self, patient_id: str) -> None:
         """Asks where to write the episode's FHIR bundle, then writes it off the GUI thread."""
-        suggested = Path.home() / f"escap-fhir-{date.today():%Y%m%d}.json"
+        suggested = Path.home() / f"escap-fhir-{self._clock.today():%Y%m%d}.json"
         chosen = self._save_chooser(
             self.window, "Exporter en FHIR", str(suggested), "Fichiers JSON (*.json)"
         )

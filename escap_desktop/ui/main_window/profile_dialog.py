@@ -77,7 +77,7 @@ class ProfileDialog(GuardedDialog):
         self.relay_url.textEdited.connect(self.mark_dirty)
 
     def _on_save(self) -> None:
-        problems = FormChecks().professional_problems(self.form.professional())
+        problems = FormChecks.professional_problems(self.form.professional())
         if problems:
             self.form.show_problems(problems)
             return

@@ -27,9 +27,7 @@ class CountedLike(Protocol):
 class CountedEscapTableModel(RowTableModel[CountedLike]):
     PATIENT, EPISODE, FROM, TO = range(4)
 
-    def __init__(
-        self, parent: QObject | None = None, today: Callable[[], date] = date.today
-    ) -> None:
+    def __init__(self, today: Callable[[], date], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._names: Mapping[str, str] = {}
         self._today = today

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -56,7 +57,7 @@ class MyEscapsView(QWidget):
 
     patient_activated = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("myEscaps")
         self.title = QLabel()
@@ -66,7 +67,7 @@ class MyEscapsView(QWidget):
         self.tool = AllowanceCard()
         self.involvement = AllowanceCard()
         self.total_label = QLabel()
-        self.model = CountedEscapTableModel(self)
+        self.model = CountedEscapTableModel(today, self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("countedTable")
         self.table.setColumnWidth(0, 260)
