@@ -17,9 +17,20 @@ from pytestqt.qtbot import QtBot
 from escap_desktop.core.clock import FrozenClock
 from tests.support.clock import frozen_clock
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.shard import shard_from_environment
 
 if TYPE_CHECKING:
     from escap_desktop.ui.app_shell import Shell
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keeps only this pass's share of the tests in a date-shifted pass (tests/support/shard.py)."""
+    shard = shard_from_environment()
+    if shard is None:
+        return
+    runs = [shard.runs(item.nodeid) for item in items]
+    config.hook.pytest_deselected(items=[i for i, run in zip(items, runs, strict=True) if not run])
+    items[:] = [item for item, run in zip(items, runs, strict=True) if run]
 
 
 @pytest.fixture
