@@ -29,7 +29,7 @@ from results import record  # noqa: E402
 
 from escap_desktop.core.rules.billing import load_billing_config  # noqa: E402
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir  # noqa: E402
-from escap_desktop.core.services.demo import generate_demo  # noqa: E402
+from escap_desktop.services.demo import generate_demo  # noqa: E402
 from escap_desktop.store import Store, derive_key_from_passphrase  # noqa: E402
 from escap_desktop.store.keys import new_salt  # noqa: E402
 

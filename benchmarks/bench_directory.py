@@ -38,7 +38,7 @@ from typing import Any
 from results import record
 
 from escap_desktop.core.entities.directory import group_thousands
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.store.directory import schema
 from escap_desktop.store.directory.parser import ExtractParser
 from escap_desktop.store.directory.synthetic import write_extract

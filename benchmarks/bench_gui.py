@@ -232,8 +232,8 @@ def ensure_store(keyring: bool) -> None:
     passphrase = "None" if keyring else "DEMO_PASSPHRASE"
     code = (
         "from pathlib import Path\n"
-        "from escap_desktop.core.services.practice import open_practice\n"
-        "from escap_desktop.core.services.demo import generate_demo\n"
+        "from escap_desktop.services.practice import open_practice\n"
+        "from escap_desktop.services.demo import generate_demo\n"
         "from escap_desktop.ui.startup import DEMO_PASSPHRASE\n"
         f"d = Path({str(folder)!r}); d.mkdir(parents=True, exist_ok=True)\n"
         f"p = open_practice(d, {passphrase})\n"

@@ -45,8 +45,8 @@ from escap_desktop.core.entities import (
     Professional,
     Sex,
 )
-from escap_desktop.core.services.practice import Practice, build_practice
-from escap_desktop.core.services.sync import SyncService
+from escap_desktop.services.practice import Practice, build_practice
+from escap_desktop.services.sync import SyncService
 from escap_desktop.store import Store
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.page import Pulled, apply_page

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from escap_desktop.core.entities import EscapState, Profession, Sex
-from escap_desktop.core.services.sync import InvitationSummary
+from escap_desktop.services.sync import InvitationSummary
 from escap_desktop.ui.app_shell import create_application, create_shell
 from escap_desktop.ui.escap_page.escap_page_view import (
     BILLING_TAB,

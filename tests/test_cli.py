@@ -54,7 +54,7 @@ def test_a_plain_launch_does_not_load_the_store_layer_before_the_window() -> Non
         "import escap_desktop.cli.main as entry\n"
         "assert entry._gui_arguments(['--demo', '--data-dir', 'x']) is not None\n"
         "assert entry._gui_arguments(['patients']) is None\n"
-        "heavy = {'sqlalchemy', 'reportlab', 'escap_desktop.core.services.practice'}\n"
+        "heavy = {'sqlalchemy', 'reportlab', 'escap_desktop.services.practice'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     done = subprocess.run(

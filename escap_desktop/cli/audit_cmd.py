@@ -12,7 +12,7 @@ from typing import Any
 
 from escap_desktop.cli.practice_access import open_cli_practice, require_profile
 from escap_desktop.core.errors import DocumentError
-from escap_desktop.core.services.audit import AuditLine
+from escap_desktop.services.audit import AuditLine
 
 
 def register(subparsers: Any) -> None:

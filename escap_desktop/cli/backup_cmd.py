@@ -22,7 +22,7 @@ from escap_desktop.cli.practice_access import PASSPHRASE_ENV, open_cli_practice
 from escap_desktop.cli.progress import ProgressLine
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
-from escap_desktop.core.services.backup import (
+from escap_desktop.services.backup import (
     BackupProgress,
     LocalProtection,
     check_confirmation,
@@ -31,7 +31,7 @@ from escap_desktop.core.services.backup import (
     passphrase_strength,
     restore,
 )
-from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.services.paths import resolve_data_dir
 from escap_desktop.store.keys import ensure_keyring_usable
 
 BACKUP_PASSPHRASE_ENV = "ESCAP_BACKUP_PASSPHRASE"

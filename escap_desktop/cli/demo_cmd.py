@@ -9,7 +9,7 @@ import time
 from escap_desktop.cli.practice_access import open_cli_practice
 from escap_desktop.cli.progress import ProgressLine
 from escap_desktop.core.errors import StoreError
-from escap_desktop.core.services.demo import generate_demo
+from escap_desktop.services.demo import generate_demo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

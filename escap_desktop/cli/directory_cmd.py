@@ -22,8 +22,8 @@ from escap_desktop.core.entities.directory import (
     group_thousands,
 )
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.directory import DirectoryService
-from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.services.directory import DirectoryService
+from escap_desktop.services.paths import resolve_data_dir
 from escap_desktop.store.directory.synthetic import write_extract
 
 SHOWN_BAD_LINES = 10

@@ -15,9 +15,9 @@ from typing import Any
 from escap_desktop.cli.parser import FrenchArgumentParser
 from escap_desktop.cli.practice_access import open_cli_practice, require_profile
 from escap_desktop.core.errors import DocumentError, ValidationError
-from escap_desktop.core.services.documents import DocumentService, PrintedDocument
-from escap_desktop.core.services.practice import Practice
 from escap_desktop.documents import DocumentKind
+from escap_desktop.services.documents import DocumentService, PrintedDocument
+from escap_desktop.services.practice import Practice
 
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")

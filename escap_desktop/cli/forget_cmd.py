@@ -15,7 +15,7 @@ from typing import Any
 
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV
 from escap_desktop.core.errors import StoreError
-from escap_desktop.core.services.forget import (
+from escap_desktop.services.forget import (
     CONFIRMATION,
     ForgetPlan,
     check_confirmation,
@@ -23,7 +23,7 @@ from escap_desktop.core.services.forget import (
     plan_forget,
     read_device_key_slot,
 )
-from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.services.paths import resolve_data_dir
 
 
 def register(subparsers: Any) -> None:

@@ -14,8 +14,8 @@ import sys
 
 from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
-from escap_desktop.core.services.paths import resolve_data_dir
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.paths import resolve_data_dir
+from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.store import KeyringLockedError, PassphraseRequiredError
 
 PASSPHRASE_ENV = "ESCAP_PASSPHRASE"

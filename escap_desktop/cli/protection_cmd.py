@@ -17,9 +17,9 @@ from typing import Any
 from escap_desktop.cli.parser import FrenchArgumentParser
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV
 from escap_desktop.core.errors import StoreError
-from escap_desktop.core.services.paths import resolve_data_dir
-from escap_desktop.core.services.practice import open_practice
-from escap_desktop.core.services.store_protection import (
+from escap_desktop.services.paths import resolve_data_dir
+from escap_desktop.services.practice import open_practice
+from escap_desktop.services.store_protection import (
     ProtectionChange,
     ProtectionSteps,
     StoreProtectionService,

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from escap_desktop import __version__
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import Practice, build_practice
 from escap_desktop.documents import GridItemRow, GridReportData, build_document
 from escap_desktop.logging_setup import log_store_writes, safe
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 
 SUCCESS_LINE = "Auto-test réussi"

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from escap_desktop.cli.practice_access import PASSPHRASE_ENV, open_cli_practice, require_profile
 from escap_desktop.cli.progress import ProgressLine
 from escap_desktop.core.clock import paris_time
-from escap_desktop.core.services.practice import Practice
-from escap_desktop.core.services.sync import SyncReport
+from escap_desktop.services.practice import Practice
+from escap_desktop.services.sync import SyncReport
 from escap_desktop.sync.device import DevicePassphraseRequiredError
 
 T = TypeVar("T")

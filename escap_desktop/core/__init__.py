@@ -1,5 +1,6 @@
-"""The ESCAP domain: entities, rules and services.
+"""The ESCAP domain: entities, rules, errors and the clock.
 
-Entities and rules import nothing else of ours (no Qt, no SQL, no network) so that they can be
-tested exhaustively and reused by the CLI, the GUI and the sync module alike.
+Nothing here imports anything outside core (no Qt, no SQL, no network, no file), so that it can
+be tested exhaustively and reused by the use cases, the sync module and the relay alike
+(tests/test_layers.py).
 """

@@ -33,6 +33,20 @@ NOT_ENCRYPTED_MESSAGE = (
 _SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
+def sqlcipher_version() -> str:
+    """SQLCipher's own version, for the About box (the Python module's version is not the
+    library's); empty when the library cannot say."""
+    try:
+        connection = sqlcipher3.connect(":memory:")
+        try:
+            row = connection.execute("PRAGMA cipher_version").fetchone()
+        finally:
+            connection.close()
+    except sqlcipher3.Error:
+        return ""
+    return str(row[0]) if row else ""
+
+
 def check_key(key: bytes) -> None:
     if not isinstance(key, bytes) or len(key) != KEY_BYTES:
         raise ValueError("La clé du coffre doit faire exactement 32 octets.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from escap_desktop.core.entities import (
+    Consent,
     DataCategory,
     Escap,
     EscapState,
@@ -26,8 +27,7 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import NotFoundError
-from escap_desktop.core.rules.access import readable_categories
-from escap_desktop.core.services.access import escap_consent
+from escap_desktop.core.rules.access import current_consent, readable_categories
 from escap_desktop.store import UnitOfWork
 from escap_desktop.sync.category_keys import (
     category_of_version,
@@ -166,7 +166,8 @@ def member_categories(
         except NotFoundError:
             professional = None
     return readable_categories(
-        professional.profession if professional else None, escap_consent(uow, escap_id)
+        professional.profession if professional else None,
+        current_consent(uow.find(Consent, escap_id=escap_id)),
     )
 
 

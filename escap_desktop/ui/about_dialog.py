@@ -7,16 +7,11 @@ which travels inside every installer with the licence texts.
 
 from __future__ import annotations
 
-import importlib.metadata
 import platform
 import sys
-import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import PySide6
-import sqlcipher3
 from PySide6.QtCore import Qt, Slot, qVersion
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -37,51 +32,10 @@ from PySide6.QtWidgets import (
 
 from escap_desktop import __version__
 from escap_desktop.logging_setup import log_dir
+from escap_desktop.services.about import BundledComponent, bundled_components
 from escap_desktop.ui.resources import icon, resources_dir
 
-COMPONENTS_FILE = Path("licences") / "components.toml"
 UNKNOWN = "—"
-
-
-@dataclass(frozen=True, slots=True)
-class BundledComponent:
-    name: str
-    version: str
-    licence: str
-    note: str
-    licence_file: Path | None
-
-
-def bundled_components(resources: Path | None = None) -> list[BundledComponent]:
-    """The components listed in ``resources/licences/components.toml``, with their versions.
-
-    A missing or unreadable list gives an empty one: the dialog must open whatever happened
-    to the installation (it is what support looks at when something is broken).
-    """
-    folder = resources or resources_dir()
-    try:
-        with (folder / COMPONENTS_FILE).open("rb") as file:
-            entries = tomllib.load(file).get("component", [])
-    except (OSError, tomllib.TOMLDecodeError):
-        return []
-    components = []
-    for entry in entries:
-        distribution = entry.get("distribution")
-        version = _distribution_version(distribution) if distribution else ""
-        probe = _PROBES.get(str(entry.get("probe", "")))
-        if probe is not None:
-            version = probe()
-        text_file = folder / entry["file"] if entry.get("file") else None
-        components.append(
-            BundledComponent(
-                name=str(entry.get("name", UNKNOWN)),
-                version=version or UNKNOWN,
-                licence=str(entry.get("licence", UNKNOWN)),
-                note=str(entry.get("note", "")),
-                licence_file=text_file,
-            )
-        )
-    return components
 
 
 def version_report(data_dir: Path | None, logs: Path | None = None) -> str:
@@ -115,7 +69,7 @@ class AboutDialog(QDialog):
         self.setWindowIcon(icon("app"))
         self.resize(760, 620)
         self._report = version_report(data_dir, logs)
-        self._components = bundled_components(resources)
+        self._components = bundled_components(resources or resources_dir())
 
         title = QLabel(f"<h2>ESCAP Desktop {__version__}</h2>")
         title.setTextFormat(Qt.TextFormat.RichText)
@@ -215,29 +169,3 @@ class AboutDialog(QDialog):
         except OSError:
             text = ""
         self.licence_text.setPlainText(text or "Texte de licence introuvable dans l'installation.")
-
-
-def _sqlcipher_version() -> str:
-    """SQLCipher's own version (the module's version is not the library's)."""
-    try:
-        connection = sqlcipher3.connect(":memory:")
-        try:
-            row = connection.execute("PRAGMA cipher_version").fetchone()
-        finally:
-            connection.close()
-    except sqlcipher3.Error:
-        return ""
-    return str(row[0]) if row else ""
-
-
-_PROBES: dict[str, Callable[[], str]] = {
-    "sqlcipher": _sqlcipher_version,
-    "python": platform.python_version,
-}
-
-
-def _distribution_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return ""

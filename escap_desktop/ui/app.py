@@ -30,8 +30,8 @@ from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings, p
 
 STARTUP_MODULE = "escap_desktop.ui.startup"
 STORE_LAYER_MODULES = (
-    "escap_desktop.core.services.practice",
-    "escap_desktop.core.services.demo",
+    "escap_desktop.services.practice",
+    "escap_desktop.services.demo",
 )
 """What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt."""
 OPENING_MODULE = "escap_desktop.ui.opening"
@@ -129,7 +129,7 @@ def run_gui(
     A second launch on the same data folder says so (``tell``) and returns 1.
     """
     from escap_desktop.core.errors import StoreInUseError
-    from escap_desktop.core.services import instance_lock
+    from escap_desktop.services import instance_lock
 
     app = create_application(sys.argv[:1])
     folder = practice_folder(data_dir, demo)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import EscapError, ValidationError
-from escap_desktop.core.services.backup import (
+from escap_desktop.services.backup import (
     BACKUP_SUFFIX,
     BackupResult,
     LocalProtection,

@@ -14,7 +14,7 @@ from pathlib import Path
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.practice import Practice, open_practice
 
 
 @dataclass

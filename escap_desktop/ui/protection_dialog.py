@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.core.errors import EscapError, ValidationError
-from escap_desktop.core.services.store_protection import (
+from escap_desktop.services.store_protection import (
     ProtectionChange,
     ProtectionSteps,
     StoreProtectionService,

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
-from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.services.paths import resolve_data_dir
 
 SETTINGS_FILE = "interface.ini"
 DEMO_FOLDER = "demonstration"

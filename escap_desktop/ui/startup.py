@@ -34,9 +34,9 @@ from escap_desktop.core.errors import (
     ValidationError,
     WrongPassphraseError,
 )
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.form_checks import FormChecks
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.form_checks import FormChecks
+from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker

@@ -35,7 +35,7 @@ from escap_desktop.core.entities import (
     Sex,
 )
 from escap_desktop.core.errors import ConsentError, NotFoundError
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 from tests.sync.team import DEMO_PATIENT, make_nir
 

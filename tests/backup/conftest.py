@@ -8,8 +8,8 @@ from pathlib import Path
 import nacl.pwhash
 import pytest
 
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.store.keys import KdfParams, new_salt
 
 BACKUP_PASSPHRASE = "sauvegarde du cabinet 2026"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.cli.main import main
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from tests.backup.conftest import BACKUP_PASSPHRASE, LOCAL_PASSPHRASE, fill_with_demo, folder_bytes
 
 Opener = Callable[..., Practice]

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Consent, Escap
-from escap_desktop.core.services.backup import describe_backup
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.backup import describe_backup
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.runner import JobQueue

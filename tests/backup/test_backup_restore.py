@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.core.errors import StoreError, ValidationError, WrongPassphraseError
-from escap_desktop.core.services.backup import (
+from escap_desktop.services.backup import (
     LocalProtection,
     create_backup,
     describe_backup,
     passphrase_strength,
     restore,
 )
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.store import Store, open_store, store_path
 from escap_desktop.store.keys import keyinfo_path, load_key_from_keyring, read_keyinfo
 from tests.backup.conftest import (

@@ -22,13 +22,13 @@ from sqlalchemy import text
 from escap_desktop.cli.main import main
 from escap_desktop.core.entities import Consent, Escap
 from escap_desktop.core.errors import StoreError
-from escap_desktop.core.services.backup import (
+from escap_desktop.services.backup import (
     LocalProtection,
     create_backup,
     describe_backup,
     restore,
 )
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from tests.backup.conftest import (
     BACKUP_PASSPHRASE,
     LOCAL_PASSPHRASE,

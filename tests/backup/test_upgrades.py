@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.cli.main import main
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.store import migrator, store_path
 from escap_desktop.store.engine import connect_keyed
 from escap_desktop.store.keys import (

@@ -16,8 +16,8 @@ import pytest
 from escap_desktop.cli.main import main
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import EscapState, MembershipStatus
-from escap_desktop.core.services.practice import open_practice
 from escap_desktop.exports.fhir import validate_fhir_bundle
+from escap_desktop.services.practice import open_practice
 from tests.support.clock import frozen_clock
 from tests.support.memory_keyring import MemoryKeyring
 

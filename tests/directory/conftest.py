@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.core.entities.directory import ImportReport
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.store.directory.columns import EXTRACT_COLUMNS
 from escap_desktop.store.directory.synthetic import (
     SyntheticExtract,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from escap_desktop.core.services.directory import DirectoryFormatError, DirectoryService
+from escap_desktop.services.directory import DirectoryFormatError, DirectoryService
 from escap_desktop.store.directory.columns import EXTRACT_COLUMNS
 from tests.directory.conftest import person, run_import, write_lines
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.core.entities.directory import ImportPhase, ImportProgress, ImportReport
-from escap_desktop.core.services.directory import (
+from escap_desktop.services.directory import (
     DirectoryImportCancelledError,
     DirectoryImportError,
     DirectoryOutdatedError,

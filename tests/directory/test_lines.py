@@ -6,7 +6,7 @@ from pathlib import Path
 
 from escap_desktop.core.entities.directory import BadLineReason
 from escap_desktop.core.entities.professional import IdentifierKind
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.store.directory.columns import EXTRACT_COLUMNS
 from escap_desktop.store.directory.synthetic import SyntheticExtract, build_line
 from tests.directory.conftest import person, run_import, write_lines

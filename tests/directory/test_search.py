@@ -8,7 +8,7 @@ import pytest
 
 from escap_desktop.core.entities.professional import Profession, ProfessionalSource
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from tests.directory.conftest import person, run_import, write_lines
 
 

@@ -16,7 +16,7 @@ from escap_desktop.core.entities.professional import (
     Professional,
     ProfessionalSource,
 )
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.store.directory.synthetic import SyntheticExtract, write_extract
 from escap_desktop.ui.directory import (
     DirectorySearchWidget,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.scans import MAX_SCAN_BYTES, media_type_of, read_scan_file
+from escap_desktop.services.scans import MAX_SCAN_BYTES, media_type_of, read_scan_file
 from tests.fuzz.conftest import FUZZ
 
 MAGICS = [b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"]

@@ -9,8 +9,8 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from escap_desktop.core.entities import Escap, EscapState
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import Store, open_store
 from escap_desktop.store.engine import connect_keyed
 

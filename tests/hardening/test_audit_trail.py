@@ -21,8 +21,8 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import NotFoundError
-from escap_desktop.core.services.audit import AuditLine
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.audit import AuditLine
+from escap_desktop.services.practice import Practice
 from tests.hardening.conftest import demo_practice, team_escap
 
 SECRET_MESSAGE = "Escarre sacrée stade 3, pansement hydrocolloïde XK-4471"

@@ -15,8 +15,8 @@ import pytest
 
 from escap_desktop.core.entities import Consent, Escap, Patient, Sex
 from escap_desktop.core.errors import NotFoundError, StoreError, ValidationError
-from escap_desktop.core.services.practice import Practice
-from escap_desktop.core.services.scans import MAX_SCAN_BYTES
+from escap_desktop.services.practice import Practice
+from escap_desktop.services.scans import MAX_SCAN_BYTES
 from tests.hardening.conftest import demo_practice, team_escap
 from tests.services.conftest import make_nir
 

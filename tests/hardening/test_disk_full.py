@@ -17,8 +17,8 @@ from sqlalchemy.pool import Pool
 
 from escap_desktop.core.entities import Escap, Message
 from escap_desktop.core.errors import StoreError
-from escap_desktop.core.services.messages import MAX_BODY
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.messages import MAX_BODY
+from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.store import store_path
 from escap_desktop.store.local_store import DISK_FULL_MESSAGE
 from tests.hardening.conftest import demo_practice, team_escap

@@ -11,8 +11,8 @@ import pytest
 
 from escap_desktop.cli.main import main
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.forget import CONFIRMATION, forget_data_folder
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.forget import CONFIRMATION, forget_data_folder
+from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.store import KeyringLockedError, store_exists
 from tests.hardening.conftest import (
     PASSPHRASE,

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from escap_desktop.core.entities import Message
-from escap_desktop.core.services.practice import build_practice
+from escap_desktop.services.practice import build_practice
 from escap_desktop.store import Store, store_path
 from escap_desktop.store.keys import new_key
 from tests.hardening.conftest import fill_with_demo, integrity, present_ids, team_escap

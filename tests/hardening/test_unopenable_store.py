@@ -19,7 +19,7 @@ import pytest
 
 from escap_desktop.cli.main import main
 from escap_desktop.core.errors import StoreError, WrongPassphraseError
-from escap_desktop.core.services.practice import open_practice
+from escap_desktop.services.practice import open_practice
 from escap_desktop.store import KeyringLockedError, store_path
 from escap_desktop.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE
 from escap_desktop.store.keys import KEYRING_LOCKED_MESSAGE

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from escap_desktop.core.services.practice import build_practice
+from escap_desktop.services.practice import build_practice
 from escap_desktop.store import Store, store_path
 
 KEY_ENV = "ESCAP_TEST_STORE_KEY"

@@ -10,7 +10,8 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from escap_desktop import __version__
-from escap_desktop.ui.about_dialog import AboutDialog, bundled_components
+from escap_desktop.services.about import bundled_components
+from escap_desktop.ui.about_dialog import AboutDialog
 
 RESOURCES = Path(__file__).parents[2] / "resources"
 

@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 
 from escap_desktop.core.entities import Patient
-from escap_desktop.core.services.backup import create_backup
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import build_practice
 from escap_desktop.logging_setup import (
     LOG_DIR_ENV,
     log_store_writes,
@@ -21,6 +18,9 @@ from escap_desktop.logging_setup import (
     setup_logging,
     teardown_logging,
 )
+from escap_desktop.services.backup import create_backup
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import build_practice
 from escap_desktop.store import open_store
 from tests.backup.conftest import cheap_kdf
 

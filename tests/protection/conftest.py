@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store, store_exists
 from tests.hardening.conftest import demo_practice
 

@@ -11,7 +11,7 @@ import pytest
 
 from escap_desktop.cli.main import main
 from escap_desktop.core.errors import PassphraseRequiredError, WrongPassphraseError
-from escap_desktop.core.services.store_protection import (
+from escap_desktop.services.store_protection import (
     CONFIRMATION_DIFFERS_MESSAGE,
     NO_KEYRING_MESSAGE,
 )

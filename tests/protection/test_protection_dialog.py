@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.errors import WrongPassphraseError
-from escap_desktop.core.services.practice import Practice
-from escap_desktop.core.services.store_protection import (
+from escap_desktop.services.practice import Practice
+from escap_desktop.services.store_protection import (
     CONFIRMATION_DIFFERS_MESSAGE,
     WRONG_CURRENT_MESSAGE,
 )

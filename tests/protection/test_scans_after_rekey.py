@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from escap_desktop.core.services.store_protection import run_to_end
+from escap_desktop.services.store_protection import run_to_end
 from tests.hardening.conftest import team_escap
 from tests.protection.conftest import NEW_PASSPHRASE, OLD_PASSPHRASE, Opener
 from tests.support.first_version_scans import plant_first_version_scan

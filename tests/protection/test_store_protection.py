@@ -14,7 +14,7 @@ import pytest
 import sqlcipher3
 
 from escap_desktop.core.errors import PassphraseRequiredError, ValidationError, WrongPassphraseError
-from escap_desktop.core.services.store_protection import (
+from escap_desktop.services.store_protection import (
     CONFIRMATION_DIFFERS_MESSAGE,
     KEYRING_LOCKED_MESSAGE,
     NEW_TOO_SHORT_MESSAGE,

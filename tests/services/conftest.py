@@ -17,7 +17,7 @@ from escap_desktop.core.entities import (
     Professional,
     Sex,
 )
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 
 

@@ -13,8 +13,8 @@ from PIL import Image
 
 from escap_desktop.core.entities import Patient
 from escap_desktop.core.entities.summaries import PatientSummary
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 from tests.support.clock import frozen_clock
 

@@ -23,8 +23,8 @@ from escap_desktop.core.entities import (
     Message,
     Patient,
 )
-from escap_desktop.core.services.demo import generate_demo
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.demo import generate_demo
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store, patient_list
 from tests.support.clock import frozen_clock
 

@@ -23,9 +23,9 @@ from escap_desktop.core.errors import (
     TransitionError,
 )
 from escap_desktop.core.rules.grid import GridCatalog
-from escap_desktop.core.services.documents import DocumentService, PrintedDocument
-from escap_desktop.core.services.practice import Practice
 from escap_desktop.documents import DocumentKind, QrPayload
+from escap_desktop.services.documents import DocumentService, PrintedDocument
+from escap_desktop.services.practice import Practice
 from tests.services.demo_practice import (
     ReadPdf,
     decode_qr_codes,

@@ -18,7 +18,7 @@ from escap_desktop.core.entities import (
     Sex,
 )
 from escap_desktop.core.errors import TeamRuleError, TransitionError, ValidationError
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from tests.services.conftest import professional
 
 

@@ -4,7 +4,7 @@ through the services on a real encrypted store."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import ConsentError, ValidationError
 from escap_desktop.core.rules.billing import BillingError
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from tests.services.conftest import professional
 
 POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
@@ -116,8 +116,8 @@ def test_an_exit_recorded_three_days_later_keeps_the_day_it_happened(
 def test_an_exit_without_a_date_is_today(practice: Practice, patient_born_1940: Patient) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     closed = practice.escaps.close(escap_id, ExitReason.IMPROVED)
-    assert closed.closed_at is not None
-    assert closed.closed_at <= datetime.now(UTC)
+    assert closed.closed_at == practice.clock.now()
+    assert paris_date(closed.closed_at) == practice.clock.today()
 
 
 def test_an_exit_in_the_future_is_refused_and_nothing_is_saved(

@@ -16,9 +16,6 @@ import pytest
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import AuditKind, EscapState, IdentifierKind, Patient
 from escap_desktop.core.errors import NotFoundError, ValidationError
-from escap_desktop.core.services.export_salt import SALT_BYTES, salt_path
-from escap_desktop.core.services.exports import EvaluationFiles, evaluation_paths
-from escap_desktop.core.services.practice import Practice
 from escap_desktop.exports.errors import ExportError
 from escap_desktop.exports.fhir import (
     IDNPS_SYSTEM,
@@ -27,6 +24,9 @@ from escap_desktop.exports.fhir import (
     URI_SYSTEM,
     validate_fhir_bundle,
 )
+from escap_desktop.exports.salt import SALT_BYTES, salt_path
+from escap_desktop.services.exports import EvaluationFiles, evaluation_paths
+from escap_desktop.services.practice import Practice
 from tests.services.demo_practice import ReadPdf, open_demo_practice
 
 FROM = date(2025, 3, 31)

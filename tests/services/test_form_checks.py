@@ -15,8 +15,8 @@ from escap_desktop.core.entities import (
     Professional,
     Sex,
 )
-from escap_desktop.core.services.form_checks import FormChecks
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.form_checks import FormChecks
+from escap_desktop.services.practice import Practice
 from tests.services.conftest import make_nir, professional
 
 

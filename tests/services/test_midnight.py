@@ -21,7 +21,7 @@ from escap_desktop.core.entities import (
     Profession,
 )
 from escap_desktop.core.rules.billing import BillingError
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from tests.services.conftest import professional
 
 

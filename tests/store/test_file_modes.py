@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from escap_desktop.core.services.paths import resolve_data_dir
+from escap_desktop.services.paths import resolve_data_dir
 from escap_desktop.store import open_store, store_path
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nacl.secret
 
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 
 
 def plant_first_version_scan(practice: Practice, escap_id: str, content: bytes) -> Path:

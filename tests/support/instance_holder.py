@@ -11,7 +11,7 @@ from pathlib import Path
 HOLDER = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from escap_desktop.core.services import instance_lock\n"
+    "from escap_desktop.services import instance_lock\n"
     "instance_lock.acquire(Path(sys.argv[1]))\n"
     "print('HELD', flush=True)\n"
     "time.sleep(120)\n"

@@ -1,7 +1,7 @@
 """Three professionals on three real stores, and a relay, for the sync tests.
 
 A GP (médecin traitant), a nurse and a physio each have their own SQLCipher store in the test's
-folder, a profile made with the core services, and a SyncService talking to one relay (in
+folder, a profile made with the use cases (services), and a SyncService talking to one relay (in
 process through ASGI, or a real uvicorn process on 127.0.0.1).
 """
 
@@ -35,8 +35,8 @@ from escap_desktop.core.entities import (
     Professional,
     Sex,
 )
-from escap_desktop.core.services.practice import Practice, build_practice
-from escap_desktop.core.services.sync import SyncReport, SyncService
+from escap_desktop.services.practice import Practice, build_practice
+from escap_desktop.services.sync import SyncReport, SyncService
 from escap_desktop.store import open_store
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.codec import entity_to_dict

@@ -9,7 +9,7 @@ import pytest
 
 from escap_desktop.cli.main import main
 from escap_desktop.core.clock import FrozenClock
-from escap_desktop.core.services.practice import build_practice
+from escap_desktop.services.practice import build_practice
 from escap_desktop.store import open_store
 from tests.relay.server import free_port
 from tests.sync.faults import RelayProcess

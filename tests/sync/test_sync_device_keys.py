@@ -10,8 +10,8 @@ import keyring.backends.fail
 import pytest
 
 from escap_desktop.core.clock import FrozenClock
-from escap_desktop.core.services.practice import build_practice
-from escap_desktop.core.services.sync import SyncService
+from escap_desktop.services.practice import build_practice
+from escap_desktop.services.sync import SyncService
 from escap_desktop.store import open_store
 from escap_desktop.sync.device import DevicePassphraseRequiredError, key_file_path
 from tests.sync.conftest import RELAY_URL, Relay

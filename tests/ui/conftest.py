@@ -18,7 +18,7 @@ from escap_desktop.core.entities import (
     Professional,
     Sex,
 )
-from escap_desktop.core.services.practice import Practice, open_practice
+from escap_desktop.services.practice import Practice, open_practice
 
 
 def nir(first_13: str) -> str:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Professional
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController, EscapServices
 from escap_desktop.ui.printing import DocumentOutput

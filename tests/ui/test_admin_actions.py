@@ -14,8 +14,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.services.forget import CONFIRMATION
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.forget import CONFIRMATION
+from escap_desktop.services.practice import Practice
 from escap_desktop.store import store_path
 from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog

@@ -18,7 +18,7 @@ from escap_desktop.core.entities import (
     EventKind,
     ExitReason,
 )
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.escap_page.escap_page_controller import EscapPageController
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog

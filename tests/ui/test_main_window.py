@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.services.practice import Practice
-from escap_desktop.core.services.sync import InvitationSummary
+from escap_desktop.services.practice import Practice
+from escap_desktop.services.sync import InvitationSummary
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.clock import FrozenClock, paris_instant
 from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
 from tests.ui.conftest import forming_team

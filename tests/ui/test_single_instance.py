@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.errors import StoreInUseError
-from escap_desktop.core.services import instance_lock
+from escap_desktop.services import instance_lock
 from escap_desktop.ui.app import run_gui
 from escap_desktop.ui.main_window.main_window import MainWindow
 from tests.support.instance_holder import HOLDER, holding

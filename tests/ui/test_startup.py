@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.services.practice import open_practice
+from escap_desktop.services.practice import open_practice
 from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.main_window.main_controller import MainController

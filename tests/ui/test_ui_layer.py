@@ -1,4 +1,4 @@
-"""The GUI reaches the domain through core services only (docs/architecture.md).
+"""The GUI reaches the domain through the use cases (services) only (docs/architecture.md).
 
 A widget that calls a rule directly bypasses what the service adds (the practice's clock, the
 unit of work, the audit trail), so every module under ``escap_desktop/ui`` is read and its imports
@@ -69,8 +69,8 @@ def test_the_check_sees_every_way_of_importing_a_rule(tmp_path: Path) -> None:
     (ui / "sub").mkdir()
     (ui / "sub" / "relative.py").write_text("from ...core.rules import team\n")
     (ui / "allowed.py").write_text(
-        "from escap_desktop.core.services.form_checks import FormChecks\n"
-        "from escap_desktop.core import services\n"
+        "from escap_desktop.services.form_checks import FormChecks\n"
+        "from escap_desktop import services\n"
     )
     assert rule_imports(ui) == [
         "ui/from_module.py:1 imports escap_desktop.core.rules.grid",

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import ActionStatus, EscapState, ExitReason, Sex
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB

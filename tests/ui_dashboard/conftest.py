@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from escap_desktop.core.entities.summaries import EscapOverview
-from escap_desktop.core.services.dashboard import DashboardFigures
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.dashboard import DashboardFigures
+from escap_desktop.services.practice import Practice
 from tests.services.demo_practice import open_demo_practice
 
 

@@ -15,8 +15,8 @@ from escap_desktop.core.entities import (
     Profession,
 )
 from escap_desktop.core.entities.summaries import EscapOverview
-from escap_desktop.core.services.dashboard import DashboardFigures, month_ends
-from escap_desktop.core.services.practice import Practice, build_practice
+from escap_desktop.services.dashboard import DashboardFigures, month_ends
+from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
 from tests.services.conftest import professional
 

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import EscapState, ExitReason, Prerequisite
 from escap_desktop.core.entities.summaries import EscapOverview
-from escap_desktop.core.services.dashboard import DashboardFigures
-from escap_desktop.core.services.practice import Practice
+from escap_desktop.services.dashboard import DashboardFigures
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.dashboard import DashboardView
 from escap_desktop.ui.dashboard.charts import (
     SITUATION_LABELS,

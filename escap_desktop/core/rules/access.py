@@ -21,6 +21,8 @@ hospitalisation, an inclusion score); everything else is administrative.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from escap_desktop.core.entities import (
     Action,
     Consent,
@@ -38,6 +40,15 @@ _ALWAYS = frozenset({DataCategory.ADMINISTRATIVE})
 # Entity kinds (as named on the wire) whose category is fixed.
 _MEDICAL_KINDS = frozenset({"Event", "GridAssessment"})
 _DECLARED_KINDS = frozenset({"Message", "Action"})
+
+
+def current_consent(consents: Sequence[Consent]) -> Consent | None:
+    """The episode's consent that decides access: the one in force, else the latest recorded
+    (``consents`` in the order they were signed), so a withdrawn consent still restricts."""
+    in_force = [consent for consent in consents if consent.in_force]
+    if in_force:
+        return in_force[-1]
+    return consents[-1] if consents else None
 
 
 def category_of(record: object) -> DataCategory:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escap_desktop.core.services.audit import AuditLine
+from escap_desktop.services.audit import AuditLine
 
 COLUMNS = ("Date", "Professionnel", "Action", "Élément")
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.exports import EvaluationFiles
+from escap_desktop.services.exports import EvaluationFiles
 from escap_desktop.ui.admin.file_chooser import SaveChooser, choose_save_path
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.runner import JobQueue, OperationCancelledError, call_job

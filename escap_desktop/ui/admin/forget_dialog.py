@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.forget import (
+from escap_desktop.services.forget import (
     CONFIRMATION,
     ForgetPlan,
     ForgetReport,

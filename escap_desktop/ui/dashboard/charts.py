@@ -25,7 +25,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
 from escap_desktop.core.entities import EscapState, Prerequisite
-from escap_desktop.core.services.dashboard import DashboardFigures, MonthStates
+from escap_desktop.services.dashboard import DashboardFigures, MonthStates
 
 MAX_MONTH_LABELS = 8
 

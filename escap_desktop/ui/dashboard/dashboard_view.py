@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escap_desktop.core.services.dashboard import DashboardFigures
+from escap_desktop.services.dashboard import DashboardFigures
 from escap_desktop.ui.dashboard import charts
 
 

@@ -1,6 +1,6 @@
 """Standalone widgets of the public directory: import dialog, search widget, manual entry.
 
-Each takes the :class:`~escap_desktop.core.services.directory.DirectoryService` in its
+Each takes the :class:`~escap_desktop.services.directory.DirectoryService` in its
 constructor, so the main window and the inclusion wizard can embed them as they are.
 """
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities.directory import ImportReport, group_thousands
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.runner import GeneratorRunner, OperationCancelledError
 

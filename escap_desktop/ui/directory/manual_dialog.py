@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from escap_desktop.core.entities.professional import Professional, ProfessionalSource
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.form_checks import FormChecks
+from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 

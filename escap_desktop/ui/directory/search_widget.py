@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities.directory import DirectoryEntry, group_thousands
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.ui.directory.directory_table_model import DirectoryTableModel
 from escap_desktop.ui.directory.manual_dialog import ManualProfessionalDialog
 from escap_desktop.ui.resources import icon

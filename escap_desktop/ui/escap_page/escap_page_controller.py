@@ -23,15 +23,15 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.entities.summaries import EscapOverview
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.billing import BillingService
-from escap_desktop.core.services.directory import DirectoryService
-from escap_desktop.core.services.documents import DocumentService
-from escap_desktop.core.services.escaps import EscapService
-from escap_desktop.core.services.events import EventService
-from escap_desktop.core.services.form_checks import FormChecks
-from escap_desktop.core.services.messages import MessageService
-from escap_desktop.core.services.plan import PlanService
-from escap_desktop.core.services.professionals import ProfessionalService
+from escap_desktop.services.billing import BillingService
+from escap_desktop.services.directory import DirectoryService
+from escap_desktop.services.documents import DocumentService
+from escap_desktop.services.escaps import EscapService
+from escap_desktop.services.events import EventService
+from escap_desktop.services.form_checks import FormChecks
+from escap_desktop.services.messages import MessageService
+from escap_desktop.services.plan import PlanService
+from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.escap_page_view import MESSAGES_TAB, EscapPageView
@@ -45,7 +45,7 @@ from escap_desktop.ui.widgets.date_dialog import DateDialog
 from escap_desktop.ui.widgets.professional_dialog import ProfessionalDialog
 
 if TYPE_CHECKING:
-    from escap_desktop.core.services.practice import Practice
+    from escap_desktop.services.practice import Practice
 
 T = TypeVar("T")
 _OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, EscapState.FORMING, EscapState.ACTIVE)

@@ -25,13 +25,13 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.directory import DirectoryService
-from escap_desktop.core.services.documents import DocumentService
-from escap_desktop.core.services.escaps import EscapService
-from escap_desktop.core.services.form_checks import EligibilityResult, FormChecks, Grid
-from escap_desktop.core.services.patients import PatientService
-from escap_desktop.core.services.professionals import ProfessionalService
-from escap_desktop.core.services.scans import ScanService
+from escap_desktop.services.directory import DirectoryService
+from escap_desktop.services.documents import DocumentService
+from escap_desktop.services.escaps import EscapService
+from escap_desktop.services.form_checks import EligibilityResult, FormChecks, Grid
+from escap_desktop.services.patients import PatientService
+from escap_desktop.services.professionals import ProfessionalService
+from escap_desktop.services.scans import ScanService
 
 PdfSource = Callable[[str], tuple[bytes, str]]
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.directory import DirectoryService
-from escap_desktop.core.services.practice import Practice
-from escap_desktop.core.services.store_protection import ProtectionChange
+from escap_desktop.services.directory import DirectoryService
+from escap_desktop.services.practice import Practice
+from escap_desktop.services.store_protection import ProtectionChange
 from escap_desktop.ui.about_dialog import AboutDialog
 from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog

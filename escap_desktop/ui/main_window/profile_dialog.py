@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.form_checks import FormChecks
+from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.widgets.dialog_buttons import save_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import error_label

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from escap_desktop.core.errors import EscapError
-from escap_desktop.core.services.sync import SyncService, SyncStatus
+from escap_desktop.services.sync import SyncService, SyncStatus
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.formatting import format_datetime
 from escap_desktop.ui.main_window.status_bar import EscapStatusBar

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from escap_desktop.core.entities import Professional
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.directory import DirectoryService
+from escap_desktop.services.directory import DirectoryService
 from escap_desktop.ui.directory.search_widget import DirectorySearchWidget
 from escap_desktop.ui.formatting import fold
 from escap_desktop.ui.forms.professional_form import ProfessionalForm

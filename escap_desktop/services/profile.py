@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.rules import identity
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
 
 

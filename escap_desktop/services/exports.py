@@ -21,9 +21,6 @@ from escap_desktop.core.rules.indicators import (
     episode_in_period,
     summarise_indicators,
 )
-from escap_desktop.core.services.base import ServiceBase
-from escap_desktop.core.services.episode_records import load_all_episodes, load_patient_episodes
-from escap_desktop.core.services.export_salt import load_or_create_salt
 from escap_desktop.exports.errors import ExportError
 from escap_desktop.exports.evaluation import (
     build_evaluation_rows,
@@ -31,6 +28,9 @@ from escap_desktop.exports.evaluation import (
     write_evaluation_csv,
     write_professional_csv,
 )
+from escap_desktop.exports.salt import load_or_create_salt
+from escap_desktop.services.base import ServiceBase
+from escap_desktop.services.episode_records import load_all_episodes, load_patient_episodes
 from escap_desktop.store import Store
 
 PROFESSIONALS_SUFFIX = "-professionnels"
@@ -74,7 +74,7 @@ def evaluation_paths(out: Path | str, date_from: date, date_to: date) -> tuple[P
 
 
 class ExportService(ServiceBase):
-    """``data_dir`` holds the installation's pseudonymisation salt (see ``export_salt``)."""
+    """``data_dir`` holds the installation's pseudonymisation salt (see ``exports.salt``)."""
 
     def __init__(
         self,

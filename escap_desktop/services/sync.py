@@ -22,8 +22,8 @@ import httpx
 
 from escap_desktop.core.entities import Profession, Professional
 from escap_desktop.core.errors import NotFoundError, SyncError, ValidationError
-from escap_desktop.core.services.base import ServiceBase
-from escap_desktop.core.services.escaps import EscapService
+from escap_desktop.services.base import ServiceBase
+from escap_desktop.services.escaps import EscapService
 from escap_desktop.store import Store
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.backoff import CycleSchedule, RetryPolicy, Sleeper, real_sleep

@@ -7,7 +7,7 @@ from dataclasses import replace
 from escap_desktop.core.entities import EscapState, Patient, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.rules import identity
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.base import ServiceBase
 
 
 class PatientService(ServiceBase):

@@ -12,23 +12,23 @@ from pathlib import Path
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
-from escap_desktop.core.services.audit import AuditService
-from escap_desktop.core.services.billing import BillingService
-from escap_desktop.core.services.dashboard import DashboardService
-from escap_desktop.core.services.documents import DocumentService
-from escap_desktop.core.services.escaps import EscapService
-from escap_desktop.core.services.events import EventService
-from escap_desktop.core.services.exports import ExportService
-from escap_desktop.core.services.forget import ForgetService
-from escap_desktop.core.services.form_checks import FormChecks
-from escap_desktop.core.services.messages import MessageService
-from escap_desktop.core.services.patients import PatientService
-from escap_desktop.core.services.plan import PlanService
-from escap_desktop.core.services.professionals import ProfessionalService
-from escap_desktop.core.services.profile import ProfileService
-from escap_desktop.core.services.scans import ScanService
-from escap_desktop.core.services.store_protection import StoreProtectionService
-from escap_desktop.core.services.sync import SyncService
+from escap_desktop.services.audit import AuditService
+from escap_desktop.services.billing import BillingService
+from escap_desktop.services.dashboard import DashboardService
+from escap_desktop.services.documents import DocumentService
+from escap_desktop.services.escaps import EscapService
+from escap_desktop.services.events import EventService
+from escap_desktop.services.exports import ExportService
+from escap_desktop.services.forget import ForgetService
+from escap_desktop.services.form_checks import FormChecks
+from escap_desktop.services.messages import MessageService
+from escap_desktop.services.patients import PatientService
+from escap_desktop.services.plan import PlanService
+from escap_desktop.services.professionals import ProfessionalService
+from escap_desktop.services.profile import ProfileService
+from escap_desktop.services.scans import ScanService
+from escap_desktop.services.store_protection import StoreProtectionService
+from escap_desktop.services.sync import SyncService
 from escap_desktop.store import Store, open_store
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from escap_desktop.core.entities import Consent, Escap
 from escap_desktop.core.errors import NotFoundError, StoreError, ValidationError
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store, scan_files
 from escap_desktop.store.scan_files import MAX_SCAN_BYTES, SCAN_PATH, SCANS_FOLDER
 

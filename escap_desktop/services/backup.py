@@ -23,8 +23,8 @@ from typing import TypeVar
 from escap_desktop import __version__
 from escap_desktop.core.clock import PARIS
 from escap_desktop.core.errors import EscapError, KeyringUnavailableError, ValidationError
-from escap_desktop.core.services import instance_lock
 from escap_desktop.logging_setup import safe
+from escap_desktop.services import instance_lock
 from escap_desktop.store import Store
 from escap_desktop.store.backup_file import (
     BACKUP_SUFFIX,

@@ -37,7 +37,6 @@ from escap_desktop.core.errors import (
 )
 from escap_desktop.core.rules import lifecycle
 from escap_desktop.core.rules.grid import GridCatalog
-from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.documents import (
     CarePlanData,
     ConsentFormData,
@@ -54,6 +53,7 @@ from escap_desktop.documents import (
     reference_kind,
     write_pdf,
 )
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
 

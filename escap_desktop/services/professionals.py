@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from escap_desktop.core.entities import Professional
 from escap_desktop.core.rules import identity
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.base import ServiceBase
 
 
 class ProfessionalService(ServiceBase):

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities import AuditEntry, AuditKind, Patient, Professional
 from escap_desktop.core.errors import NotFoundError
-from escap_desktop.core.services.base import ServiceBase
 from escap_desktop.documents import write_pdf
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
 from escap_desktop.store.audit_phrases import entity_noun
 from escap_desktop.store.unit_of_work import UnitOfWork

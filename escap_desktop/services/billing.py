@@ -15,7 +15,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.rules import billing, remuneration
 from escap_desktop.core.rules.billing import BillingConfig, EscapBillingStatus
 from escap_desktop.core.rules.remuneration import YearlyRemuneration
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
 

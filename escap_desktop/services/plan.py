@@ -8,8 +8,8 @@ from datetime import date
 from escap_desktop.core.entities import Action, ActionStatus, DataCategory, Escap
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.core.rules import lifecycle
-from escap_desktop.core.services.access import escap_access
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.access import escap_access
+from escap_desktop.services.base import ServiceBase
 
 MAX_TITLE = 200
 MAX_DETAILS = 10_000

@@ -48,7 +48,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.rules import billing, eligibility, lifecycle
 from escap_desktop.core.rules.billing import BillingConfig
 from escap_desktop.core.rules.grid import Grid
-from escap_desktop.core.services import demo_data as data
+from escap_desktop.services import demo_data as data
 from escap_desktop.store import Store
 
 BATCH = 250

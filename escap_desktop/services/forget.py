@@ -36,9 +36,9 @@ from escap_desktop.core.errors import (
     StoreError,
     ValidationError,
 )
-from escap_desktop.core.services import instance_lock
-from escap_desktop.core.services.export_salt import SALT_FILE_NAME
-from escap_desktop.core.services.scans import SCANS_FOLDER
+from escap_desktop.exports.salt import SALT_FILE_NAME
+from escap_desktop.services import instance_lock
+from escap_desktop.services.scans import SCANS_FOLDER
 from escap_desktop.store import Store, open_store, store_exists, store_path
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,

@@ -35,7 +35,7 @@ from escap_desktop.core.errors import (
     StoreError,
     ValidationError,
 )
-from escap_desktop.core.services import instance_lock
+from escap_desktop.services import instance_lock
 from escap_desktop.store import Store, scan_files
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,

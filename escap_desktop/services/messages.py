@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from escap_desktop.core.entities import DataCategory, Escap, Message
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules import lifecycle
-from escap_desktop.core.services.access import escap_access
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.access import escap_access
+from escap_desktop.services.base import ServiceBase
 
 MAX_BODY = 20_000
 

@@ -22,9 +22,9 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.rules.grid import GridCatalog
 from escap_desktop.core.rules.indicators import EpisodeBundle, summarise_indicators
-from escap_desktop.core.services.base import ServiceBase
-from escap_desktop.core.services.billing import BillingService
-from escap_desktop.core.services.episode_records import load_all_episodes
+from escap_desktop.services.base import ServiceBase
+from escap_desktop.services.billing import BillingService
+from escap_desktop.services.episode_records import load_all_episodes
 from escap_desktop.store import Store
 
 MAX_MONTHS = 36

@@ -43,9 +43,9 @@ from escap_desktop.core.errors import (
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
-from escap_desktop.core.services.access import escap_access
-from escap_desktop.core.services.base import ServiceBase
-from escap_desktop.core.services.events import record_event
+from escap_desktop.services.access import escap_access
+from escap_desktop.services.base import ServiceBase
+from escap_desktop.services.events import record_event
 from escap_desktop.store import Store
 from escap_desktop.store.unit_of_work import UnitOfWork
 

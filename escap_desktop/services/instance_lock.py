@@ -25,7 +25,7 @@ from typing import BinaryIO
 import platformdirs
 
 from escap_desktop.core.errors import StoreInUseError
-from escap_desktop.core.services.paths import APP_NAME
+from escap_desktop.services.paths import APP_NAME
 
 _guard = threading.Lock()
 _held: dict[Path, tuple[BinaryIO, int]] = {}

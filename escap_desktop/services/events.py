@@ -6,8 +6,8 @@ from datetime import date
 
 from escap_desktop.core.entities import DataCategory, Escap, Event, EventKind
 from escap_desktop.core.errors import ValidationError
-from escap_desktop.core.services.access import escap_access
-from escap_desktop.core.services.base import ServiceBase
+from escap_desktop.services.access import escap_access
+from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import UnitOfWork
 
 MAX_NOTE = 2_000

@@ -42,12 +42,8 @@ class EscapAccess:
 
 
 def escap_consent(uow: UnitOfWork, escap_id: str) -> Consent | None:
-    """The episode's consent: the one in force, else the latest recorded."""
-    consents = uow.find(Consent, escap_id=escap_id)
-    in_force = [consent for consent in consents if consent.in_force]
-    if in_force:
-        return in_force[-1]
-    return consents[-1] if consents else None
+    """The episode's consent that decides access (``access.current_consent``)."""
+    return access.current_consent(uow.find(Consent, escap_id=escap_id))
 
 
 def escap_access(uow: UnitOfWork, escap_id: str, professional_id: str) -> EscapAccess:
