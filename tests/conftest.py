@@ -23,8 +23,15 @@ if TYPE_CHECKING:
     from escap_desktop.ui.app_shell import Shell
 
 
+FIRST = "tests/installers/test_linux_build.py"
+"""Starts first so the longest task (the PyInstaller build) runs beside the rest, not after;
+with ``--dist loadfile`` (.ci/run) one worker builds it once for the whole file."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keeps only this pass's share of the tests in a date-shifted pass (tests/support/shard.py)."""
+    """Puts the package build first; in a date-shifted pass, keeps only this pass's share of the
+    tests (tests/support/shard.py)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
     shard = shard_from_environment()
     if shard is None:
         return
