@@ -195,9 +195,9 @@ def test_payment_waits_for_three_distinct_health_professionals(
     assert status.payment_condition_met is False
     assert status.entry.billed_by == (team["gp"].id, team["nurse"].id)
     assert status.entry.missing == 1
-    assert status.entry.message == (
-        f"Encore 1 professionnel de santé doit facturer l'entrée ({config.entry_code}) "
-        "pour déclencher le paiement (2 sur 3)."
+    assert status.payment_sentence == (
+        "Paiement pas encore déclenché : encore 1 professionnel de santé doit facturer "
+        f"l'entrée ({config.entry_code}) (2 sur 3)."
     )
     assert {r.professional_id for r in status.ignored_records} == {
         team["pharmacist"].id,
@@ -219,10 +219,13 @@ def test_payment_waits_for_three_distinct_health_professionals(
         team["escap"], team["memberships"], team["people"], records, config, tz=UTC
     )
     assert status.payment_condition_met is True
-    assert status.entry.message == (
-        f"Condition de paiement remplie pour l'entrée ({config.entry_code}) : "
-        "3 professionnels de santé ont facturé."
+    assert status.payment_sentence == (
+        "Condition de paiement remplie : 3 professionnels de santé ont facturé l'entrée "
+        f"({config.entry_code}), le paiement de l'ESCAP est déclenché."
     )
+    # The exit count, still at 0, says nothing that contradicts the payment.
+    assert "paiement de l'ESCAP" in status.exit.message
+    assert "déclencher" not in status.exit.message
 
 
 def test_exit_codes_are_counted_separately(team: dict, config: BillingConfig) -> None:

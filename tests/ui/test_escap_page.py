@@ -92,14 +92,17 @@ def test_team_works_then_closes(qtbot: QtBot, practice: Practice) -> None:
 
     # Entry codes billed by the three members: the payment condition is met.
     view.tabs.setCurrentIndex(BILLING_TAB)
-    assert view.billing.condition_text == "Condition de paiement pas encore remplie."
+    assert view.billing.condition_text.startswith("Paiement pas encore déclenché : encore 3")
     for professional_id in (me(practice).id, *(_by_name(practice, c) for c in (NURSE, PHYSIO))):
         assert view.billing.select_professional(professional_id)
         qtbot.mouseClick(view.billing.entry_button, LEFT)
-    assert view.billing.condition_text == (
-        "Condition de paiement remplie : le paiement de l'ESCAP est déclenché."
-    )
-    assert practice.billing.status(escap_id).payment_condition_met
+    status = practice.billing.status(escap_id)
+    assert status.payment_condition_met
+    assert view.billing.condition_text == status.payment_sentence
+    assert view.billing.condition_text.startswith("Condition de paiement remplie : 3 ")
+    # One sentence about the payment: nothing else on the tab says it still waits.
+    assert not any("déclencher le paiement" in text for text in view.billing.texts)
+    assert "sans effet sur le paiement" in view.billing.texts[1]
 
     # Exit, with its reason.
     qtbot.mouseClick(view.exit_button, LEFT)

@@ -430,16 +430,25 @@ class PaymentProgress:
 
     @property
     def message(self) -> str:
-        what = "l'entrée" if self.kind is BillingKind.ENTRY else "la sortie"
-        if self.met:
+        """The entry count says what the payment waits for (it is the payment condition, see
+        ``EscapBillingStatus.payment_sentence``); the exit count never mentions the payment,
+        which it does not condition (docs/billing.md)."""
+        if self.kind is BillingKind.ENTRY:
+            if self.met:
+                return (
+                    "Condition de paiement remplie : "
+                    f"{_professionals(self.count)} ont facturé l'entrée ({self.code}), "
+                    "le paiement de l'ESCAP est déclenché."
+                )
+            verb = "doit" if self.missing == 1 else "doivent"
             return (
-                f"Condition de paiement remplie pour {what} ({self.code}) : "
-                f"{_professionals(self.count)} ont facturé."
+                f"Paiement pas encore déclenché : encore {_professionals(self.missing)} {verb} "
+                f"facturer l'entrée ({self.code}) ({self.count} sur {self.required})."
             )
-        verb = "doit" if self.missing == 1 else "doivent"
+        verb = "a" if self.count == 1 else "ont"
         return (
-            f"Encore {_professionals(self.missing)} {verb} facturer {what} ({self.code}) "
-            f"pour déclencher le paiement ({self.count} sur {self.required})."
+            f"Sortie ({self.code}) : {self.count} sur {self.required} professionnels de santé "
+            f"{verb} facturé ; compté à part, sans effet sur le paiement de l'ESCAP."
         )
 
 
@@ -466,6 +475,11 @@ class EscapBillingStatus:
     def payment_condition_met(self) -> bool:
         """The ESCAP's payment is released by the entry codes (see docs/billing.md)."""
         return self.entry.met
+
+    @property
+    def payment_sentence(self) -> str:
+        """The one sentence every screen shows about the payment: the entry codes' count."""
+        return self.entry.message
 
     def member(self, professional_id: str) -> MemberBilling | None:
         return next((m for m in self.members if m.professional_id == professional_id), None)

@@ -39,6 +39,9 @@ class BillingStatusLike(Protocol):
     @property
     def payment_condition_met(self) -> bool: ...
 
+    @property
+    def payment_sentence(self) -> str: ...
+
 
 class BillingPanel(QWidget):
     """``bill_requested(professional_id, kind, billed_on)``."""
@@ -57,13 +60,10 @@ class BillingPanel(QWidget):
         self.condition_label = QLabel()
         self.condition_label.setObjectName("paymentCondition")
         self.condition_label.setWordWrap(True)
-        self.entry_label = QLabel()
-        self.entry_label.setWordWrap(True)
         self.exit_label = QLabel()
         self.exit_label.setWordWrap(True)
         frame_layout = QVBoxLayout(self.condition_frame)
         frame_layout.addWidget(self.condition_label)
-        frame_layout.addWidget(self.entry_label)
         frame_layout.addWidget(self.exit_label)
         self.refusal_label = QLabel()
         self.refusal_label.setObjectName("hint")
@@ -97,15 +97,10 @@ class BillingPanel(QWidget):
         self.model.set_rows(status.members)
         self.table.fit_columns()
         met = status.payment_condition_met
-        self.condition_label.setText(
-            "Condition de paiement remplie : le paiement de l'ESCAP est déclenché."
-            if met
-            else "Condition de paiement pas encore remplie."
-        )
+        self.condition_label.setText(status.payment_sentence)
         self.condition_frame.setObjectName("resultEligible" if met else "resultNotEligible")
         self.condition_frame.style().unpolish(self.condition_frame)
         self.condition_frame.style().polish(self.condition_frame)
-        self.entry_label.setText(status.entry.message)
         self.exit_label.setText(status.exit.message)
         if selected is None or not self.table.select_where(
             lambda m: m.professional_id == selected.professional_id
@@ -116,6 +111,11 @@ class BillingPanel(QWidget):
     @property
     def condition_text(self) -> str:
         return self.condition_label.text()
+
+    @property
+    def texts(self) -> list[str]:
+        """Everything the tab says about the payment, for a reader checking it is consistent."""
+        return [self.condition_label.text(), self.exit_label.text()]
 
     def selected(self) -> MemberBillingLike | None:
         return self.table.selected_row()
