@@ -22,6 +22,7 @@ from escap_desktop.core.entities import (
     Patient,
 )
 from escap_desktop.core.entities.summaries import PatientSummary
+from escap_desktop.core.rules import lifecycle
 from escap_desktop.store.mapping import LOCAL_PROFILE_SLOT, search_tokens
 from escap_desktop.store.models import (
     ActionRow,
@@ -88,7 +89,11 @@ def figures_statement(
     todo = aliased(ActionRow)
     next_action_id = (
         select(todo.id)
-        .where(todo.escap_id == EscapRow.id, todo.status == ActionStatus.TODO)
+        .where(
+            todo.escap_id == EscapRow.id,
+            todo.status == ActionStatus.TODO,
+            EscapRow.state.in_(list(lifecycle.PLAN_RUNS_IN)),
+        )
         .order_by(todo.due_on.is_(None), todo.due_on, todo.created_at, todo.id)
         .limit(1)
         .scalar_subquery()

@@ -10,6 +10,7 @@ import pytest
 
 from escap_desktop.core.clock import FrozenClock, paris_date, paris_instant
 from escap_desktop.core.entities import (
+    ActionStatus,
     BillingKind,
     ClinicalSituation,
     DataCategory,
@@ -199,3 +200,26 @@ def test_a_reevaluation_the_consent_does_not_allow_saves_neither_grid_nor_event(
         practice.escaps.assess(escap_id, _answers(practice, 16), POLYPATHOLOGY)
     assert practice.escaps.overview(escap_id).assessments == before
     assert practice.events.timeline(escap_id) == []
+
+
+def test_at_exit_the_plan_stops_its_open_actions_stay_as_history_not_as_next_action(
+    practice: Practice, patient_born_1940: Patient
+) -> None:
+    escap_id = _active_team(practice, patient_born_1940)
+    due = practice.clock.today() + timedelta(days=7)
+    action = practice.plan.add(escap_id, "Passage infirmier pour le pilulier", due_on=due)
+
+    def listed() -> tuple[str, date | None]:
+        [summary] = [
+            s for s in practice.patients.summaries() if s.patient_id == patient_born_1940.id
+        ]
+        return summary.next_action, summary.next_due_on
+
+    assert listed() == ("Passage infirmier pour le pilulier", due)
+
+    practice.escaps.close(escap_id, ExitReason.IMPROVED)
+
+    assert listed() == ("", None)
+    [kept] = practice.plan.actions(escap_id)
+    assert kept.id == action.id
+    assert kept.status is ActionStatus.TODO  # kept as history, untouched

@@ -109,3 +109,21 @@ def test_a_reevaluation_leaves_one_event_in_the_timeline(qtbot: QtBot, practice:
     assert model.index(0, 2).data().startswith("Score 15 ; ")
     assert [e.kind for e in practice.events.timeline(escap_id)] == [EventKind.REEVALUATION]
     assert len(practice.escaps.overview(escap_id).assessments) == 2
+
+
+def test_after_exit_the_plan_shows_its_open_actions_as_stopped_history(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    patient_id, escap_id = forming_team(practice)
+    _started_days_ago(practice, escap_id, 10)
+    practice.plan.add(escap_id, "Passage infirmier pour le pilulier", due_on=practice.clock.today())
+    page = open_page(qtbot, practice, escap_id)
+    assert "dont 1 à faire" in page.view.plan.summary_label.text()
+
+    save(qtbot, _exit_dialog(qtbot, page, ExitReason.IMPROVED).findChild(QDialogButtonBox))
+
+    text = page.view.plan.summary_label.text()
+    assert "dont 1 non faite(s) : le plan s'est arrêté avec l'ESCAP" in text
+    assert "à faire" not in text
+    [summary] = [s for s in practice.patients.summaries() if s.patient_id == patient_id]
+    assert summary.next_action == ""  # the patient list shows no next action any more

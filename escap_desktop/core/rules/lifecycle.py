@@ -373,6 +373,16 @@ def ensure_can_post_message(escap: Escap) -> None:
     _team_only(escap, "l'envoi de messages dans l'équipe")
 
 
+PLAN_RUNS_IN = _TEAM_STATES
+"""The states in which the plan of actions runs. At exit the plan stops: its open actions stay
+in the records as history (as they were — evaluation counts what was planned), but no screen,
+list or reminder shows them as a next action any more."""
+
+
+def plan_runs(state: EscapState) -> bool:
+    return state in PLAN_RUNS_IN
+
+
 def ensure_can_edit_plan(escap: Escap) -> None:
     _team_only(escap, "la modification du plan d'actions")
 

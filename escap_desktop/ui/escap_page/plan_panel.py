@@ -90,8 +90,13 @@ class PlanPanel(QWidget):
         self.table.fit_columns()
         todo = sum(1 for a in actions if a.status is ActionStatus.TODO)
         validated = sum(1 for a in actions if a.mt_validated_on is not None)
+        stopped = not editable and todo > 0
         self.summary_label.setText(
-            f"{len(actions)} action(s), dont {todo} à faire ; "
+            f"{len(actions)} action(s), dont {todo} non faite(s) : le plan s'est arrêté avec "
+            f"l'ESCAP, elles restent ici pour l'historique ; "
+            f"{validated} validée(s) par le médecin traitant."
+            if stopped
+            else f"{len(actions)} action(s), dont {todo} à faire ; "
             f"{validated} validée(s) par le médecin traitant."
             if actions
             else "Aucune action pour l'instant : convenez avec le patient et l'équipe des "
