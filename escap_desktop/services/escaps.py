@@ -308,7 +308,8 @@ class EscapService(ServiceBase):
             )
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            consent = _consent(uow, escap_id) or Consent(
+            previous = _consent(uow, escap_id)
+            consent = previous or Consent(
                 escap_id=escap_id, patient_id=escap.patient_id, collected_by=self.actor
             )
             consent = replace(
@@ -322,7 +323,7 @@ class EscapService(ServiceBase):
                 scan_sha256=scan_sha256 or consent.scan_sha256,
                 collected_by=self.actor,
             )
-            escap = lifecycle.record_consent(escap, consent, self._now())
+            escap = lifecycle.record_consent(escap, consent, self._now(), previous=previous)
             uow.put(consent, patient_id=escap.patient_id)
             uow.put(escap, patient_id=escap.patient_id)
         return consent

@@ -23,7 +23,6 @@ from types import MappingProxyType
 
 from escap_desktop.core.entities import (
     Consent,
-    ConsentStatus,
     Escap,
     EscapState,
     ExitReason,
@@ -33,6 +32,7 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import TransitionError
+from escap_desktop.core.rules import consent as consent_rules
 from escap_desktop.core.rules.team import team_problems
 from escap_desktop.core.rules.wording import join_sentences, lower_first
 
@@ -112,19 +112,17 @@ def _forbidden_sentence(current: EscapState, target: EscapState) -> str:
     return "Impossible d'activer l'ESCAP avant d'avoir invité les professionnels de l'équipe."
 
 
-def _consent_problem(escap: Escap, consent: Consent | None) -> str | None:
-    """Why the consent does not allow going on, or None when it is in force for this ESCAP."""
-    if consent is None:
-        return "le consentement du patient n'a pas été recueilli."
-    if consent.escap_id != escap.id:
+def _consent_problem(
+    escap: Escap, consent: Consent | None, *, activation: bool = False
+) -> str | None:
+    """Why the consent does not allow going on (the team, or with ``activation`` the ESCAP's
+    activation), or None; the table is :data:`consent_rules.CONSENT_RULES`."""
+    if consent is not None and consent.escap_id != escap.id:
         return "le consentement fourni concerne une autre ESCAP."
-    if consent.status is ConsentStatus.WITHDRAWN or consent.withdrawn_on is not None:
-        return "le patient a retiré son consentement."
-    if consent.status is ConsentStatus.REFUSED:
-        return "le patient a refusé de consentir à l'ESCAP."
-    if consent.status is ConsentStatus.PRINTED:
-        return "le formulaire de consentement est imprimé mais n'est pas encore signé."
-    return None
+    allowed = consent_rules.allows(consent)
+    if allowed.activation or (allowed.team and not activation):
+        return None
+    return allowed.why_not
 
 
 def _invitation_problem(escap: Escap, consent: Consent | None) -> str | None:
@@ -168,7 +166,7 @@ def _guard(escap: Escap, target: EscapState, context: TransitionContext) -> str 
         if context.patient is None:
             raise ValueError("activating an ESCAP needs the patient in the context")
         problems = team_problems(context.patient, context.memberships, context.professionals)
-        consent = _consent_problem(escap, context.consent)
+        consent = _consent_problem(escap, context.consent, activation=True)
         if consent:
             problems.append(consent)
         if not problems:
@@ -220,8 +218,21 @@ def assess(escap: Escap, assessment: GridAssessment, at: datetime) -> Escap:
     return transition(escap, S.ASSESSED, context=TransitionContext(at, assessment=assessment))
 
 
-def record_consent(escap: Escap, consent: Consent, at: datetime) -> Escap:
-    """Évaluée -> consentement recueilli, with a signed consent in force."""
+def record_consent(
+    escap: Escap, consent: Consent, at: datetime, *, previous: Consent | None = None
+) -> Escap:
+    """Évaluée -> consentement recueilli, with a signed consent in force.
+
+    The signed form that confirms an oral consent (``previous``) changes the consent, not the
+    state: the team may already be forming, and may now be activated.
+    """
+    confirms_oral = (
+        consent_rules.standing(previous) is consent_rules.ConsentStanding.ORAL_PENDING
+        and consent_rules.standing(consent) is consent_rules.ConsentStanding.SIGNED
+        and escap.state in (S.CONSENTED, S.FORMING)
+    )
+    if confirms_oral:
+        return escap
     return transition(escap, S.CONSENTED, context=TransitionContext(at, consent=consent))
 
 
