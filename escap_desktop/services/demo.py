@@ -228,7 +228,10 @@ class _DemoBuilder:
         target = _weighted(rng, _STATE_WEIGHTS)
         if target is None:
             return
-        started = self.today - timedelta(days=rng.randint(20, (self.today - EXPERIMENT_START).days))
+        # One draw of fixed size whatever the date (randint's draws depend on the range), so
+        # the same seed gives the same patients, names and states on any day.
+        span = (self.today - EXPERIMENT_START).days - 20
+        started = self.today - timedelta(days=20 + int(rng.random() * (span + 1)))
         clock = _Clock(started, self.today, rng)
         escap = Escap(patient_id=patient.id, created_by=self.me.id, created_at=clock.now())
         batch.append(escap)
