@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCharts import QAreaSeries
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.clock import FrozenClock
@@ -23,7 +24,9 @@ from escap_desktop.ui.dashboard.charts import (
 )
 from escap_desktop.ui.resources import style_sheet
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "dashboard.png"
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "dashboard.png"
+"""The README's picture of the dashboard; the test below draws it again in a temporary folder
+(a test run must not rewrite the source tree) and checks it matches the README's size."""
 
 
 def build(qtbot: QtBot, figures: DashboardFigures) -> DashboardView:
@@ -121,9 +124,10 @@ def test_empty_figures_are_said_in_words(qtbot: QtBot, figures: DashboardFigures
     assert "0 ESCAP enregistrée." in view.subtitle.text()
 
 
-def test_screenshot_at_1366_by_768(qtbot: QtBot, figures: DashboardFigures) -> None:
+def test_screenshot_at_1366_by_768(qtbot: QtBot, figures: DashboardFigures, tmp_path: Path) -> None:
     view = build(qtbot, figures)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     picture = view.grab()
     assert (picture.width(), picture.height()) == (1366, 768)
-    assert picture.save(str(SCREENSHOT))
+    shot = tmp_path / "dashboard.png"
+    assert picture.save(str(shot))
+    assert QImage(str(shot)).size() == QImage(str(README_SCREENSHOT)).size()
