@@ -7,10 +7,11 @@ wrong arrow is reported with the file, the line and the rule it breaks.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
+
+from tests.support.imports import import_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("escap_desktop", "escap_relay")
@@ -87,22 +88,14 @@ def imports_of(path: Path, root: Path) -> list[tuple[int, str]]:
     a module of ours in a layer (``from escap_desktop import services``), else ``a``."""
     name = module_name(path, root)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package[: len(package) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            for alias in node.names:
-                full = f"{base}.{alias.name}"
-                specific = layer_of(full) not in (None, layer_of(base)) or base in (
-                    "escap_desktop",
-                )
-                found.append((node.lineno, full if specific and layer_of(full) else base))
+    for statement in import_statements(path, package):
+        base = statement.module
+        if not statement.names:
+            found.append((statement.line, base))
+        for full in statement.names:
+            specific = layer_of(full) not in (None, layer_of(base)) or base == "escap_desktop"
+            found.append((statement.line, full if specific and layer_of(full) else base))
     return [(line, module) for line, module in found if layer_of(module) is not None]
 
 

@@ -41,16 +41,11 @@ class EscapAccess:
         access.ensure_can_write(profession, self.consent, category)
 
 
-def escap_consent(uow: UnitOfWork, escap_id: str) -> Consent | None:
-    """The episode's consent that decides access (``access.current_consent``)."""
-    return access.current_consent(uow.find(Consent, escap_id=escap_id))
-
-
 def escap_access(uow: UnitOfWork, escap_id: str, professional_id: str) -> EscapAccess:
     try:
         professional: Professional | None = uow.get(Professional, professional_id)
     except NotFoundError:
         professional = None
-    consent = escap_consent(uow, escap_id)
+    consent = access.current_consent(uow.find(Consent, escap_id=escap_id))
     profession = professional.profession if professional else None
     return EscapAccess(professional, consent, access.readable_categories(profession, consent))

@@ -35,8 +35,6 @@ from escap_desktop.logging_setup import log_dir
 from escap_desktop.services.about import BundledComponent, bundled_components
 from escap_desktop.ui.resources import icon, resources_dir
 
-UNKNOWN = "—"
-
 
 def version_report(data_dir: Path | None, logs: Path | None = None) -> str:
     """The lines "Copier" puts on the clipboard (no patient data: versions and folders)."""

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTransla
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from escap_desktop import __version__
-from escap_desktop.core.clock import Clock, SystemClock
+from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.ui.error_channel import ErrorChannel, install_exception_hooks
 from escap_desktop.ui.error_presenter import ErrorPresenter
 from escap_desktop.ui.resources import icon, resources_dir, style_sheet
@@ -88,4 +88,4 @@ def create_shell(app: QApplication, clock: Clock | None = None) -> Shell:
     presenter = ErrorPresenter(errors, app)
     jobs = JobQueue(app)
     uninstall = install_exception_hooks(errors)
-    return Shell(app, errors, presenter, jobs, uninstall, clock or SystemClock())
+    return Shell(app, errors, presenter, jobs, uninstall, clock or SYSTEM_CLOCK)

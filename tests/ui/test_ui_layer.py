@@ -7,32 +7,23 @@ checked, including those under ``if TYPE_CHECKING`` and inside functions.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import escap_desktop.ui
+from tests.support.imports import import_statements
 
 UI_DIR = Path(escap_desktop.ui.__file__).parent
 FORBIDDEN = "escap_desktop.core.rules"
 
 
 def _imported_modules(path: Path, root: Path, root_package: str) -> list[tuple[int, str]]:
-    """Every module an ``import`` or ``from ... import`` names, relative ones resolved."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """Every module an import names; "from escap_desktop.core import rules" names the rules
+    through its alias."""
     package = [*root_package.split("."), *path.parent.relative_to(root).parts]
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package[: len(package) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            # "from escap_desktop.core import rules" names the module through its alias.
-            named = [f"{base}.{alias.name}" for alias in node.names]
-            found.append((node.lineno, next(filter(_reaches_rules, [base, *named]), base)))
-    return found
+    return [
+        (found.line, next(filter(_reaches_rules, [found.module, *found.names]), found.module))
+        for found in import_statements(path, package)
+    ]
 
 
 def _reaches_rules(module: str) -> bool:
