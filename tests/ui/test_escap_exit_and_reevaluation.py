@@ -125,5 +125,6 @@ def test_after_exit_the_plan_shows_its_open_actions_as_stopped_history(
     text = page.view.plan.summary_label.text()
     assert "dont 1 non faite(s) : le plan s'est arrêté avec l'ESCAP" in text
     assert "à faire" not in text
+    assert page.view.plan.model.index(0, 3).data() == "Non faite (plan arrêté)"
     [summary] = [s for s in practice.patients.summaries() if s.patient_id == patient_id]
     assert summary.next_action == ""  # the patient list shows no next action any more

@@ -86,6 +86,7 @@ class PlanPanel(QWidget):
         selected = self.selected()
         actions = list(actions)
         self.model.set_names(names)
+        self.model.set_plan_stopped(not editable)
         self.model.set_rows(actions)
         self.table.fit_columns()
         todo = sum(1 for a in actions if a.status is ActionStatus.TODO)

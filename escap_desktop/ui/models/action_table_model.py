@@ -20,6 +20,7 @@ class ActionTableModel(RowTableModel[Action]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._names: Mapping[str, str] = {}
+        self._plan_stopped = False
         self.columns = (
             Column("Action", lambda a: a.title, tooltip=lambda a: a.details),
             Column("Responsable", self._responsible),
@@ -44,13 +45,18 @@ class ActionTableModel(RowTableModel[Action]):
     def set_names(self, names: Mapping[str, str]) -> None:
         self._names = dict(names)
 
+    def set_plan_stopped(self, stopped: bool) -> None:
+        """Once the plan has stopped (the ESCAP closed), an open action reads as left undone."""
+        self._plan_stopped = stopped
+
     def _responsible(self, action: Action) -> str:
         if action.responsible_id is None:
             return "Non attribuée"
         return self._names.get(action.responsible_id, "Professionnel inconnu")
 
-    @staticmethod
-    def _status(action: Action) -> str:
+    def _status(self, action: Action) -> str:
         if action.status is ActionStatus.DONE and action.completed_on:
             return f"Faite le {format_date(action.completed_on)}"
+        if action.status is ActionStatus.TODO and self._plan_stopped:
+            return "Non faite (plan arrêté)"
         return action.status.label
