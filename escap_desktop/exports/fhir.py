@@ -93,7 +93,13 @@ _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _YES = {"system": YES_NO, "code": "Y", "display": "Oui"}
 _NO = {"system": YES_NO, "code": "N", "display": "Non"}
 _GENDER = {Sex.MALE: "male", Sex.FEMALE: "female", Sex.INDETERMINATE: "other"}
-_TEAM_STATUS = {EscapState.ACTIVE: "active", EscapState.CLOSED: "inactive"}
+# An incomplete team goes on caring for the patient: still "active" in FHIR's terms (the ESCAP
+# state itself is in the evaluation export).
+_TEAM_STATUS = {
+    EscapState.ACTIVE: "active",
+    EscapState.INCOMPLETE: "active",
+    EscapState.CLOSED: "inactive",
+}
 _ACTIVITY_STATUS = {ActionStatus.DONE: "completed", ActionStatus.CANCELLED: "cancelled"}
 _REVOKING_EXITS = (ExitReason.WITHDRAWAL, ExitReason.CONSENT_WITHDRAWN, ExitReason.NOT_ELIGIBLE)
 
@@ -336,7 +342,8 @@ def care_plan_resource(bundle: EpisodeBundle, known: set[str]) -> dict[str, Any]
     if escap.state is EscapState.CLOSED:
         status = "revoked" if escap.exit_reason in _REVOKING_EXITS else "completed"
     else:
-        status = "active" if escap.state is EscapState.ACTIVE else "draft"
+        running = escap.state in (EscapState.ACTIVE, EscapState.INCOMPLETE)
+        status = "active" if running else "draft"
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": _resource_id(f"plan-{escap.id}"),

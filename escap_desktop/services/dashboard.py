@@ -22,6 +22,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.rules.grid import GridCatalog
 from escap_desktop.core.rules.indicators import EpisodeBundle, summarise_indicators
+from escap_desktop.core.rules.periods import DateSpan
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.services.billing import BillingService
 from escap_desktop.services.episode_records import load_all_episodes
@@ -95,10 +96,11 @@ class DashboardService(ServiceBase):
         summary = summarise_indicators(bundles, min(start, today), today, tz=tz)
         situations = dict(summary.by_situation)
         year = self._billing.my_year(today.year)
+        incomplete = {b.escap.id: b.incomplete_spans(today, tz) for b in bundles}
         return DashboardFigures(
             today=today,
             months=tuple(
-                MonthStates(day, _state_counts(bundles, day, today, tz))
+                MonthStates(day, _state_counts(bundles, day, today, tz, incomplete))
                 for day in month_ends(start, today)
             ),
             scores=tuple((score, by_score[score]) for score in range(max_score + 1)),
@@ -129,7 +131,12 @@ def month_ends(start: date, today: date) -> list[date]:
     return days[-MAX_MONTHS:]
 
 
-def state_on(bundle: EpisodeBundle, day: date, tz: tzinfo | None = None) -> EscapState | None:
+def state_on(
+    bundle: EpisodeBundle,
+    day: date,
+    tz: tzinfo | None = None,
+    incomplete: tuple[DateSpan, ...] | None = None,
+) -> EscapState | None:
     """The episode's state at the end of ``day``, rebuilt from the dates its records carry.
 
     The store keeps no history of states, but every step leaves a dated record: the inclusion
@@ -142,6 +149,9 @@ def state_on(bundle: EpisodeBundle, day: date, tz: tzinfo | None = None) -> Esca
     if escap.closed_at is not None and paris_date(escap.closed_at, tz) <= day:
         return EscapState.CLOSED
     if escap.activated_at is not None and paris_date(escap.activated_at, tz) <= day:
+        spans = bundle.incomplete_spans(day, tz) if incomplete is None else incomplete
+        if any(span.contains(day) for span in spans):
+            return EscapState.INCOMPLETE
         return EscapState.ACTIVE
     if any(paris_date(m.invited_at, tz) <= day for m in bundle.memberships):
         return EscapState.FORMING
@@ -162,7 +172,11 @@ def state_on(bundle: EpisodeBundle, day: date, tz: tzinfo | None = None) -> Esca
 
 
 def _state_counts(
-    bundles: list[EpisodeBundle], day: date, today: date, tz: tzinfo | None
+    bundles: list[EpisodeBundle],
+    day: date,
+    today: date,
+    tz: tzinfo | None,
+    incomplete: dict[str, tuple[DateSpan, ...]],
 ) -> tuple[tuple[EscapState, int], ...]:
     # Today the recorded state is authoritative; earlier days are rebuilt from dated records.
     if day >= today:
@@ -170,5 +184,7 @@ def _state_counts(
             b.escap.state for b in bundles if paris_date(b.escap.created_at, tz) <= day
         )
     else:
-        counts = Counter(s for b in bundles if (s := state_on(b, day, tz)) is not None)
+        counts = Counter(
+            s for b in bundles if (s := state_on(b, day, tz, incomplete[b.escap.id])) is not None
+        )
     return tuple((state, counts[state]) for state in EscapState)

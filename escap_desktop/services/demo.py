@@ -69,7 +69,8 @@ _STATE_WEIGHTS: tuple[tuple[EscapState | None, int], ...] = (
     (EscapState.ASSESSED, 8),
     (EscapState.CONSENTED, 6),
     (EscapState.FORMING, 12),
-    (EscapState.ACTIVE, 45),
+    (EscapState.ACTIVE, 41),
+    (EscapState.INCOMPLETE, 4),
     (EscapState.CLOSED, 15),
 )
 
@@ -283,6 +284,8 @@ class _DemoBuilder:
         )
         batch.append(escap)
         self._follow_up(batch, escap, team, memberships, clock)
+        if target is EscapState.INCOMPLETE:
+            self._break_team(batch, escap, patient, consent, memberships, professionals, clock)
         if target is EscapState.CLOSED:
             reason = rng.choice(
                 [ExitReason.IMPROVED, ExitReason.DEATH, ExitReason.INSTITUTION, ExitReason.MOVE]
@@ -293,6 +296,41 @@ class _DemoBuilder:
             escap = lifecycle.close(escap, reason, clock.at())
             batch.append(escap)
             self._bill(batch, escap, memberships, list(professionals.values()), BillingKind.EXIT)
+
+    def _break_team(
+        self,
+        batch: list[object],
+        escap: Escap,
+        patient: Patient,
+        consent: Consent,
+        memberships: list[Membership],
+        professionals: dict[str, Professional],
+        clock: _Clock,
+    ) -> None:
+        """Health members other than the médecin traitant leave until the team breaks the rule:
+        the demo shows an « Équipe incomplète » with what to do."""
+        left_at = clock.advance_at(3, 20)
+        for index, membership in enumerate(memberships):
+            professional = professionals[membership.professional_id]
+            if (
+                membership.status is not MembershipStatus.ACCEPTED
+                or membership.professional_id == patient.medecin_traitant_id
+                or not professional.profession.is_health_professional
+            ):
+                continue
+            memberships[index] = replace(membership, status=MembershipStatus.LEFT, left_at=left_at)
+            batch.append(memberships[index])
+            following = lifecycle.follow_team(
+                escap,
+                patient=patient,
+                consent=consent,
+                memberships=memberships,
+                professionals=professionals,
+                at=left_at,
+            )
+            if following.state is not escap.state:
+                batch.append(following)
+                return
 
     def _assessment(
         self, patient: Patient, escap: Escap, on: date, eligible: bool

@@ -60,7 +60,7 @@ from escap_desktop.store.unit_of_work import UnitOfWork
 FINGERPRINT_UNAVAILABLE = "non disponible"
 """Printed in place of the inviter's key fingerprint until the sync module provides one."""
 
-_TEAM_STATES = (EscapState.FORMING, EscapState.ACTIVE)
+_TEAM_STATES = lifecycle.PLAN_RUNS_IN
 
 
 class PrintedDocument(bytes):

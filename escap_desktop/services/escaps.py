@@ -43,10 +43,17 @@ from escap_desktop.core.errors import (
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
+from escap_desktop.core.rules.wording import join_sentences, lower_first
 from escap_desktop.services.access import escap_access
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.services.events import record_event
 from escap_desktop.store import Store
+from escap_desktop.store.episode_team import (
+    follow_team,
+    known_professionals,
+    latest_consent,
+    read_episode_team,
+)
 from escap_desktop.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -126,7 +133,7 @@ class EscapService(ServiceBase):
                 patient=patient,
                 escap=escap,
                 members=members,
-                consent=_consent(uow, escap_id),
+                consent=latest_consent(uow, escap_id),
                 assessments=tuple(
                     sorted(
                         rights.readable(uow.find(GridAssessment, escap_id=escap_id)),
@@ -163,8 +170,12 @@ class EscapService(ServiceBase):
             patient = uow.get(Patient, escap.patient_id)
             memberships = uow.find(Membership, escap_id=escap_id)
             return team.team_problems(
-                patient, memberships, _professionals(uow, memberships, patient)
+                patient, memberships, known_professionals(uow, memberships, patient)
             )
+
+    def incomplete_next_step(self, escap_id: str) -> str:
+        """What an incomplete team should do next, naming what is missing."""
+        return lifecycle.incomplete_next_step(self.team_problems(escap_id))
 
     # --- Draft and assessment --------------------------------------------------------------
 
@@ -272,7 +283,7 @@ class EscapService(ServiceBase):
                 lifecycle.record_consent(
                     escap, Consent(escap.id, escap.patient_id, ""), self._now()
                 )
-            existing = _consent(uow, escap_id)
+            existing = latest_consent(uow, escap_id)
             consent = Consent(
                 escap_id=escap_id,
                 patient_id=escap.patient_id,
@@ -308,7 +319,7 @@ class EscapService(ServiceBase):
             )
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            previous = _consent(uow, escap_id)
+            previous = latest_consent(uow, escap_id)
             consent = previous or Consent(
                 escap_id=escap_id, patient_id=escap.patient_id, collected_by=self.actor
             )
@@ -332,7 +343,7 @@ class EscapService(ServiceBase):
         """The patient refused: the episode closes (the refusal stays in the history)."""
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            consent = _consent(uow, escap_id) or Consent(
+            consent = latest_consent(uow, escap_id) or Consent(
                 escap_id=escap_id, patient_id=escap.patient_id, collected_by=self.actor
             )
             consent = replace(consent, status=ConsentStatus.REFUSED, signed_on=on or self._today())
@@ -350,7 +361,7 @@ class EscapService(ServiceBase):
         """Consent withdrawn: the ESCAP closes and nothing more is shared; history stays."""
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            consent = _consent(uow, escap_id)
+            consent = latest_consent(uow, escap_id)
             if consent is None or not consent.in_force:
                 raise ConsentError(
                     "Aucun consentement en vigueur n'est enregistré pour cette ESCAP."
@@ -370,7 +381,7 @@ class EscapService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
             uow.get(Professional, professional_id)
-            consent = _consent(uow, escap_id)
+            consent = latest_consent(uow, escap_id)
             lifecycle.ensure_can_invite(escap)
             team.check_invitation(escap, uow.find(Membership, escap_id=escap_id), professional_id)
             escap_after = lifecycle.invite(escap, consent, self._now())
@@ -408,6 +419,7 @@ class EscapService(ServiceBase):
                 responded_at=self._now(),
             )
             uow.put(membership, patient_id=escap.patient_id)
+            follow_team(uow, escap.id)
         return membership
 
     def set_role(self, membership_id: str, role: str) -> Membership:
@@ -419,7 +431,8 @@ class EscapService(ServiceBase):
         return membership
 
     def remove_member(self, membership_id: str, *, left: bool = False) -> Membership:
-        """Removes a member (or records that they left); never the médecin traitant while active."""
+        """Removes a member (or records that they left); never the médecin traitant while the
+        ESCAP runs. A team that falls below the rule becomes « Équipe incomplète » at once."""
         with self._store.unit_of_work(self.actor) as uow:
             membership = uow.get(Membership, membership_id)
             escap = uow.get(Escap, membership.escap_id)
@@ -431,7 +444,30 @@ class EscapService(ServiceBase):
                 left_at=self._now(),
             )
             uow.put(membership, patient_id=escap.patient_id)
+            follow_team(uow, escap.id)
         return membership
+
+    def removal_consequence(self, membership_id: str) -> str:
+        """What removing this member would do to a running team ("" when nothing), for the
+        confirmation the professional reads before removing."""
+        with self._store.unit_of_work(self.actor) as uow:
+            membership = uow.get(Membership, membership_id)
+            episode = read_episode_team(uow, membership.escap_id)
+            if not lifecycle.is_running(episode.escap):
+                return ""
+            after = [
+                replace(m, status=MembershipStatus.REMOVED) if m.id == membership_id else m
+                for m in episode.memberships
+            ]
+            problems = team.team_problems(episode.patient, after, episode.professionals)
+        if not problems:
+            return ""
+        return (
+            "L'équipe deviendra « Équipe incomplète » : "
+            f"{lower_first(join_sentences(problems))} La facturation de l'entrée sera suspendue "
+            "et ces jours ne compteront pas pour les aides annuelles, jusqu'à ce que l'équipe "
+            "soit de nouveau complète."
+        )
 
     def activate(self, escap_id: str) -> Escap:
         """The team is complete (3 accepted incl. the médecin traitant): the ESCAP starts."""
@@ -442,9 +478,9 @@ class EscapService(ServiceBase):
             escap = lifecycle.activate(
                 escap,
                 patient=patient,
-                consent=_consent(uow, escap_id),
+                consent=latest_consent(uow, escap_id),
                 memberships=memberships,
-                professionals=_professionals(uow, memberships, patient),
+                professionals=known_professionals(uow, memberships, patient),
                 at=self._now(),
             )
             uow.put(escap, patient_id=patient.id)
@@ -508,27 +544,8 @@ def _episodes(uow: UnitOfWork, patient_id: str) -> list[Escap]:
     return sorted(uow.find(Escap, patient_id=patient_id), key=lambda e: (e.episode, e.created_at))
 
 
-def _consent(uow: UnitOfWork, escap_id: str) -> Consent | None:
-    consents = uow.find(Consent, escap_id=escap_id)
-    return consents[-1] if consents else None
-
-
 def _get_or_none(uow: UnitOfWork, entity_type: type[T], entity_id: str) -> T | None:
     try:
         return uow.get(entity_type, entity_id)
     except NotFoundError:
         return None
-
-
-def _professionals(
-    uow: UnitOfWork, memberships: list[Membership], patient: Patient
-) -> dict[str, Professional]:
-    ids = {m.professional_id for m in memberships}
-    if patient.medecin_traitant_id:
-        ids.add(patient.medecin_traitant_id)
-    found = {}
-    for professional_id in ids:
-        professional = _get_or_none(uow, Professional, professional_id)
-        if professional is not None:
-            found[professional_id] = professional
-    return found

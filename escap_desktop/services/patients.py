@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from escap_desktop.core.entities import EscapState, Patient, Professional
+from escap_desktop.core.entities import Escap, EscapState, Patient, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.rules import identity
 from escap_desktop.services.base import ServiceBase
+from escap_desktop.store.episode_team import follow_team
+from escap_desktop.store.unit_of_work import UnitOfWork
 
 
 class PatientService(ServiceBase):
@@ -44,6 +46,8 @@ class PatientService(ServiceBase):
             if patient.medecin_traitant_id is not None:
                 uow.get(Professional, patient.medecin_traitant_id)
             uow.put(patient, patient_id=patient.id)
+            if patient.medecin_traitant_id != before.medecin_traitant_id:
+                _follow_teams(uow, patient.id)
         return patient
 
     def set_medecin_traitant(self, patient_id: str, professional_id: str) -> Patient:
@@ -52,6 +56,7 @@ class PatientService(ServiceBase):
             uow.get(Professional, professional_id)
             patient = replace(patient, medecin_traitant_id=professional_id)
             uow.put(patient, patient_id=patient.id)
+            _follow_teams(uow, patient.id)
         return patient
 
     def qualify_identity(self, patient_id: str, document_kind: str) -> Patient:
@@ -61,3 +66,10 @@ class PatientService(ServiceBase):
             patient = identity.qualify_identity(patient, self.actor, document_kind)
             uow.put(patient, patient_id=patient.id)
         return patient
+
+
+def _follow_teams(uow: UnitOfWork, patient_id: str) -> None:
+    """A new médecin traitant who is not in the running team leaves it incomplete (and one who
+    is completes it): the patient may change doctor, the ESCAP then shows what to do."""
+    for escap in uow.find(Escap, patient_id=patient_id):
+        follow_team(uow, escap.id)

@@ -37,7 +37,7 @@ from escap_desktop.store.models import (
 )
 
 # Bump when figures_statement changes meaning: every store rebuilds its list at the next opening.
-LIST_VERSION = 1
+LIST_VERSION = 2
 _CHUNK = 500
 
 _FIGURE_COLUMNS = [
@@ -126,6 +126,7 @@ def figures_statement(
         unread = literal(0)
 
     no_escap = EscapRow.id.is_(None)
+    incomplete = EscapRow.state == EscapState.INCOMPLETE
     return (
         select(
             current.c.patient_id,
@@ -133,8 +134,11 @@ def figures_statement(
             EscapRow.state,
             last_score,
             case((no_escap, 0), else_=team_size),
-            next_action.due_on,
-            func.coalesce(next_action.title, ""),
+            case((incomplete, None), else_=next_action.due_on),
+            case(
+                (incomplete, literal(lifecycle.INCOMPLETE_LIST_ACTION)),
+                else_=func.coalesce(next_action.title, ""),
+            ),
             case((no_escap, 0), else_=unread),
         )
         .select_from(current)

@@ -12,7 +12,8 @@ Two kinds of records:
   editing the same field converge on the later clock (ties broken by the store's node id).
 
 The rank makes lifecycles monotonic where they are: an episode's state only moves forward
-(a closed ESCAP stays closed even if an older "activate" arrives with a later clock), a
+(a closed ESCAP stays closed even if an older "activate" arrives with a later clock; active and
+incomplete share a rank, the team decides between them), a
 membership's answer beats the invitation and a departure beats the answer, a signed consent
 beats a printed one and a withdrawal beats both.
 
@@ -86,7 +87,14 @@ class Group:
     rank: Rank | None = None
 
 
-_STATE_ORDER = {state.value: index for index, state in enumerate(EscapState)}
+_STATE_ORDER = {
+    state.value: index
+    for index, state in enumerate(s for s in EscapState if s is not EscapState.INCOMPLETE)
+}
+# Active and incomplete go back and forth with the team: one rank, so the later write wins, and
+# the state each member then derives from the merged memberships (lifecycle.follow_team) is the
+# same everywhere.
+_STATE_ORDER[EscapState.INCOMPLETE.value] = _STATE_ORDER[EscapState.ACTIVE.value]
 _MEMBERSHIP_ORDER = {"invite": 0, "accepte": 1, "refuse": 1, "parti": 2, "retire": 2}
 _CONSENT_ORDER = {"imprime": 0, "signe": 1, "refuse": 1, "retire": 2}
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from escap_desktop.core.entities import Escap
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
+from escap_desktop.store.episode_team import follow_team
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.applier import RecordApplier
 from escap_desktop.sync.category_keys import category_of_version
@@ -42,6 +43,10 @@ logger = logging.getLogger(__name__)
 class Pulled:
     seq: int
     envelope: Envelope
+
+
+_TEAM_RECORDS = frozenset({"Escap", "Membership", "Patient", "Professional", "Consent"})
+"""What the team rule reads: a change to any of them may complete or break the team."""
 
 
 class _StoreReplayGuard:
@@ -76,6 +81,10 @@ def apply_page(
         )
         for item in items:
             page.apply(item, from_parking=from_parking)
+        if page.team_touched and page.escap_id is not None:
+            # Memberships merged from several members: the state follows the merged team,
+            # the same on every store, with nothing sent back (each member derives it).
+            follow_team(uow, page.escap_id)
         state.hlc_ms, state.hlc_counter = clock.ms, clock.counter
         team = repo.team(team_id)
         if next_cursor is not None and team is not None:
@@ -128,7 +137,12 @@ class _Page:
         )
         team = repo.team(team_id)
         self._escap_id = team.escap_id if team is not None else None
+        self.team_touched = False
         self._readable = member_categories(uow, self._escap_id or "", ctx.actor_id)
+
+    @property
+    def escap_id(self) -> str | None:
+        return self._escap_id
 
     def _member_key(self, team_id: str, author_id: str) -> bytes | None:
         row = self._repo.device(team_id, author_id)
@@ -174,6 +188,8 @@ class _Page:
             return False
         if self._applier.apply(self._team_id, record, envelope.key_version):
             report.changed += 1
+            if record.entity_type in _TEAM_RECORDS:
+                self.team_touched = True
         self._verifier.mark_applied(opened)
         report.received += 1
         return False

@@ -96,6 +96,18 @@ def test_entry_refused_before_the_team_is_active(team: dict) -> None:
         check_can_bill(forming, BillingKind.ENTRY, team["nurse"], team["memberships"], [])
 
 
+def test_entry_refused_while_the_team_is_incomplete(team: dict, config: BillingConfig) -> None:
+    incomplete = replace(team["escap"], state=EscapState.INCOMPLETE)
+    with pytest.raises(BillingError) as error:
+        check_can_bill(incomplete, BillingKind.ENTRY, team["nurse"], team["memberships"], [])
+    assert "tant que l'équipe est incomplète" in error.value.message
+    assert "au moins 3 professionnels de santé, dont le médecin traitant" in error.value.message
+    with pytest.raises(BillingError, match="qu'une fois l'ESCAP clôturée"):
+        check_can_bill(incomplete, BillingKind.EXIT, team["nurse"], team["memberships"], [])
+    # Complete again: the same nurse bills as before.
+    check_can_bill(team["escap"], BillingKind.ENTRY, team["nurse"], team["memberships"], [])
+
+
 def test_entry_refused_twice_for_the_same_episode(team: dict) -> None:
     first = bill(team, "nurse", BillingKind.ENTRY, date(2025, 6, 3))
     with pytest.raises(BillingError) as caught:

@@ -12,6 +12,7 @@ import pytest
 
 from escap_desktop.core.entities import Escap, Membership, MembershipStatus, Profession
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
+from escap_desktop.core.rules.periods import DateSpan
 from escap_desktop.core.rules.remuneration import (
     escaps_counted,
     format_euros,
@@ -239,3 +240,38 @@ def test_practice_wide_listing_keeps_each_professional(config: BillingConfig) ->
 def test_euros_are_written_the_french_way() -> None:
     assert format_euros(Decimal("100.00")) == "100\u00a0€"
     assert format_euros(Decimal("1250.5")) == "1\u202f250,50\u00a0€"
+
+
+def test_the_days_of_an_incomplete_team_do_not_count(config: BillingConfig) -> None:
+    """Active from 10/12/2025, incomplete from 20/12/2025 to 15/02/2026, then complete again:
+    2025 counts (10 complete days), and 2026 counts only thanks to its days from 16/02."""
+    episodes, memberships = teams(1, date(2025, 12, 10))
+    episode = episodes[0]
+    hole = {episode.id: (DateSpan(date(2025, 12, 20), date(2026, 2, 15)),)}
+
+    counted_2025 = escaps_counted(NURSE.id, 2025, episodes, memberships, incomplete=hole, tz=UTC)
+    assert counted_2025[0].days == DateSpan(date(2025, 12, 10), date(2025, 12, 19))
+    counted_2026 = escaps_counted(NURSE.id, 2026, episodes, memberships, incomplete=hole, tz=UTC)
+    assert counted_2026[0].days == DateSpan(date(2026, 2, 16), date(2026, 12, 31))
+
+    # Incomplete since 20/12/2025 and never complete again: nothing in 2026.
+    open_hole = {episode.id: (DateSpan(date(2025, 12, 20), date(2026, 12, 31)),)}
+    year = yearly_remuneration(
+        NURSE, 2026, episodes, memberships, config, incomplete=open_hole, tz=UTC
+    )
+    assert year.escap_count == 0
+    assert year.tool.earned is False
+
+
+def test_date_spans_without_holes() -> None:
+    span = DateSpan(date(2026, 1, 1), date(2026, 1, 31))
+    holes = [DateSpan(date(2026, 1, 10), date(2026, 1, 12)), DateSpan(date(2026, 1, 31))]
+    assert span.without(holes) == [
+        DateSpan(date(2026, 1, 1), date(2026, 1, 9)),
+        DateSpan(date(2026, 1, 13), date(2026, 1, 30)),
+    ]
+    assert span.without([DateSpan(date(2025, 12, 1), date(2026, 2, 1))]) == []
+    assert DateSpan(date(2026, 1, 1)).without([DateSpan(date(2026, 1, 5), date(2026, 1, 6))]) == [
+        DateSpan(date(2026, 1, 1), date(2026, 1, 4)),
+        DateSpan(date(2026, 1, 7), None),
+    ]

@@ -112,8 +112,10 @@ FORBIDDEN = [(a, b) for a in S for b in S if b not in TRANSITIONS[a]]
 
 
 def test_the_table_is_the_documented_chain() -> None:
-    assert len(FORBIDDEN) == 36 - 9
-    for state in (S.DRAFT, S.ASSESSED, S.CONSENTED, S.FORMING, S.ACTIVE):
+    assert len(FORBIDDEN) == 49 - 12
+    assert TRANSITIONS[S.ACTIVE] == {S.INCOMPLETE, S.CLOSED}
+    assert TRANSITIONS[S.INCOMPLETE] == {S.ACTIVE, S.CLOSED}
+    for state in (S.DRAFT, S.ASSESSED, S.CONSENTED, S.FORMING, S.ACTIVE, S.INCOMPLETE):
         assert S.CLOSED in TRANSITIONS[state]
     assert TRANSITIONS[S.CLOSED] == frozenset()
 
@@ -351,11 +353,11 @@ def test_a_reevaluation_needs_an_evaluated_open_escap_of_its_own() -> None:
 PREDICATES = {
     "can_assess": {S.DRAFT},
     "can_record_consent": {S.ASSESSED},
-    "can_invite": {S.CONSENTED, S.FORMING, S.ACTIVE},
+    "can_invite": {S.CONSENTED, S.FORMING, S.ACTIVE, S.INCOMPLETE},
     "can_activate": {S.FORMING},
-    "can_post_message": {S.FORMING, S.ACTIVE},
-    "can_edit_plan": {S.FORMING, S.ACTIVE},
-    "can_reevaluate": {S.ASSESSED, S.CONSENTED, S.FORMING, S.ACTIVE},
+    "can_post_message": {S.FORMING, S.ACTIVE, S.INCOMPLETE},
+    "can_edit_plan": {S.FORMING, S.ACTIVE, S.INCOMPLETE},
+    "can_reevaluate": {S.ASSESSED, S.CONSENTED, S.FORMING, S.ACTIVE, S.INCOMPLETE},
     "can_close": set(S) - {S.CLOSED},
     "can_withdraw_consent": set(S) - {S.CLOSED},
     "can_restart": {S.CLOSED},
@@ -402,3 +404,79 @@ def test_ensure_can_invite() -> None:
         lifecycle.ensure_can_invite(at(S.ASSESSED))
     with pytest.raises(TransitionError, match="démarrez un nouvel épisode"):
         lifecycle.ensure_can_invite(at(S.CLOSED))
+
+
+# --- An active team that falls below the rule --------------------------------------------------
+
+
+def _follow(escap: Escap, memberships: tuple[Membership, ...], when: object = LATER) -> Escap:
+    return lifecycle.follow_team(
+        escap,
+        patient=PATIENT,
+        consent=consent(escap),
+        memberships=memberships,
+        professionals=DIRECTORY,
+        at=when,  # type: ignore[arg-type]
+    )
+
+
+def test_an_active_team_down_to_two_is_incomplete_then_active_again_on_the_same_day() -> None:
+    active = replace(at(S.ACTIVE), activated_at=NOW)
+    full = team(active, GP, NURSE, PHYSIO)
+    assert _follow(active, full) == active
+    two = (full[0], full[1], replace(full[2], status=MembershipStatus.REMOVED))
+    incomplete = _follow(active, two)
+    assert incomplete.state is S.INCOMPLETE
+    assert S.INCOMPLETE.label == "Équipe incomplète"
+    assert lifecycle.is_running(incomplete)
+    assert lifecycle.can_invite(incomplete)
+    assert lifecycle.can_edit_plan(incomplete)
+    assert lifecycle.can_post_message(incomplete)
+    assert lifecycle.can_reevaluate(incomplete)
+    assert not lifecycle.can_activate(incomplete)  # it comes back by itself, not by a button
+    back = _follow(incomplete, full)
+    assert (back.state, back.activated_at) == (S.ACTIVE, NOW)
+
+
+def test_a_team_without_its_medecin_traitant_is_incomplete() -> None:
+    active = at(S.ACTIVE)
+    another_gp = make_professional(Profession.MEDECIN)
+    directory = DIRECTORY | {another_gp.id: another_gp}
+    memberships = team(active, NURSE, PHYSIO, another_gp)
+    incomplete = lifecycle.follow_team(
+        active,
+        patient=PATIENT,
+        consent=consent(active),
+        memberships=memberships,
+        professionals=directory,
+        at=LATER,
+    )
+    assert incomplete.state is S.INCOMPLETE
+
+
+@pytest.mark.parametrize("state", [S.DRAFT, S.ASSESSED, S.CONSENTED, S.FORMING, S.CLOSED])
+def test_only_a_running_team_follows_its_members(state: EscapState) -> None:
+    escap = at(state)
+    assert _follow(escap, ()) == escap
+
+
+def test_a_complete_team_is_never_marked_incomplete_by_hand() -> None:
+    active = at(S.ACTIVE)
+    context = TransitionContext(
+        NOW, patient=PATIENT, memberships=team(active, GP, NURSE, PHYSIO), professionals=DIRECTORY
+    )
+    with pytest.raises(TransitionError, match="elle n'est pas incomplète"):
+        lifecycle.transition(active, S.INCOMPLETE, context=context)
+
+
+def test_an_incomplete_team_can_be_closed_and_invite() -> None:
+    incomplete = at(S.INCOMPLETE)
+    assert lifecycle.invite(incomplete, consent(incomplete), NOW) == incomplete
+    closed = lifecycle.close(incomplete, ExitReason.MOVE, LATER)
+    assert closed.state is S.CLOSED
+
+
+def test_the_next_step_of_an_incomplete_team_says_what_to_do() -> None:
+    text = lifecycle.incomplete_next_step(["L'équipe compte 2 professionnels acceptés."])
+    assert text.startswith("Équipe incomplète. L'équipe compte 2 professionnels acceptés.")
+    assert "Invitez un professionnel de santé" in text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date
 
 import pytest
 
@@ -15,6 +16,9 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import NotFoundError, TeamRuleError
 from escap_desktop.core.rules import team
+from escap_desktop.core.rules.periods import DateSpan
+from tests.billing.builders import escap as escap_on
+from tests.billing.builders import member
 from tests.core.builders import make_escap, make_membership, make_patient, make_professional
 
 GP = make_professional(Profession.MEDECIN, last_name="Lefèvre", first_name="Marie")
@@ -183,23 +187,12 @@ def test_other_members_may_leave_an_active_escap() -> None:
     team.check_departure(active, PATIENT, make_membership(active, NURSE))
 
 
-@pytest.mark.parametrize("state", [s for s in EscapState if s is not EscapState.ACTIVE])
-def test_the_gp_may_leave_while_the_escap_is_not_active(state: EscapState) -> None:
+@pytest.mark.parametrize(
+    "state", [s for s in EscapState if s not in (EscapState.ACTIVE, EscapState.INCOMPLETE)]
+)
+def test_the_gp_may_leave_while_the_escap_is_not_running(state: EscapState) -> None:
     escap = replace(ESCAP, state=state)
     team.check_departure(escap, PATIENT, make_membership(escap, GP))
-
-
-def test_while_active_a_new_gp_must_already_be_an_accepted_member() -> None:
-    active = replace(ESCAP, state=EscapState.ACTIVE)
-    memberships = [make_membership(active, GP), make_membership(active, NURSE)]
-    other_gp = make_professional(Profession.MEDECIN)
-    with pytest.raises(TeamRuleError, match="le nouveau médecin traitant doit d'abord"):
-        team.check_medecin_traitant_change(active, other_gp.id, memberships)
-    with pytest.raises(TeamRuleError):
-        team.check_medecin_traitant_change(active, None, memberships)
-    memberships.append(make_membership(active, other_gp))
-    team.check_medecin_traitant_change(active, other_gp.id, memberships)
-    team.check_medecin_traitant_change(ESCAP, None, [])
 
 
 # --- Specialists -----------------------------------------------------------------------------
@@ -256,3 +249,44 @@ def test_a_designated_team_without_the_gp_names_what_to_choose() -> None:
         "0 professionnel de santé désigné pour l'instant.",
         gp_message,
     ]
+
+
+# --- Incomplete periods, rebuilt from the membership dates -----------------------------------
+
+
+def test_incomplete_spans_follow_departures_and_arrivals() -> None:
+    gp = make_professional(Profession.MEDECIN)
+    nurse = make_professional(Profession.INFIRMIER)
+    physio = make_professional(Profession.MASSEUR_KINESITHERAPEUTE)
+    pharmacist = make_professional(Profession.PHARMACIEN)
+    directory = {p.id: p for p in (gp, nurse, physio, pharmacist)}
+    patient = make_patient(medecin_traitant_id=gp.id)
+    episode = replace(escap_on(date(2026, 3, 1)), patient_id=patient.id)
+    memberships = [
+        member(episode, gp, accepted=date(2026, 3, 1)),
+        member(episode, nurse, accepted=date(2026, 3, 1)),
+        member(episode, physio, accepted=date(2026, 3, 1), left=date(2026, 4, 10)),
+        member(episode, pharmacist, accepted=date(2026, 5, 2)),
+    ]
+    spans = team.incomplete_spans(
+        episode, patient, memberships, directory, until=date(2026, 6, 30), tz=UTC
+    )
+    # The physio still counts on the day she left; the pharmacist from the day he accepted.
+    assert spans == (DateSpan(date(2026, 4, 11), date(2026, 5, 1)),)
+    # Still running at the end: the span ends with ``until``.
+    without_pharmacist = memberships[:3]
+    assert team.incomplete_spans(
+        episode, patient, without_pharmacist, directory, until=date(2026, 6, 30), tz=UTC
+    ) == (DateSpan(date(2026, 4, 11), date(2026, 6, 30)),)
+    # Never activated: no span.
+    forming = replace(episode, activated_at=None)
+    assert (
+        team.incomplete_spans(forming, patient, memberships, directory, until=date(2026, 6, 30))
+        == ()
+    )
+
+
+def test_only_members_and_invitees_can_leave() -> None:
+    declined = make_membership(ESCAP, NURSE, MembershipStatus.DECLINED)
+    with pytest.raises(TeamRuleError, match="ne fait plus partie de l'équipe"):
+        team.check_departure(ESCAP, PATIENT, declined)

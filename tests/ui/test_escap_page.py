@@ -202,3 +202,37 @@ def test_page_models_pass_qt_model_tester(
         view.members.table.proxy,
     ):
         qtmodeltester.check(model)
+
+
+def test_removing_the_third_member_shows_an_incomplete_team_with_what_to_do(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    page = open_page(qtbot, practice, escap_id)
+    view = page.view
+    for colleague in (NURSE, PHYSIO):
+        assert view.members.select_professional(_by_name(practice, colleague))
+        qtbot.mouseClick(view.members.accepted_button, LEFT)
+    assert view.state_label.text() == "ESCAP : Active"
+
+    # Removing the physio: the confirmation says what it does to the team before anything.
+    assert view.members.select_professional(_by_name(practice, PHYSIO))
+    question = answer_next_box("Retirer de l'équipe")
+    qtbot.mouseClick(view.members.remove_button, LEFT)
+    qtbot.waitUntil(lambda: bool(question))
+    assert "L'équipe deviendra « Équipe incomplète »" in question[0]
+    assert "La facturation de l'entrée sera suspendue" in question[0]
+
+    assert practice.escaps.get(escap_id).state is EscapState.INCOMPLETE
+    assert view.state_label.text() == "ESCAP : Équipe incomplète"
+    next_step = view.next_step_label.text()
+    assert next_step.startswith("Équipe incomplète. L'équipe compte 2 professionnels acceptés")
+    assert "Invitez un professionnel de santé" in next_step
+    # The entry code cannot be billed now, and the tab says why.
+    view.tabs.setCurrentIndex(BILLING_TAB)
+    assert view.billing.select_professional(_by_name(practice, NURSE))
+    assert not view.billing.entry_button.isEnabled()
+    assert "tant que l'équipe est incomplète" in view.billing.refusal_label.text()
+    # The team still works: the plan can be edited.
+    view.tabs.setCurrentIndex(PLAN_TAB)
+    assert view.plan.add_button.isEnabled()

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from escap_desktop.core.entities import EscapState, MembershipStatus
 from escap_desktop.services.practice import Practice
 from escap_desktop.services.sync import InvitationSummary
 from escap_desktop.ui.app_shell import Shell
@@ -61,6 +62,37 @@ def test_my_escaps_and_dashboard_open_as_tabs(
     assert main.dashboard is not None
     qtbot.waitUntil(lambda: main.dashboard is not None and main.dashboard.figures is not None)
     assert main.window.tabs.count() == 3
+
+
+def test_my_escaps_and_the_patient_list_show_an_incomplete_team(
+    qtbot: QtBot, practice: Practice, main: MainController
+) -> None:
+    patient_id, escap_id = forming_team(practice)
+    invited = [
+        m.membership
+        for m in practice.escaps.overview(escap_id).members
+        if m.membership.status is MembershipStatus.INVITED
+    ]
+    for membership in invited:
+        practice.escaps.answer_invitation(membership.id, accepted=True)
+    practice.escaps.activate(escap_id)
+    practice.escaps.remove_member(invited[0].id)
+    with qtbot.waitSignal(main.list_loaded):
+        main.reload()
+    row = next(r for r in main.summaries if r.patient_id == patient_id)
+    assert row.escap_state is EscapState.INCOMPLETE
+    model = main.window.patient_list.model
+    columns = model.columnCount()
+    texts = [model.index(r, c).data() for r in range(model.rowCount()) for c in range(columns)]
+    assert "Équipe incomplète" in texts
+    assert "Équipe incomplète : inviter un professionnel de santé" in texts
+
+    main.window.my_escaps_action.trigger()
+    assert main.my_escaps is not None
+    warning = main.my_escaps.incomplete_label
+    assert warning.isVisibleTo(main.my_escaps)
+    assert warning.text().startswith(f"{row.display_name} : Équipe incomplète.")
+    assert "Invitez un professionnel de santé" in warning.text()
 
 
 def test_lock_hides_the_window_until_the_rpps_is_typed(qtbot: QtBot, main: MainController) -> None:

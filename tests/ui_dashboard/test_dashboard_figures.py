@@ -40,6 +40,7 @@ def test_todays_states_are_those_of_the_patient_list(
         state: listed[state] for state in EscapState
     }
     assert figures.episodes == sum(listed.values())
+    assert listed[EscapState.INCOMPLETE] > 0  # the demo shows one
 
 
 def test_each_month_counts_the_teams_active_and_closed_on_its_last_day(
@@ -57,7 +58,9 @@ def test_each_month_counts_the_teams_active_and_closed_on_its_last_day(
         )
         closed = sum(1 for o in overviews if (end := day(o.escap.closed_at)) and end <= month.day)
         created = sum(1 for o in overviews if day(o.escap.created_at) <= month.day)  # type: ignore[operator]
-        assert month.count(EscapState.ACTIVE) == active, month.day
+        # A running team is either active or incomplete on a given day, never both.
+        running = month.count(EscapState.ACTIVE) + month.count(EscapState.INCOMPLETE)
+        assert running == active, month.day
         assert month.count(EscapState.CLOSED) == closed, month.day
         assert sum(count for _, count in month.counts) == created, month.day
 
@@ -98,6 +101,12 @@ def test_my_escaps_this_year_follow_the_allowance_rule(
                 year_start,
             )
             end = min(day(escap.closed_at) or year_end, year_end)
+            if escap.state is EscapState.INCOMPLETE:
+                # The demo's team broke when its last member left: that day counts, not after.
+                broke = max(
+                    day(m.membership.left_at) for m in overview.members if m.membership.left_at
+                )  # type: ignore[type-var]
+                end = min(end, broke)  # type: ignore[type-var]
             if start <= end:
                 counted.add(escap.patient_id)
     assert figures.year == clock.today().year

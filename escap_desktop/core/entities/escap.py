@@ -17,6 +17,7 @@ class EscapState(StrEnum):
     CONSENTED = "consentie"
     FORMING = "constitution"
     ACTIVE = "active"
+    INCOMPLETE = "incomplete"
     CLOSED = "cloturee"
 
     @property
@@ -27,6 +28,7 @@ class EscapState(StrEnum):
             "consentie": "Consentement recueilli",
             "constitution": "Équipe en constitution",
             "active": "Active",
+            "incomplete": "Équipe incomplète",
             "cloturee": "Clôturée",
         }[self.value]
 

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -285,7 +285,18 @@ def check_can_bill(
             f"{professional.display_name} n'est pas membre de cette ESCAP : seuls les membres "
             "de l'équipe facturent ses lettres clés."
         )
-    if escap.activated_at is None or escap.state not in (EscapState.ACTIVE, EscapState.CLOSED):
+    if kind is BillingKind.ENTRY and escap.state is EscapState.INCOMPLETE:
+        raise BillingError(
+            f"{_code_name(kind).capitalize()} ne peut pas être facturée tant que l'équipe est "
+            "incomplète : il faut de nouveau au moins 3 professionnels de santé, dont le médecin "
+            "traitant. Invitez un professionnel ; la facturation redevient possible dès que "
+            "l'équipe est complète."
+        )
+    if escap.activated_at is None or escap.state not in (
+        EscapState.ACTIVE,
+        EscapState.INCOMPLETE,
+        EscapState.CLOSED,
+    ):
         raise BillingError(
             f"{_code_name(kind).capitalize()} ne peut pas encore être facturée : l'équipe "
             f"n'est pas active (état actuel : {escap.state.label})."
@@ -462,6 +473,9 @@ class EscapBillingStatus:
 
     ``ignored_records`` are records that do not count (billed by someone who never was a member
     of the episode, or by a non-health professional): shown as anomalies, never paid.
+    ``duplicates`` are the same code recorded more than once by one professional — two of their
+    computers offline, each refusing a second billing locally, merged by the sync: counted once,
+    shown with what to do (:attr:`anomalies`).
     """
 
     escap_id: str
@@ -470,6 +484,32 @@ class EscapBillingStatus:
     entry: PaymentProgress
     exit: PaymentProgress
     ignored_records: tuple[BillingRecord, ...] = ()
+    duplicates: tuple[tuple[BillingRecord, ...], ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def anomalies(self) -> tuple[str, ...]:
+        """One French sentence per anomaly, saying what it is and what to do."""
+        sentences = []
+        for records in self.duplicates:
+            first = records[0]
+            name = self.names.get(first.professional_id, "Un professionnel")
+            days = ", ".join(f"{r.billed_on:%d/%m/%Y}" for r in records)
+            sentences.append(
+                f"{_code_name(first.kind).capitalize()} ({first.code}) de {name} est enregistrée "
+                f"{len(records)} fois ({days}), depuis des postes restés hors ligne : elle ne "
+                "compte qu'une fois pour le paiement. Ne la facturez qu'une fois à l'Assurance "
+                "maladie ; si elle a été télétransmise deux fois, demandez l'annulation du "
+                "doublon à votre caisse."
+            )
+        for record in self.ignored_records:
+            name = self.names.get(record.professional_id, "un professionnel inconnu")
+            sentences.append(
+                f"{_code_name(record.kind).capitalize()} ({record.code}) enregistrée le "
+                f"{record.billed_on:%d/%m/%Y} par {name} ne compte pas : seuls les "
+                "professionnels de santé membres de l'équipe facturent ses lettres clés."
+            )
+        return tuple(sentences)
 
     @property
     def payment_condition_met(self) -> bool:
@@ -516,6 +556,9 @@ def escap_billing_status(
         _member_billing(escap, pid, by_id.get(pid), own_memberships, counted, tz)
         for pid in member_ids
     )
+    same: dict[tuple[str, BillingKind], list[BillingRecord]] = {}
+    for record in counted:
+        same.setdefault((record.professional_id, record.kind), []).append(record)
     return EscapBillingStatus(
         escap_id=escap.id,
         state=escap.state,
@@ -523,6 +566,8 @@ def escap_billing_status(
         entry=_progress(BillingKind.ENTRY, counted, config),
         exit=_progress(BillingKind.EXIT, counted, config),
         ignored_records=tuple(ignored),
+        duplicates=tuple(tuple(group) for group in same.values() if len(group) > 1),
+        names={pid: p.display_name for pid, p in by_id.items()},
     )
 
 

@@ -36,7 +36,8 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.entities.summaries import EscapOverview
-from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.errors import NotFoundError, ValidationError
+from escap_desktop.core.rules import team
 from escap_desktop.core.rules.periods import (
     DateSpan,
     active_membership_span,
@@ -82,6 +83,21 @@ class EpisodeBundle:
             billing_records=overview.billing,
         )
 
+    def incomplete_spans(self, until: date, tz: tzinfo | None = None) -> tuple[DateSpan, ...]:
+        """The days the team was « Équipe incomplète », up to ``until`` (see
+        :func:`team.incomplete_spans`); none when a member is unknown here (not decidable)."""
+        try:
+            return team.incomplete_spans(
+                self.escap,
+                self.patient,
+                self.memberships,
+                {p.id: p for p in self.professionals},
+                until=until,
+                tz=tz,
+            )
+        except NotFoundError:
+            return ()
+
     def professional(self, professional_id: str | None) -> Professional | None:
         return next((p for p in self.professionals if p.id == professional_id), None)
 
@@ -126,6 +142,7 @@ class EpisodeIndicators:
     exit_reason: ExitReason | None
     follow_up_days: int | None
     ongoing_at_end: bool
+    incomplete_days: int | None
     team_size: int
     professions: tuple[Profession, ...]
     gp_declared: bool
@@ -205,6 +222,7 @@ def episode_indicators(
         exit_reason=escap.exit_reason,
         follow_up_days=follow_up.days(date_to) if follow_up else None,
         ongoing_at_end=active is not None and active.contains(date_to),
+        incomplete_days=_incomplete_days(bundle, period, tz) if active is not None else None,
         team_size=len(bundle.member_ids),
         professions=tuple(professions),
         gp_declared=gp_id is not None,
@@ -221,6 +239,17 @@ def episode_indicators(
             sorted({s.kind for s in patient.other_schemes}, key=list(OtherSchemeKind).index)
         ),
     )
+
+
+def _incomplete_days(bundle: EpisodeBundle, period: DateSpan, tz: tzinfo | None) -> int:
+    """Days of the period on which the team was incomplete (both ends included)."""
+    assert period.end is not None
+    total = 0
+    for span in bundle.incomplete_spans(period.end, tz):
+        common = span.intersection(period)
+        if common is not None and common.end is not None:
+            total += (common.end - common.start).days + 1
+    return total
 
 
 def _multiprofessional(bundle: EpisodeBundle, plan: list[Action]) -> bool:

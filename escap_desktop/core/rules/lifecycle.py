@@ -4,9 +4,14 @@
 
     brouillon -> évaluée -> consentement recueilli -> équipe en constitution -> active
         \\___________\\______________\\_______________________\\_______________\\--> clôturée
+                                          active <-> équipe incomplète --> clôturée
 
 Any state but "clôturée" may be closed (with an exit reason). A closed episode never reopens:
 following the patient again is a new episode (:func:`restart`: episode + 1, a new team id).
+An active team that falls below the rule (fewer than 3 accepted health professionals, or
+without the médecin traitant) is « Équipe incomplète » until it is complete again:
+:func:`follow_team` moves it both ways from the memberships, wherever they changed (here, or
+merged from another member).
 A re-evaluation (a new grid) does not change the state.
 
 Every refusal is a :class:`TransitionError` whose French message says why, then names the
@@ -44,15 +49,18 @@ TRANSITIONS: Mapping[EscapState, frozenset[EscapState]] = MappingProxyType(
         S.ASSESSED: frozenset({S.CONSENTED, S.CLOSED}),
         S.CONSENTED: frozenset({S.FORMING, S.CLOSED}),
         S.FORMING: frozenset({S.ACTIVE, S.CLOSED}),
-        S.ACTIVE: frozenset({S.CLOSED}),
+        S.ACTIVE: frozenset({S.INCOMPLETE, S.CLOSED}),
+        S.INCOMPLETE: frozenset({S.ACTIVE, S.CLOSED}),
         S.CLOSED: frozenset(),
     }
 )
 """The allowed transitions; a restart after closure is a new episode, not a transition."""
 
-_INVITING_STATES = frozenset({S.CONSENTED, S.FORMING, S.ACTIVE})
-_TEAM_STATES = frozenset({S.FORMING, S.ACTIVE})
-_REEVALUATION_STATES = frozenset({S.ASSESSED, S.CONSENTED, S.FORMING, S.ACTIVE})
+RUNNING_STATES = frozenset({S.ACTIVE, S.INCOMPLETE})
+"""Activated and not closed: the team follows the patient, complete or not."""
+_INVITING_STATES = frozenset({S.CONSENTED, S.FORMING}) | RUNNING_STATES
+_TEAM_STATES = frozenset({S.FORMING}) | RUNNING_STATES
+_REEVALUATION_STATES = frozenset({S.ASSESSED, S.CONSENTED, S.FORMING}) | RUNNING_STATES
 
 _NO_CONSENT = "Impossible d'inviter des professionnels avant le recueil du consentement du patient."
 
@@ -109,6 +117,8 @@ def _forbidden_sentence(current: EscapState, target: EscapState) -> str:
             "L'équipe est déjà active : de nouveaux membres peuvent être invités sans changer "
             "l'état de l'ESCAP."
         )
+    if target is S.INCOMPLETE:
+        return "Seule une équipe active peut devenir incomplète."
     return "Impossible d'activer l'ESCAP avant d'avoir invité les professionnels de l'équipe."
 
 
@@ -162,6 +172,12 @@ def _guard(escap: Escap, target: EscapState, context: TransitionContext) -> str 
         return f"Impossible d'enregistrer le consentement : {problem}" if problem else None
     if target is S.FORMING:
         return _invitation_problem(escap, context.consent)
+    if target is S.INCOMPLETE:
+        if context.patient is None:
+            raise ValueError("checking a team needs the patient in the context")
+        if team_problems(context.patient, context.memberships, context.professionals):
+            return None
+        return "L'équipe remplit les règles : elle n'est pas incomplète."
     if target is S.ACTIVE:
         if context.patient is None:
             raise ValueError("activating an ESCAP needs the patient in the context")
@@ -198,7 +214,8 @@ def transition(escap: Escap, target: EscapState, *, context: TransitionContext) 
     if problem is not None:
         raise _refusal(current, target, problem)
     if target is S.ACTIVE:
-        return replace(escap, state=target, activated_at=context.at)
+        # A team complete again keeps its activation day: it is the same ESCAP going on.
+        return replace(escap, state=target, activated_at=escap.activated_at or context.at)
     if target is S.CLOSED:
         return replace(
             escap,
@@ -242,7 +259,7 @@ def invite(escap: Escap, consent: Consent | None, at: datetime) -> Escap:
     Later invitations (team forming or active) leave the state as it is. The consent must be in
     force. Whether this professional may be invited is :func:`team.check_invitation`.
     """
-    if escap.state in (S.FORMING, S.ACTIVE):
+    if escap.state in _TEAM_STATES:
         problem = _invitation_problem(escap, consent)
         if problem is not None:
             raise TransitionError(f"{problem} État actuel : « {escap.state.label} ».")
@@ -268,6 +285,53 @@ def activate(
         professionals=professionals,
     )
     return transition(escap, S.ACTIVE, context=context)
+
+
+def follow_team(
+    escap: Escap,
+    *,
+    patient: Patient,
+    consent: Consent | None,
+    memberships: tuple[Membership, ...] | list[Membership],
+    professionals: Mapping[str, Professional],
+    at: datetime,
+) -> Escap:
+    """The running ESCAP in the state its team calls for: « Équipe incomplète » as soon as the
+    team breaks the rule, « Active » again once it holds (the same guards as activation).
+
+    Any other state is returned as it is. Services call it after every change of a team, and
+    the sync after every merge, so the state never lags behind the memberships.
+    """
+    if escap.state not in RUNNING_STATES:
+        return escap
+    broken = bool(team_problems(patient, memberships, professionals))
+    target = S.INCOMPLETE if broken else S.ACTIVE
+    if target is escap.state:
+        return escap
+    context = TransitionContext(
+        at,
+        consent=consent,
+        patient=patient,
+        memberships=tuple(memberships),
+        professionals=professionals,
+    )
+    if _guard(escap, target, context) is not None:
+        return escap
+    return transition(escap, target, context=context)
+
+
+INCOMPLETE_LIST_ACTION = "Équipe incomplète : inviter un professionnel de santé"
+"""The next action the patient list and "Mes ESCAP" show for an incomplete team (before any
+action of the plan: the team must be completed first)."""
+
+
+def incomplete_next_step(problems: list[str]) -> str:
+    """What the ESCAP page, the patient list and "Mes ESCAP" say of an incomplete team."""
+    why = f" {join_sentences(problems)}" if problems else ""
+    return (
+        f"Équipe incomplète.{why} Invitez un professionnel de santé désigné par le patient : "
+        "l'ESCAP redevient active dès que l'équipe est complète."
+    )
 
 
 def close(
@@ -339,6 +403,11 @@ def can_record_consent(escap: Escap) -> bool:
 
 def can_invite(escap: Escap) -> bool:
     return escap.state in _INVITING_STATES
+
+
+def is_running(escap: Escap) -> bool:
+    """Activated and not closed (active or incomplete)."""
+    return escap.state in RUNNING_STATES
 
 
 def can_activate(escap: Escap) -> bool:

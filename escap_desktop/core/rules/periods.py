@@ -8,8 +8,9 @@ otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import Escap, Membership, MembershipStatus
@@ -38,6 +39,23 @@ class DateSpan:
 
     def overlaps(self, other: DateSpan) -> bool:
         return self.intersection(other) is not None
+
+    def without(self, holes: Iterable[DateSpan]) -> list[DateSpan]:
+        """The days of this span outside every hole, as consecutive spans in order."""
+        pieces = [self]
+        for hole in sorted(holes, key=lambda h: h.start):
+            last = pieces.pop()
+            common = last.intersection(hole)
+            if common is None:
+                pieces.append(last)
+                continue
+            if common.start > last.start:
+                pieces.append(DateSpan(last.start, common.start - timedelta(days=1)))
+            if common.end is not None and (last.end is None or common.end < last.end):
+                pieces.append(DateSpan(common.end + timedelta(days=1), last.end))
+            if not pieces:
+                return []
+        return pieces
 
     def days(self, until: date) -> int:
         """Number of days from ``start`` to ``end`` (or ``until`` while running), at least 0."""

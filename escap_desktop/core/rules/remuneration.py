@@ -2,13 +2,14 @@
 
 Rules (explained in ``docs/billing.md``): an episode counts for a calendar year when the
 professional was an accepted member of it on at least one day of that year while the team was
-active; an ESCAP is one patient's team, so several episodes of the same patient in one year count
-once. Amounts and thresholds come from :class:`~escap_desktop.core.rules.billing.BillingConfig`.
+active and complete (the days of « Équipe incomplète » do not count); an ESCAP is one patient's
+team, so several episodes of the same patient in one year count once. Amounts and thresholds
+come from :class:`~escap_desktop.core.rules.billing.BillingConfig`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from decimal import Decimal
@@ -105,12 +106,15 @@ def escaps_counted(
     escaps: Iterable[Escap],
     memberships: Iterable[Membership],
     *,
+    incomplete: Mapping[str, Sequence[DateSpan]] | None = None,
     tz: tzinfo | None = None,
 ) -> tuple[CountedEscap, ...]:
     """The episodes counted for ``professional_id`` in ``year``, in order of first active day.
 
     Invitations never answered, declined invitations and memberships that ended before the team
-    became active never count; neither does an episode closed before the year began.
+    became active never count; neither does an episode closed before the year began, nor the
+    days an episode's team was incomplete (``incomplete``: its spans by episode id, from
+    :func:`team.incomplete_spans`).
     """
     by_escap: dict[str, list[Membership]] = {}
     for membership in memberships:
@@ -119,7 +123,8 @@ def escaps_counted(
     year_days = year_span(year)
     counted: list[CountedEscap] = []
     for escap in escaps:
-        days = _days_in_year(escap, by_escap.get(escap.id, []), year_days, tz)
+        holes = (incomplete or {}).get(escap.id, ())
+        days = _days_in_year(escap, by_escap.get(escap.id, []), year_days, holes, tz)
         if days is not None:
             counted.append(CountedEscap(escap.id, escap.patient_id, escap.episode, days))
     counted.sort(key=lambda c: (c.days.start, c.escap_id))
@@ -127,15 +132,20 @@ def escaps_counted(
 
 
 def _days_in_year(
-    escap: Escap, memberships: list[Membership], year_days: DateSpan, tz: tzinfo | None
+    escap: Escap,
+    memberships: list[Membership],
+    year_days: DateSpan,
+    holes: Sequence[DateSpan],
+    tz: tzinfo | None,
 ) -> DateSpan | None:
-    """First to last day of the year on which the professional was in the active team."""
+    """First to last day of the year on which the professional was in the active, complete
+    team."""
     spans: list[DateSpan] = []
     for membership in memberships:
         active = active_membership_span(escap, membership, tz)
         in_year = active.intersection(year_days) if active is not None else None
         if in_year is not None:
-            spans.append(in_year)
+            spans += in_year.without(holes)
     if not spans:
         return None
     ends = [span.end for span in spans]
@@ -151,6 +161,7 @@ def yearly_remuneration(
     config: BillingConfig,
     *,
     today: date | None = None,
+    incomplete: Mapping[str, Sequence[DateSpan]] | None = None,
     tz: tzinfo | None = None,
 ) -> YearlyRemuneration:
     """Both allowances of ``professional`` for ``year``.
@@ -158,7 +169,9 @@ def yearly_remuneration(
     ``today`` only changes the wording: once the year is over, "how far from it" becomes
     "not earned" since no ESCAP can be added to a past year.
     """
-    counted = escaps_counted(professional.id, year, escaps, memberships, tz=tz)
+    counted = escaps_counted(
+        professional.id, year, escaps, memberships, incomplete=incomplete, tz=tz
+    )
     distinct = len({c.patient_id for c in counted})
     year_over = today is not None and today.year > year
     health = professional.profession.is_health_professional
@@ -183,12 +196,15 @@ def remuneration_by_professional(
     config: BillingConfig,
     *,
     today: date | None = None,
+    incomplete: Mapping[str, Sequence[DateSpan]] | None = None,
     tz: tzinfo | None = None,
 ) -> list[YearlyRemuneration]:
     """:func:`yearly_remuneration` for several professionals (a practice, or the dashboard)."""
     escap_list = list(escaps)
     membership_list = list(memberships)
     return [
-        yearly_remuneration(p, year, escap_list, membership_list, config, today=today, tz=tz)
+        yearly_remuneration(
+            p, year, escap_list, membership_list, config, today=today, incomplete=incomplete, tz=tz
+        )
         for p in professionals
     ]

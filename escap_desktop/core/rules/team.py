@@ -9,6 +9,8 @@ not, and social or medico-social actors (aide à domicile...) take part without 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date, timedelta, tzinfo
 from types import MappingProxyType
 
 from escap_desktop.core.entities import (
@@ -22,9 +24,13 @@ from escap_desktop.core.entities import (
     Professional,
 )
 from escap_desktop.core.errors import NotFoundError, TeamRuleError
+from escap_desktop.core.rules.periods import DateSpan, active_span, membership_span
 from escap_desktop.core.rules.wording import join_sentences, plural
 
 MINIMUM_HEALTH_MEMBERS = 3
+
+_RUNNING = frozenset({EscapState.ACTIVE, EscapState.INCOMPLETE})
+"""Activated and not closed (``lifecycle.RUNNING_STATES``; lifecycle imports this module)."""
 
 SPECIALTIES: Mapping[Prerequisite, tuple[str, ...]] = MappingProxyType(
     {
@@ -151,11 +157,14 @@ def check_invitation(escap: Escap, memberships: Iterable[Membership], profession
 
 
 def check_departure(escap: Escap, patient: Patient, membership: Membership) -> None:
-    """The médecin traitant cannot leave, nor be removed, while the ESCAP is active."""
-    if (
-        escap.state is EscapState.ACTIVE
-        and membership.professional_id == patient.medecin_traitant_id
-    ):
+    """Only a member or an invitee leaves; the médecin traitant cannot leave, nor be removed,
+    while the ESCAP runs (active or incomplete)."""
+    if membership.status not in (MembershipStatus.ACCEPTED, MembershipStatus.INVITED):
+        raise TeamRuleError(
+            f"Ce professionnel ne fait plus partie de l'équipe ({membership.status.label.lower()})"
+            " : il n'y a rien à retirer."
+        )
+    if escap.state in _RUNNING and membership.professional_id == patient.medecin_traitant_id:
         raise TeamRuleError(
             "Le médecin traitant ne peut pas quitter l'équipe tant que l'ESCAP est active : "
             "le patient doit d'abord déclarer un autre médecin traitant membre de l'équipe, ou "
@@ -163,23 +172,57 @@ def check_departure(escap: Escap, patient: Patient, membership: Membership) -> N
         )
 
 
-def check_medecin_traitant_change(
-    escap: Escap, new_medecin_traitant_id: str | None, memberships: Iterable[Membership]
-) -> None:
-    """While the ESCAP is active, the new médecin traitant must already be an accepted member."""
-    if escap.state is not EscapState.ACTIVE:
-        return
-    accepted = any(
-        membership.escap_id == escap.id
-        and membership.professional_id == new_medecin_traitant_id
-        and membership.status is MembershipStatus.ACCEPTED
-        for membership in memberships
-    )
-    if not accepted:
-        raise TeamRuleError(
-            "L'ESCAP est active : le nouveau médecin traitant doit d'abord avoir accepté de "
-            "rejoindre l'équipe."
-        )
+def team_on(
+    memberships: Iterable[Membership], day: date, tz: tzinfo | None = None
+) -> list[Membership]:
+    """The memberships accepted on ``day`` (from acceptance to departure, both days included),
+    as ACCEPTED: the team as it stood that day, for :func:`team_problems`."""
+    members = []
+    for membership in memberships:
+        span = membership_span(membership, tz)
+        if span is not None and span.contains(day):
+            members.append(replace(membership, status=MembershipStatus.ACCEPTED))
+    return members
+
+
+def incomplete_spans(
+    escap: Escap,
+    patient: Patient,
+    memberships: Iterable[Membership],
+    professionals: Mapping[str, Professional],
+    *,
+    until: date,
+    tz: tzinfo | None = None,
+) -> tuple[DateSpan, ...]:
+    """The days, from activation to closure (or ``until``), on which the team broke the rule.
+
+    Rebuilt from the membership dates, so every member computes the same spans from the same
+    merged records; the store keeps no history of states. A member counts up to their departure
+    day included (as for billing and allowances); the médecin traitant is the one declared now.
+    """
+    active = active_span(escap, tz)
+    if active is None:
+        return ()
+    last = active.end if active.end is not None and active.end <= until else until
+    mine = [m for m in memberships if m.escap_id == escap.id]
+    changes = {active.start}
+    for membership in mine:
+        span = membership_span(membership, tz)
+        if span is not None:
+            changes.add(span.start)
+            if span.end is not None:
+                changes.add(span.end + timedelta(days=1))
+    starts = sorted(day for day in changes if active.start <= day <= last)
+    spans: list[DateSpan] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last
+        if not team_problems(patient, team_on(mine, start, tz), professionals):
+            continue
+        if spans and spans[-1].end == start - timedelta(days=1):
+            spans[-1] = DateSpan(spans[-1].start, end)
+        else:
+            spans.append(DateSpan(start, end))
+    return tuple(spans)
 
 
 def suggest_specialties(prerequisites: Iterable[Prerequisite]) -> list[str]:

@@ -35,6 +35,7 @@ STATE_COLOURS: dict[EscapState, str] = {
     EscapState.CONSENTED: "#4f9bd0",
     EscapState.FORMING: "#f0a04b",
     EscapState.ACTIVE: "#3a9d5d",
+    EscapState.INCOMPLETE: "#d9534f",
     EscapState.CLOSED: "#8a96a3",
 }
 

@@ -42,6 +42,9 @@ class BillingStatusLike(Protocol):
     @property
     def payment_sentence(self) -> str: ...
 
+    @property
+    def anomalies(self) -> tuple[str, ...]: ...
+
 
 class BillingPanel(QWidget):
     """``bill_requested(professional_id, kind, billed_on)``."""
@@ -65,6 +68,10 @@ class BillingPanel(QWidget):
         frame_layout = QVBoxLayout(self.condition_frame)
         frame_layout.addWidget(self.condition_label)
         frame_layout.addWidget(self.exit_label)
+        self.anomaly_label = QLabel()
+        self.anomaly_label.setObjectName("teamWarning")
+        self.anomaly_label.setWordWrap(True)
+        self.anomaly_label.setVisible(False)
         self.refusal_label = QLabel()
         self.refusal_label.setObjectName("hint")
         self.refusal_label.setWordWrap(True)
@@ -83,6 +90,7 @@ class BillingPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.condition_frame)
+        layout.addWidget(self.anomaly_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.refusal_label)
         layout.addLayout(buttons)
@@ -102,6 +110,8 @@ class BillingPanel(QWidget):
         self.condition_frame.style().unpolish(self.condition_frame)
         self.condition_frame.style().polish(self.condition_frame)
         self.exit_label.setText(status.exit.message)
+        self.anomaly_label.setText("\n".join(status.anomalies))
+        self.anomaly_label.setVisible(bool(status.anomalies))
         if selected is None or not self.table.select_where(
             lambda m: m.professional_id == selected.professional_id
         ):

@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from escap_desktop.services.practice import Practice
 
 T = TypeVar("T")
-_OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, EscapState.FORMING, EscapState.ACTIVE)
+_RUNNING_STATES = (EscapState.ACTIVE, EscapState.INCOMPLETE)
+_TEAM_STATES = (EscapState.FORMING, *_RUNNING_STATES)
+_OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, *_TEAM_STATES)
 
 
 class EscapServices:
@@ -186,7 +188,7 @@ class EscapPageController(QObject):
         self.overview = overview
         state = overview.escap.state
         open_team = state in _OPEN_STATES
-        active_team = state in (EscapState.FORMING, EscapState.ACTIVE)
+        active_team = state in _TEAM_STATES
         problems = self.services.escaps.team_problems(self.escap_id)
         view = self.view
         view.set_header(overview, self.today(), self._next_step(state, problems))
@@ -220,6 +222,8 @@ class EscapPageController(QObject):
             return "Étape suivante : inviter les professionnels désignés par le patient."
         if state is EscapState.FORMING:
             return "Équipe en constitution. " + " ".join(problems)
+        if state is EscapState.INCOMPLETE:
+            return self.services.escaps.incomplete_next_step(self.escap_id)
         if state is EscapState.ACTIVE:
             return self.services.billing.reminder(self.escap_id) or (
                 "L'équipe est active : le plan d'actions et les messages sont partagés."
@@ -329,10 +333,12 @@ class EscapPageController(QObject):
     def _on_member_removal_requested(self, membership_id: str) -> None:
         member = self.view.members.selected()
         name = member.professional.display_name if member else "ce professionnel"
+        warning = self.services.escaps.removal_consequence(membership_id)
         if self.confirm(
             self.view,
             "Retirer de l'équipe ?",
-            f"Retirer {name} de l'équipe ? Il ne recevra plus les échanges de cette ESCAP.",
+            f"Retirer {name} de l'équipe ? Il ne recevra plus les échanges de cette ESCAP."
+            + (f"\n\n{warning}" if warning else ""),
             "&Retirer de l'équipe",
         ):
             self._try(

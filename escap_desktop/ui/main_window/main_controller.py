@@ -362,6 +362,7 @@ class MainController(QObject):
             return
         names = {s.patient_id: s.display_name for s in self.summaries}
         self.my_escaps.set_year(year, names)
+        self.my_escaps.set_incomplete(self._call(self._billing.my_incomplete_teams) or [], names)
         self.window.add_page(self.my_escaps, "Mes ESCAP", "remuneration")
 
     @Slot()

@@ -11,6 +11,7 @@ IN_PROGRESS = (
     EscapState.CONSENTED,
     EscapState.FORMING,
     EscapState.ACTIVE,
+    EscapState.INCOMPLETE,
 )
 
 STATE_FILTERS: tuple[StateFilter, ...] = (

@@ -67,14 +67,18 @@ class MyEscapsView(QWidget):
         self.tool = AllowanceCard()
         self.involvement = AllowanceCard()
         self.total_label = QLabel()
+        self.incomplete_label = QLabel()
+        self.incomplete_label.setObjectName("teamWarning")
+        self.incomplete_label.setWordWrap(True)
+        self.incomplete_label.setVisible(False)
         self.model = CountedEscapTableModel(today, self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("countedTable")
         self.table.setColumnWidth(0, 260)
         note = QLabel(
             "Une ESCAP compte pour l'année quand vous en avez été membre au moins un jour "
-            "pendant qu'elle était active ; plusieurs épisodes d'un même patient comptent une "
-            "fois."
+            "pendant qu'elle était active et complète (les jours en « Équipe incomplète » ne "
+            "comptent pas) ; plusieurs épisodes d'un même patient comptent une fois."
         )
         note.setObjectName("hint")
         note.setWordWrap(True)
@@ -84,6 +88,7 @@ class MyEscapsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.count_label)
+        layout.addWidget(self.incomplete_label)
         layout.addLayout(cards)
         layout.addWidget(self.total_label)
         layout.addWidget(self.table, 1)
@@ -102,6 +107,12 @@ class MyEscapsView(QWidget):
         self.model.set_names(names)
         self.model.set_rows(year.escaps)
         self.table.fit_columns()
+
+    def set_incomplete(self, teams: list[Any], names: Mapping[str, str]) -> None:
+        """My ESCAP whose team is incomplete now, each with what to do."""
+        lines = [f"{names.get(t.patient_id, 'Patient')} : {t.next_step}" for t in teams]
+        self.incomplete_label.setText("\n".join(lines))
+        self.incomplete_label.setVisible(bool(lines))
 
     def _on_table_activated(self, index: Any) -> None:
         counted = index.data(ROW_ROLE)
