@@ -64,18 +64,27 @@ def build_consent_form(data: ConsentFormData, *, templates_dir: Path | None = No
         "place": data.place or collector.town,
         "reference": reference,
         "signatory": data.consent.signatory,
+        "amendment": data.consent.amendment,
+        "amended_on": french_date(data.consent.amended_on) if data.consent.amended_on else "",
+        "signed_on": french_date(data.consent.signed_on) if data.consent.signed_on else "",
+        "kinds": ", ".join(sorted(p.label.lower() for p in data.consent.recipient_professions)),
     }
+    amended = data.consent.amendment > 0
+    title = texts.text("amendment.title" if amended else "title", **values)
+    short_title = texts.text("amendment.short_title" if amended else "short_title", **values)
     st = styles()
     payload = qr_payload(reference)
     story: list[Flowable] = [
         title_block(
-            texts.text("title", **values),
+            title,
             [texts.text("issued_by", **values)],
             qr_side(payload, common, texts.text("qr_hint", **values)),
         ),
         spacer(2),
         notice_box(common.text("emergency", **values)),
     ]
+    if amended:
+        story += [spacer(2), paragraph(texts.text("amendment.notice", **values), st.body)]
     story += _identity(data, texts, common, values)
     story += section(texts.text("escap.heading", **values))
     story += [paragraph(p, st.body) for p in texts.paragraphs("escap.paragraphs", **values)]
@@ -89,11 +98,11 @@ def build_consent_form(data: ConsentFormData, *, templates_dir: Path | None = No
         ]
     story.append(_signature(data, texts, values))
     meta = DocumentMeta(
-        title=texts.text("title", **values),
+        title=title,
         subject=texts.text("subject", **values),
         author=collector.display_name,
         reference=reference,
-        header=texts.text("short_title", **values),
+        header=short_title,
         header_left=common.text("header", **values),
     )
     return build_pdf(story, meta)
@@ -156,8 +165,15 @@ def _designated(
 ) -> list[Flowable]:
     st = styles()
     intro = paragraph(texts.text("team.intro", **values), st.body)
+    kinds = (
+        [paragraph(texts.text("team.kinds", **values), st.body)]
+        if data.consent.recipient_professions
+        else []
+    )
     if not data.designated:
         empty = paragraph(texts.text("team.empty", **values), st.body)
+        if kinds:
+            empty = kinds.pop()
         return [*section(texts.text("team.heading", **values), then=[intro, empty]), intro, empty]
     rows: list[list[Flowable]] = [
         [
@@ -182,6 +198,7 @@ def _designated(
         *section(texts.text("team.heading", **values), then=[intro, table_start(rows, widths)]),
         intro,
         grid_table(rows, widths),
+        *kinds,
     ]
 
 

@@ -23,7 +23,7 @@ from escap_desktop.core.errors import NotFoundError
 from escap_desktop.documents import write_pdf
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
-from escap_desktop.store.audit_phrases import entity_noun
+from escap_desktop.store.audit_phrases import entity_noun, is_specific_phrase
 from escap_desktop.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -149,10 +149,18 @@ def _lines(uow: UnitOfWork, entries: list[AuditEntry]) -> list[AuditLine]:
                 who=names[entry.actor_id],
                 kind=entry.kind,
                 action=ACTION_LABELS.get(entry.kind, "Opération"),
-                record=record_label(entry.entity_type),
+                record=_record_text(entry),
             )
         )
     return lines
+
+
+def _record_text(entry: AuditEntry) -> str:
+    """The record's name, or the entry's own phrase when it is one of the fixed phrases this
+    version writes (e.g. "Consentement modifié par avenant n° 2"): never free text."""
+    if is_specific_phrase(entry.summary):
+        return entry.summary
+    return record_label(entry.entity_type)
 
 
 def record_label(entity_type: str) -> str:

@@ -163,6 +163,35 @@ class DocumentService(ServiceBase):
         )
         return self._print(data, "Consent", consent.id, patient.id)
 
+    def amended_consent_form(self, patient_id: str) -> PrintedDocument:
+        """The amendment to the consent of the patient's current ESCAP, for their signature:
+        the new scope and recipients, dated, under the same form reference (its scan is filed
+        with the first)."""
+        actor = self.actor
+        with self._store.unit_of_work(actor) as uow:
+            escap = _current_escap(uow, patient_id)
+            consent = _consent(uow, escap.id)
+            if consent is None or consent.amendment == 0:
+                raise ConsentError(
+                    "Le consentement de cette ESCAP n'a pas été modifié : il n'y a pas d'avenant "
+                    "à imprimer."
+                )
+            reference = _consent_reference(consent.form_reference)
+            if reference != consent.form_reference:  # signed without a printed form
+                consent = replace(consent, form_reference=reference)
+                uow.put(consent, patient_id=escap.patient_id)
+            patient = uow.get(Patient, escap.patient_id)
+            designated = [uow.get(Professional, pid) for pid in consent.recipient_ids]
+            collector = _professional_or(uow, actor, consent.collected_by)
+        data = ConsentFormData(
+            patient=patient,
+            consent=consent,
+            designated=designated,
+            collector=collector,
+            issued_on=self._today(),
+        )
+        return self._print(data, "Consent", consent.id, patient.id)
+
     def match_scanned_reference(self, text: str) -> Consent:
         """The consent whose form a scanned QR code (``ESCAP:CF:…``) or a typed reference
         names, so a signed scan is attached to the right patient."""

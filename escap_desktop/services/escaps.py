@@ -31,6 +31,7 @@ from escap_desktop.core.entities import (
     MembershipStatus,
     Message,
     Patient,
+    Profession,
     Professional,
 )
 from escap_desktop.core.entities.summaries import EscapOverview, MemberView
@@ -40,6 +41,7 @@ from escap_desktop.core.errors import (
     TransitionError,
     ValidationError,
 )
+from escap_desktop.core.rules import consent as consent_rules
 from escap_desktop.core.rules import eligibility, lifecycle, team
 from escap_desktop.core.rules.eligibility import EligibilityResult
 from escap_desktop.core.rules.grid import Grid, GridCatalog
@@ -48,6 +50,7 @@ from escap_desktop.services.access import escap_access
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.services.events import record_event
 from escap_desktop.store import Store
+from escap_desktop.store.audit_phrases import consent_amendment_phrase
 from escap_desktop.store.episode_team import (
     follow_team,
     known_professionals,
@@ -339,6 +342,47 @@ class EscapService(ServiceBase):
             uow.put(escap, patient_id=escap.patient_id)
         return consent
 
+    def amend_consent(
+        self,
+        escap_id: str,
+        *,
+        scopes: frozenset[DataCategory],
+        recipient_ids: tuple[str, ...],
+        recipient_professions: frozenset[Profession] = frozenset(),
+        amended_on: date | None = None,
+    ) -> Consent:
+        """The patient changes what the team shares, or whom they designate, once it exists.
+
+        Applies at once; the amended form (``DocumentService.consent_form``) is then printed for
+        signature. A member who loses a category stops receiving it: the sync renews that
+        category's keys without them at its next cycle. Members already in the team stay (the
+        patient removes someone by asking their removal), but nobody outside the new
+        designation can be invited.
+        """
+        if self._closed(escap_id):
+            raise lifecycle_error("L'ESCAP est clôturée : le consentement ne se modifie plus.")
+        with self._store.unit_of_work(self.actor) as uow:
+            escap = uow.get(Escap, escap_id)
+            for professional_id in recipient_ids:
+                uow.get(Professional, professional_id)
+            consent = consent_rules.amend(
+                latest_consent(uow, escap_id),
+                scopes=scopes,
+                recipient_ids=recipient_ids,
+                recipient_professions=recipient_professions,
+                on=amended_on or self._today(),
+                today=self._today(),
+            )
+            uow.put(
+                consent,
+                patient_id=escap.patient_id,
+                summary=consent_amendment_phrase(consent.amendment),
+            )
+        return consent
+
+    def _closed(self, escap_id: str) -> bool:
+        return self.get(escap_id).state is EscapState.CLOSED
+
     def record_consent_refused(self, escap_id: str, *, on: date | None = None) -> Escap:
         """The patient refused: the episode closes (the refusal stays in the history)."""
         with self._store.unit_of_work(self.actor) as uow:
@@ -380,9 +424,10 @@ class EscapService(ServiceBase):
         """Invites a professional the patient designated (after consent only)."""
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
-            uow.get(Professional, professional_id)
+            invitee = uow.get(Professional, professional_id)
             consent = latest_consent(uow, escap_id)
             lifecycle.ensure_can_invite(escap)
+            consent_rules.check_recipient(consent, invitee)
             team.check_invitation(escap, uow.find(Membership, escap_id=escap_id), professional_id)
             escap_after = lifecycle.invite(escap, consent, self._now())
             membership = Membership(

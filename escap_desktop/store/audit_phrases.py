@@ -3,6 +3,8 @@ it contains, so the trail can be shown or exported without disclosing clinical c
 
 from __future__ import annotations
 
+import re
+
 from escap_desktop.core.entities import AuditKind
 
 # Entity class name -> (French noun, feminine?) for the agreement of the past participle.
@@ -42,3 +44,17 @@ def audit_summary(kind: AuditKind, entity_type: str) -> str:
 
 def entity_noun(entity_type: str) -> str:
     return _NOUNS.get(entity_type, ("Enregistrement", False))[0]
+
+
+_AMENDMENT = "Consentement modifié par avenant n° {number}"
+_AMENDMENT_PATTERN = re.compile(r"Consentement modifié par avenant n° \d{1,4}")
+
+
+def consent_amendment_phrase(number: int) -> str:
+    return _AMENDMENT.format(number=number)
+
+
+def is_specific_phrase(summary: str) -> bool:
+    """A fixed phrase this version writes beyond the generic ones (checked by its exact shape:
+    an entry received from elsewhere with free text in its summary never shows it)."""
+    return _AMENDMENT_PATTERN.fullmatch(summary) is not None

@@ -224,6 +224,11 @@ class ConsentRow(Base):
     scan_path: Mapped[str] = mapped_column(Text)
     scan_sha256: Mapped[str] = mapped_column(String(64))
     withdrawn_on: Mapped[date | None]
+    recipient_professions: Mapped[frozenset[Profession]] = mapped_column(
+        EnumSetJson(Profession), server_default="[]"
+    )
+    amendment: Mapped[int] = mapped_column(Integer, server_default="0")
+    amended_on: Mapped[date | None]
 
 
 class GridAssessmentRow(Base):

@@ -55,6 +55,8 @@ class SyncTeamRow(Base):
     ``state``: ``new`` (to create on the relay), ``active``, ``joining`` (invitation accepted,
     own membership to confirm once the history is in), ``removed`` (this device was removed).
     ``review`` asks the next cycle to compare memberships with the relay (removals, keys).
+    ``consent_amendment`` is the consent amendment the admin last rotated the keys for: a newer
+    one rotates them again, sealed only to the members the amended consent allows.
     """
 
     __tablename__ = "sync_team"
@@ -66,6 +68,7 @@ class SyncTeamRow(Base):
     cursor: Mapped[int] = mapped_column(Integer)
     review: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    consent_amendment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SyncTeamKeyRow(Base):

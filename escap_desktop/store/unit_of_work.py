@@ -111,9 +111,19 @@ class UnitOfWork:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, entity: T, *, patient_id: str | None = None, kind: AuditKind | None = None) -> T:
-        """Insert or update ``entity`` (found by id) and audit it; returns the entity."""
-        self.put_many((entity,), patient_id=patient_id, kind=kind)
+    def put(
+        self,
+        entity: T,
+        *,
+        patient_id: str | None = None,
+        kind: AuditKind | None = None,
+        summary: str | None = None,
+    ) -> T:
+        """Insert or update ``entity`` (found by id) and audit it; returns the entity.
+
+        ``summary`` replaces the audit trail's generic phrase (a fixed, non-clinical one, e.g.
+        "Consentement modifié par avenant n° 2")."""
+        self.put_many((entity,), patient_id=patient_id, kind=kind, summary=summary)
         return entity
 
     def put_many(
@@ -122,6 +132,7 @@ class UnitOfWork:
         *,
         patient_id: str | None = None,
         kind: AuditKind | None = None,
+        summary: str | None = None,
     ) -> list[T]:
         """``put`` each entity in order, each with its audit entry, finding the stored ones in
         one query per table instead of one lookup each: for bulk writes (the demo practice).
@@ -136,10 +147,16 @@ class UnitOfWork:
             self._load_rows(row_type, row_keys)
         with self._session.no_autoflush:  # the rows it needs are known: nothing to flush for
             for entity in batch:
-                self._put_one(entity, patient_id, kind)
+                self._put_one(entity, patient_id, kind, summary)
         return batch
 
-    def _put_one(self, entity: object, patient_id: str | None, kind: AuditKind | None) -> None:
+    def _put_one(
+        self,
+        entity: object,
+        patient_id: str | None,
+        kind: AuditKind | None,
+        summary: str | None = None,
+    ) -> None:
         if isinstance(entity, AuditEntry):
             self._put_audit_entry(entity)
             return
@@ -163,11 +180,12 @@ class UnitOfWork:
             self._escap_patients[entity.id] = entity.patient_id
         self._mark_list_stale(entity)
         entity_type = type(entity).__name__
-        self.audit(
+        self._write_audit(
             kind or (AuditKind.CREATED if created else AuditKind.UPDATED),
             entity_type,
             _entity_id(entity),
-            patient_id=patient_id or self._patient_of(entity),
+            patient_id or self._patient_of(entity),
+            summary,
         )
         self._changed.append(entity)
 

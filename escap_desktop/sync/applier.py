@@ -85,6 +85,8 @@ class RecordApplier:
         self._save_clock(entity_type, local_id, merged, clocks)
         if entity_type in ("Patient", "Professional"):
             self._repo.mark_shared(team_id, entity_type, local_id)
+        if entity_type == "Consent" and changed and merged.get("amendment"):
+            self._repo.flag_review(team_id)  # the admin renews the keys for the amendment
         if entity_type == "Membership":
             self._repo.flag_review(team_id)
             if merged.get("status") in _DEPARTED:

@@ -133,6 +133,13 @@ _COMPOSITE_GROUPS: dict[str, tuple[Group, ...]] = {
             ),
             lambda values: _CONSENT_ORDER.get(values["status"], 0),
         ),
+        # An amendment replaces the scope and the recipients together; a later amendment wins
+        # over an earlier one whatever the clocks (the amendment number only grows).
+        Group(
+            "@scope",
+            ("scopes", "recipient_ids", "recipient_professions", "amendment", "amended_on"),
+            lambda values: int(values.get("amendment") or 0),
+        ),
     ),
     "Action": (Group("@status", ("status", "completed_on")),),
     "Patient": (

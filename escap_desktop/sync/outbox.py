@@ -122,6 +122,8 @@ class OutboxWriter:
             for team_id in self._teams_of(entity):
                 if isinstance(entity, Membership):
                     self._note_membership(team_id, entity)
+                elif isinstance(entity, Consent) and entity.amendment:
+                    self._repo.flag_review(team_id)  # an amendment may take keys away
                 self.emit(team_id, entity)
         self._save_clock()
 

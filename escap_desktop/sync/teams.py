@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from escap_desktop.core.entities import (
     Consent,
@@ -29,6 +30,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.rules.access import current_consent, readable_categories
 from escap_desktop.store import UnitOfWork
+from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.category_keys import (
     category_of_version,
     new_generation,
@@ -259,6 +261,7 @@ def review_teams(ctx: CycleContext) -> None:
         if is_admin:
             on_relay = {m.device.device_id for m in members.members}
             remaining = _remove_departed(ctx, team_id, escap_id, on_relay)
+            _follow_consent_amendment(ctx, team_id, escap_id, remaining)
             _deliver_missing_keys(ctx, team_id, escap_id, remaining)
         with ctx.work() as (_uow, repo):
             team = repo.team(team_id)
@@ -288,11 +291,58 @@ def _remove_departed(
     remaining = on_relay - set(leaving)
     if not leaving or current is None:
         return remaining
-    # The new keys are kept before anything leaves this computer: a retry never rotates twice.
+
+    def cut_off(repo: SyncRepository) -> None:
+        for wire in departed:
+            repo.cut_off_professional(team_id, wire, current.version)
+
+    deliveries = _rotate(ctx, team_id, escap_id, remaining, also=cut_off)
+    for device_id in leaving:
+        ctx.client.remove_member(team_id, device_id)
+    _deliver(ctx, team_id, deliveries)
+    return remaining
+
+
+def _follow_consent_amendment(
+    ctx: CycleContext, team_id: str, escap_id: str, remaining: set[str]
+) -> None:
+    """A consent amendment the keys have not followed yet: a new generation of category keys,
+    sealed to each member device only for the categories the amended consent allows it, so a
+    member who lost a category cannot open its new records even with the old key."""
+    with ctx.work() as (uow, repo):
+        consent = current_consent(uow.find(Consent, escap_id=escap_id))
+        team = repo.team(team_id)
+        if consent is None or team is None or consent.amendment <= team.consent_amendment:
+            return
+        if latest_key(repo.team_keys(team_id)) is None:
+            team.consent_amendment = consent.amendment
+            return
+        amendment = consent.amendment
+
+    def remember(repo: SyncRepository) -> None:
+        row = repo.team(team_id)
+        if row is not None:
+            row.consent_amendment = amendment
+
+    _deliver(ctx, team_id, _rotate(ctx, team_id, escap_id, remaining, also=remember))
+
+
+def _rotate(
+    ctx: CycleContext,
+    team_id: str,
+    escap_id: str,
+    remaining: set[str],
+    *,
+    also: Callable[[SyncRepository], None],
+) -> list[KeyDelivery]:
+    """A new generation of keys, and its deliveries to the ``remaining`` devices (per the
+    categories each may read). The keys are kept (with ``also``'s change) before anything
+    leaves this computer: a retry never rotates twice, and a delivery lost in a crash is sent
+    again by :func:`_deliver_missing_keys`."""
+    deliveries: list[KeyDelivery] = []
     with ctx.work() as (uow, repo):
         identities = IdentityMap(uow.find(Professional))
         generation = new_generation(repo.team_keys(team_id))
-        deliveries: list[KeyDelivery] = []
         for new_key in generation:
             repo.add_team_key(team_id, new_key.version, new_key.key)
         for row in repo.devices(team_id):
@@ -305,11 +355,7 @@ def _remove_departed(
                 for new_key in generation
                 if category_of_version(new_key.version) in allowed
             )
-        for wire in departed:
-            repo.cut_off_professional(team_id, wire, current.version)
-    for device_id in leaving:
-        ctx.client.remove_member(team_id, device_id)
-    _deliver(ctx, team_id, deliveries)
+        also(repo)
     ctx.report.key_rotations += 1
     logger.info(
         "Clés de l'équipe %s renouvelées (versions %d à %d).",
@@ -317,7 +363,7 @@ def _remove_departed(
         generation[0].version,
         generation[-1].version,
     )
-    return remaining
+    return deliveries
 
 
 def _deliver_missing_keys(

@@ -79,3 +79,43 @@ def test_payment_counts_professionals_and_shows_a_double_entry(members: MemberFa
         assert "Anaïs BRÉHAT" in double
         assert "est enregistrée 2 fois" in double
         assert "demandez l'annulation du doublon à votre caisse" in double
+
+
+def test_a_consent_amendment_reaches_the_team_and_renews_the_keys_without_the_category(
+    members: MemberFactory,
+) -> None:
+    from escap_desktop.core.entities import DataCategory
+    from escap_desktop.core.errors import ConsentError
+    from escap_desktop.sync.category_keys import category_of_version
+
+    gp, nurse, physio, escap = active_team(members)
+    nurse.practice.messages.post(escap.id, "Plaie propre ce matin.", DataCategory.MEDICAL)
+    nurse.cycle()
+    before = nurse.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id)))
+
+    # The patient no longer wants medical data shared through the team.
+    consent = gp.practice.escaps.amend_consent(
+        escap.id,
+        scopes=frozenset({DataCategory.SOCIAL, DataCategory.ADMINISTRATIVE}),
+        recipient_ids=(),
+    )
+    report = gp.cycle()
+    assert report.key_rotations == 1
+    gp.practice.messages.post(escap.id, "Portage des repas à organiser.", DataCategory.SOCIAL)
+    gp.cycle()
+
+    for member in (nurse, physio):
+        member.cycle()
+        received = member.practice.escaps.overview(escap.id).consent
+        assert received is not None
+        assert (received.amendment, received.scopes) == (1, consent.scopes), member.name
+        keys = member.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id)))
+        new = [v for v in keys if v not in before]
+        # A new generation, without its medical key: nothing medical written from now on can
+        # be opened on this computer.
+        assert new, member.name
+        assert DataCategory.MEDICAL not in {category_of_version(v) for v in new}, member.name
+        bodies = [m.body for m in member.practice.messages.thread(escap.id)]
+        assert "Portage des repas à organiser." in bodies, member.name
+        with pytest.raises(ConsentError, match="ne couvre pas le partage"):
+            member.practice.messages.post(escap.id, "Tension 14/8.", DataCategory.MEDICAL)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import (
     ActionStatus,
+    DataCategory,
     EscapState,
     EventKind,
     ExitReason,
@@ -21,6 +22,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
+from escap_desktop.ui.escap_page.consent_amendment_dialog import ConsentAmendmentDialog
 from escap_desktop.ui.escap_page.escap_page_view import BILLING_TAB, MESSAGES_TAB, PLAN_TAB
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog
@@ -28,7 +30,7 @@ from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDial
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from escap_desktop.ui.widgets.emergency_notice import EMERGENCY_TEXT
-from tests.ui.conftest import NURSE, PHYSIO, assessed_patient, forming_team
+from tests.ui.conftest import NURSE, PHARMACIST, PHYSIO, assessed_patient, forming_team
 from tests.ui.escap_page_driver import me, open_page, save
 from tests.ui.typing import answer_next_box, type_text
 
@@ -236,3 +238,41 @@ def test_removing_the_third_member_shows_an_incomplete_team_with_what_to_do(
     # The team still works: the plan can be edited.
     view.tabs.setCurrentIndex(PLAN_TAB)
     assert view.plan.add_button.isEnabled()
+
+
+def test_the_consent_is_amended_printed_and_invitations_follow_it(
+    qtbot: QtBot, practice: Practice, tmp_path: Path
+) -> None:
+    _patient_id, escap_id = forming_team(practice)
+    output = DocumentOutput(tmp_path / "documents", JobQueue(), ErrorChannel(), open_files=False)
+    page = open_page(qtbot, practice, escap_id, output)
+    view = page.view
+    assert view.consent_button.isVisible()
+
+    qtbot.mouseClick(view.consent_button, LEFT)
+    dialog = page.dialog
+    assert isinstance(dialog, ConsentAmendmentDialog)
+    # The patient designates the team as it is now, and no longer shares social data.
+    designated = {me(practice).id, _by_name(practice, NURSE), _by_name(practice, PHYSIO)}
+    for row in range(dialog.recipients.count()):
+        item = dialog.recipients.item(row)
+        if item.data(Qt.ItemDataRole.UserRole) in designated:
+            item.setCheckState(Qt.CheckState.Checked)
+    dialog.categories[DataCategory.SOCIAL].setChecked(False)
+    question = answer_next_box("Imprimer l'avenant")
+    with qtbot.waitSignal(output.shown, timeout=20_000) as shown:
+        save(qtbot, dialog.findChild(QDialogButtonBox))
+    assert "L'avenant au consentement est enregistré" in question[0]
+    amendment: PrintPreviewDialog = shown.args[0]
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(amendment.content)).pages)
+    assert "Avenant n° 1 au consentement à une ESCAP" in text
+    amendment.reject()
+    consent = practice.escaps.overview(escap_id).consent
+    assert consent is not None
+    assert consent.amendment == 1
+    assert DataCategory.SOCIAL not in consent.scopes
+    assert set(consent.recipient_ids) == designated
+
+    # A pharmacist the patient did not designate: the invitation is refused, and says why.
+    assert not page.invite(PHARMACIST)
+    assert "ne fait pas partie des professionnels désignés" in view.members.error.text()

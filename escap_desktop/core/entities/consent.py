@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from escap_desktop.core.entities.ids import new_id
+from escap_desktop.core.entities.professional import Profession
 
 
 class DataCategory(StrEnum):
@@ -43,8 +44,12 @@ class ConsentStatus(StrEnum):
 class Consent:
     """Consent of the patient (or legal representative) for one ESCAP episode.
 
-    ``recipient_ids`` names the professionals the patient designated; ``scopes`` the data
-    categories they may share. A withdrawal closes the ESCAP; the record stays for history.
+    ``recipient_ids`` names the professionals the patient designated, ``recipient_professions``
+    the kinds of professionals they accept without naming them (e.g. "a social worker"); both
+    empty means the form named nobody and the team is chosen with the patient as it forms.
+    ``scopes`` are the data categories they may share. ``amendment`` counts the changes of
+    scope or recipients recorded after the signature (0: as signed), the last one dated
+    ``amended_on``. A withdrawal closes the ESCAP; the record stays for history.
     """
 
     escap_id: str
@@ -61,6 +66,9 @@ class Consent:
     scan_path: str = ""
     scan_sha256: str = ""
     withdrawn_on: date | None = None
+    recipient_professions: frozenset[Profession] = frozenset()
+    amendment: int = 0
+    amended_on: date | None = None
     id: str = field(default_factory=new_id)
 
     @property

@@ -34,6 +34,10 @@ from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
+from escap_desktop.ui.escap_page.consent_amendment_dialog import (
+    AmendmentInput,
+    ConsentAmendmentDialog,
+)
 from escap_desktop.ui.escap_page.escap_page_view import MESSAGES_TAB, EscapPageView
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog, ExitInput
@@ -140,6 +144,7 @@ class EscapPageController(QObject):
     def _connect(self) -> None:
         view = self.view
         view.exit_requested.connect(self._on_exit_requested)
+        view.consent_amendment_requested.connect(self._on_consent_amendment_requested)
         view.restart_requested.connect(self._on_restart_requested)
         view.continue_inclusion_requested.connect(self._on_continue_requested)
         view.tabs.currentChanged.connect(self._on_tab_changed)
@@ -560,6 +565,49 @@ class EscapPageController(QObject):
             )
 
         self._try(call)
+
+    # --- consent amendment -----------------------------------------------------------------
+
+    @Slot()
+    def _on_consent_amendment_requested(self) -> None:
+        assert self.overview is not None
+        consent = self.overview.consent
+        if consent is None:
+            return
+        dialog = ConsentAmendmentDialog(
+            self.overview.patient.display_name,
+            consent,
+            self.services.professionals.list(),
+            self.view,
+            today=self.today(),
+            save=self._amend_consent,
+        )
+        self._open(dialog, self._after_amendment)
+
+    def _amend_consent(self, value: AmendmentInput) -> None:
+        """Saves the amendment while its dialog is open, so a refusal shows next to its field."""
+        self.services.escaps.amend_consent(
+            self.escap_id,
+            scopes=value.scopes,
+            recipient_ids=value.recipient_ids,
+            recipient_professions=value.recipient_professions,
+            amended_on=value.amended_on,
+        )
+
+    def _after_amendment(self) -> None:
+        self._after_change()
+        patient_id = self.patient_id
+        if self.confirm(
+            self.view,
+            "Imprimer l'avenant ?",
+            "L'avenant au consentement est enregistré. Imprimer l'avenant pour la signature du "
+            "patient ?",
+            "&Imprimer l'avenant",
+        ):
+            self._produce(
+                "Préparation de l'avenant au consentement…",
+                lambda documents: documents.amended_consent_form(patient_id),
+            )
 
     # --- exit and restart ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,7 @@ class EscapPageView(QWidget):
     """Widgets only; :class:`EscapPageController` fills them and reacts to their signals."""
 
     exit_requested = Signal()
+    consent_amendment_requested = Signal()
     restart_requested = Signal()
     continue_inclusion_requested = Signal()
     grid_print_requested = Signal()
@@ -59,6 +61,11 @@ class EscapPageView(QWidget):
         self.exit_button.setObjectName("danger")
         self.restart_button = QPushButton(icon("restart"), "&Relancer une ESCAP…")
         self.grid_button = QPushButton(icon("grid"), "Imprimer la &grille")
+        self.consent_button = QPushButton(icon("consent"), "Modifier le c&onsentement…")
+        self.consent_button.setToolTip(
+            "Le patient change ce qu'il accepte de partager, ou qui il désigne : enregistrez "
+            "l'avenant et imprimez-le pour sa signature."
+        )
         self.audit_button = QPushButton(icon("search"), "&Journal d'accès…")
         self.audit_button.setToolTip("Qui a consulté ou modifié ce dossier sur ce poste")
         self.fhir_button = QPushButton(icon("attach"), "E&xporter en FHIR…")
@@ -66,6 +73,8 @@ class EscapPageView(QWidget):
 
         header = QFrame()
         header.setObjectName("card")
+        # Its height follows its text (a long next step wraps): the tabs take what is left.
+        header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         grid = QGridLayout(header)
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.state_label, 0, 1)
@@ -77,6 +86,7 @@ class EscapPageView(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.continue_button)
         actions.addWidget(self.grid_button)
+        actions.addWidget(self.consent_button)
         actions.addWidget(self.audit_button)
         actions.addWidget(self.fhir_button)
         actions.addStretch(1)
@@ -105,6 +115,7 @@ class EscapPageView(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.exit_button.clicked.connect(self.exit_requested)
+        self.consent_button.clicked.connect(self.consent_amendment_requested)
         self.restart_button.clicked.connect(self.restart_requested)
         self.continue_button.clicked.connect(self.continue_inclusion_requested)
         self.grid_button.clicked.connect(self.grid_print_requested)
@@ -147,6 +158,8 @@ class EscapPageView(QWidget):
             EscapState.FORMING,
         )
         self.exit_button.setVisible(not closed)
+        consent = overview.consent
+        self.consent_button.setVisible(not closed and consent is not None and consent.in_force)
         self.restart_button.setVisible(closed)
         self.continue_button.setVisible(forming)
         self.grid_button.setEnabled(latest is not None)

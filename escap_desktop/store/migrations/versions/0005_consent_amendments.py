@@ -1,0 +1,43 @@
+"""Consent amendments: kinds of recipients, an amendment count and date; keys rotated for them.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-06
+
+The patient may change the consent's scope once the team exists (refuse social sharing, accept
+a social worker): the consent keeps the amendment number and date, and the professions the
+patient accepts without naming anyone. The admin's team row remembers which amendment it last
+rotated the category keys for. Existing rows read as "as signed" (0) with no kinds of recipients.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("recipient_professions", sa.Text(), nullable=False, server_default="[]")
+        )
+        batch_op.add_column(
+            sa.Column("amendment", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("amended_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("sync_team", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("consent_amendment", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sync_team", schema=None) as batch_op:
+        batch_op.drop_column("consent_amendment")
+    with op.batch_alter_table("consent", schema=None) as batch_op:
+        batch_op.drop_column("amended_on")
+        batch_op.drop_column("amendment")
+        batch_op.drop_column("recipient_professions")
