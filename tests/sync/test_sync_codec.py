@@ -161,3 +161,50 @@ def test_merging_versions_in_any_order_gives_one_result(
             state, state_clocks = merge("Action", state, state_clocks, entity, entity_clocks)
         results.append((state, state_clocks))
     assert results[0] == results[1] == results[2]
+
+
+def test_a_later_consent_amendment_wins_whatever_the_clocks() -> None:
+    def consent(amendment: int, scopes: list[str]) -> dict[str, object]:
+        return {
+            "id": "c",
+            "status": "signe",
+            "scopes": scopes,
+            "recipient_ids": [],
+            "recipient_professions": [],
+            "amendment": amendment,
+            "amended_on": None,
+        }
+
+    second = consent(2, ["administratif"])
+    first = consent(1, ["administratif", "medical"])
+    late_clock, early_clock = Hlc(9, 0, "b"), Hlc(1, 0, "a")
+    merged, _ = merge("Consent", second, {"@scope": early_clock}, first, {"@scope": late_clock})
+    assert (merged["amendment"], merged["scopes"]) == (2, ["administratif"])
+    merged, _ = merge("Consent", first, {"@scope": late_clock}, second, {"@scope": early_clock})
+    assert (merged["amendment"], merged["scopes"]) == (2, ["administratif"])
+
+
+def test_active_and_incomplete_share_a_rank_so_the_later_write_wins() -> None:
+    def escap(state: str) -> dict[str, object]:
+        return {
+            "id": "e",
+            "state": state,
+            "activated_at": None,
+            "closed_at": None,
+            "exit_reason": None,
+            "exit_note": "",
+        }
+
+    early, late = Hlc(1, 0, "a"), Hlc(2, 0, "b")
+    merged, _ = merge(
+        "Escap", escap("active"), {"@lifecycle": early}, escap("incomplete"), {"@lifecycle": late}
+    )
+    assert merged["state"] == "incomplete"
+    merged, _ = merge(
+        "Escap", escap("incomplete"), {"@lifecycle": early}, escap("active"), {"@lifecycle": late}
+    )
+    assert merged["state"] == "active"
+    merged, _ = merge(
+        "Escap", escap("cloturee"), {"@lifecycle": early}, escap("incomplete"), {"@lifecycle": late}
+    )
+    assert merged["state"] == "cloturee"
