@@ -73,6 +73,15 @@ def child_app(keyring: bool) -> None:
 
     import escap_desktop.cli.main  # noqa: F401 - what ``escap`` imports before the window counts
     from escap_desktop.ui.app import Launch
+
+    if keyring:
+        # The benchmark's stand-in for the OS keyring is allowed explicitly (the app accepts
+        # only backends the OS encrypts): it holds the key of a store of fictitious patients.
+        from file_keyring import FileKeyring  # type: ignore[import-not-found]
+
+        from escap_desktop.store.trusted_keyring import trust_backend
+
+        trust_backend(FileKeyring)
     from escap_desktop.ui.app_shell import create_application, create_shell
 
     app = create_application(["escap"])
@@ -235,7 +244,14 @@ def ensure_store(keyring: bool) -> None:
         "from escap_desktop.services.practice import open_practice\n"
         "from escap_desktop.services.demo import generate_demo\n"
         "from escap_desktop.ui.startup import DEMO_PASSPHRASE\n"
-        f"d = Path({str(folder)!r}); d.mkdir(parents=True, exist_ok=True)\n"
+        + (
+            "from file_keyring import FileKeyring\n"
+            "from escap_desktop.store.trusted_keyring import trust_backend\n"
+            "trust_backend(FileKeyring)\n"
+            if keyring
+            else ""
+        )
+        + f"d = Path({str(folder)!r}); d.mkdir(parents=True, exist_ok=True)\n"
         f"p = open_practice(d, {passphrase})\n"
         "grid, config = p.escaps.current_grid(), p.billing.config\n"
         f"for _ in generate_demo(p.store, grid, config, patients={PATIENTS}): pass\n"

@@ -49,6 +49,7 @@ from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.services.sync import SyncService
 from escap_desktop.store import Store
 from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.store.trusted_keyring import trust_backend
 from escap_desktop.sync.page import Pulled, apply_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,11 @@ class _MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.secrets.pop((service, username), None)
+
+
+# In memory and gone with the run: allowed as a stand-in for the OS keyring, which the app
+# otherwise requires (store/trusted_keyring.py).
+trust_backend(_MemoryKeyring)
 
 
 def free_port() -> int:

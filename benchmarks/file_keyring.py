@@ -2,7 +2,9 @@
 professional with Windows' credential manager or macOS' keychain gets) in child processes, where
 the tests' in-memory keyring would be empty. Selected with
 ``PYTHON_KEYRING_BACKEND=file_keyring.FileKeyring`` and ``ESCAP_BENCH_KEYRING`` naming the file.
-The file holds the benchmark's own key for a store of fictitious patients, nothing else.
+The file holds the benchmark's own key for a store of fictitious patients, nothing else. The app
+refuses such a backend (``store/trusted_keyring.py``); the benchmark's child process allows this
+one explicitly with ``trust_backend``.
 """
 
 from __future__ import annotations

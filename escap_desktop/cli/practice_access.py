@@ -15,7 +15,7 @@ import sys
 from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
 from escap_desktop.core.errors import KeyringUnavailableError, StoreError
 from escap_desktop.services.paths import resolve_data_dir
-from escap_desktop.services.practice import Practice, open_practice
+from escap_desktop.services.practice import InsecureKeyringError, Practice, open_practice
 from escap_desktop.store import KeyringLockedError, PassphraseRequiredError
 
 PASSPHRASE_ENV = "ESCAP_PASSPHRASE"
@@ -38,6 +38,11 @@ def open_cli_practice(args: argparse.Namespace) -> Practice:
                 f"{error.message} Définissez la variable {PASSPHRASE_ENV} pour un usage en script."
             ) from None
         print(error.message, file=sys.stderr)
+        if isinstance(error, InsecureKeyringError):
+            chosen = getpass.getpass("Nouvelle phrase de passe : ")
+            if getpass.getpass("Confirmation : ") != chosen:
+                raise StoreError("Les deux saisies de la phrase de passe diffèrent.") from None
+            return open_practice(data_dir, chosen, clock=clock)
         return open_practice(data_dir, getpass.getpass("Phrase de passe : "), clock=clock)
 
 

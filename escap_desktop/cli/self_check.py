@@ -23,7 +23,7 @@ from escap_desktop import __version__
 from escap_desktop.documents import GridItemRow, GridReportData, build_document
 from escap_desktop.logging_setup import log_store_writes, safe
 from escap_desktop.services.demo import generate_demo
-from escap_desktop.services.practice import Practice, build_practice
+from escap_desktop.services.practice import Practice, build_practice, keyring_verdict
 from escap_desktop.store import open_store
 
 SUCCESS_LINE = "Auto-test réussi"
@@ -56,6 +56,7 @@ def run_self_check(out: TextIO | None = None) -> int:
 
 
 def _run_steps(data_dir: Path, out: TextIO) -> None:
+    print(f"- trousseau du système : {keyring_verdict()}", file=out)
     practice = _step(out, "ouverture d'un coffre chiffré temporaire", lambda: _open(data_dir))
     try:
         _step(

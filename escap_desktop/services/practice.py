@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import keyring
+
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.rules.billing import BillingConfig, load_billing_config
 from escap_desktop.core.rules.grid import GridCatalog, bundled_grids_dir
@@ -27,9 +29,11 @@ from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.services.profile import ProfileService
 from escap_desktop.services.scans import ScanService
-from escap_desktop.services.store_protection import StoreProtectionService
+from escap_desktop.services.store_protection import StoreProtectionService, leave_untrusted_keyring
 from escap_desktop.services.sync import SyncService
 from escap_desktop.store import Store, open_store
+from escap_desktop.store.keys import InsecureKeyringError
+from escap_desktop.store.trusted_keyring import refusal
 
 
 @dataclass
@@ -128,8 +132,22 @@ def open_practice(
 
     ``clock`` is the one every service, screen and the sync engine will read (``Store.clock``).
     """
-    store = open_store(data_dir, passphrase, clock=clock)
+    try:
+        store = open_store(data_dir, passphrase, clock=clock)
+    except InsecureKeyringError:
+        if passphrase is None:
+            raise  # the caller asks for a new passphrase, then calls again with it
+        store = leave_untrusted_keyring(data_dir, passphrase, clock=clock)
     return build_practice(store, Path(data_dir))
+
+
+def keyring_verdict() -> str:
+    """What this computer's keyring can do for the store key, in French (``--self-check``)."""
+    backend = keyring.get_keyring()
+    reason = refusal(backend)
+    if reason is None:
+        return f"accepté ({type(backend).__name__}), la clé du coffre peut y être gardée."
+    return f"refusé. {reason}"
 
 
 def load_grid_catalog(data_dir: Path) -> GridCatalog:

@@ -22,12 +22,15 @@ them between that file and the keyring.
 from __future__ import annotations
 
 import contextlib
+import logging
 import unicodedata
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from pathlib import Path
 
 import keyring.errors
 
+from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import new_id
 from escap_desktop.core.errors import (
     EscapError,
@@ -44,6 +47,7 @@ from escap_desktop.store.keys import (
     KeyInfo,
     KeyMode,
     KeyringLockedError,
+    delete_from_untrusted_keyring,
     derive_key_from_passphrase,
     ensure_keyring_usable,
     key_check_value,
@@ -55,12 +59,15 @@ from escap_desktop.store.keys import (
     save_key_in_keyring,
     write_keyinfo,
 )
+from escap_desktop.store.opening import open_with_untrusted_key
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.crypto import DeviceKeys
 from escap_desktop.sync.device import KEYRING as DEVICE_KEYRING
 from escap_desktop.sync.device import PASSPHRASE as DEVICE_PASSPHRASE
 from escap_desktop.sync.device import key_file_path
 from escap_desktop.sync.identity_keys import KeyringDeviceKeys, PassphraseKeyFile
+
+logger = logging.getLogger(__name__)
 
 WRONG_CURRENT_MESSAGE = (
     "La phrase de passe actuelle est incorrecte : la protection du coffre n'a pas changé."
@@ -208,8 +215,12 @@ class StoreProtectionService:
         notes = self._device_keys_to_file(device_keys, new)
         return self._done(new_info, new, notes)
 
-    def use_passphrase(self, new: str) -> ProtectionSteps:
-        """Keyring mode to passphrase mode: the key leaves the keyring."""
+    def use_passphrase(self, new: str, *, leftover: bool = False) -> ProtectionSteps:
+        """Keyring mode to passphrase mode: the key leaves the keyring.
+
+        ``leftover``: the keys sit in a keyring that may not keep them (an earlier version
+        accepted it, see ``store.trusted_keyring``); they are moved out of it the same way.
+        """
         info = self._info()
         if info.mode is KeyMode.PASSPHRASE:
             raise ProtectionError(
@@ -218,8 +229,8 @@ class StoreProtectionService:
         check_new_passphrase(new)
         key, new_info = self._passphrase_key(new_id(), new)
         yield from self._change(info, key, new_info)
-        notes = list(self._forget_store_key_in_keyring(info))
-        notes += self._device_keys_keyring_to_file(new)
+        notes = list(self._forget_store_key_in_keyring(info, leftover=leftover))
+        notes += self._device_keys_keyring_to_file(new, leftover=leftover)
         return self._done(new_info, new, notes)
 
     def use_keyring(self, current: str) -> ProtectionSteps:
@@ -321,8 +332,14 @@ class StoreProtectionService:
         )
         return key, KeyInfo(store_id, KeyMode.PASSPHRASE, key_check_value(key), kdf)
 
-    def _forget_store_key_in_keyring(self, old: KeyInfo) -> tuple[str, ...]:
-        if _delete_keyring_entry(keyring_username(old.store_id)):
+    def _forget_store_key_in_keyring(
+        self, old: KeyInfo, *, leftover: bool = False
+    ) -> tuple[str, ...]:
+        username = keyring_username(old.store_id)
+        gone = (
+            delete_from_untrusted_keyring(username) if leftover else _delete_keyring_entry(username)
+        )
+        if gone:
             return ()
         return (
             "L'ancienne clé du coffre n'a pas pu être retirée du trousseau du système "
@@ -367,13 +384,13 @@ class StoreProtectionService:
             ]
         return []
 
-    def _device_keys_keyring_to_file(self, passphrase: str) -> list[str]:
+    def _device_keys_keyring_to_file(self, passphrase: str, *, leftover: bool = False) -> list[str]:
         state = self._device_state()
         if state is None or state[1] != DEVICE_KEYRING:
             return []
         slot = state[0]
         try:
-            keys = KeyringDeviceKeys(slot).load()
+            keys = KeyringDeviceKeys(slot, leftover=leftover).load()
             if keys is None:
                 return []
             PassphraseKeyFile(key_file_path(self._store.path)).save(keys, passphrase)
@@ -384,7 +401,7 @@ class StoreProtectionService:
                 "système, qui n'a pas pu les rendre."
             ]
         with contextlib.suppress(EscapError):
-            KeyringDeviceKeys(slot).delete()
+            KeyringDeviceKeys(slot, leftover=leftover).delete()
         return []
 
     def _device_keys_file_to_keyring(self, keys: DeviceKeys | None) -> list[str]:
@@ -426,3 +443,24 @@ def _delete_keyring_entry(username: str) -> bool:
     except keyring.errors.KeyringError:
         return False
     return True
+
+
+def leave_untrusted_keyring(
+    data_dir: Path | str, passphrase: str, *, clock: Clock | None = None
+) -> Store:
+    """Opens a store whose key an earlier version left in a keyring that keeps it readable,
+    re-encrypts it under ``passphrase`` (the same crash-safe change as any protection change)
+    and deletes the key, and the device's keys once moved to their passphrase file, from that
+    keyring. The store stays open, in passphrase mode."""
+    check_new_passphrase(passphrase)
+    store = open_with_untrusted_key(data_dir, clock=clock)
+    try:
+        change = run_to_end(
+            StoreProtectionService(store, lambda: None).use_passphrase(passphrase, leftover=True)
+        )
+    except BaseException:
+        store.close()
+        raise
+    for note in change.notes:
+        logger.warning("Sortie du trousseau non chiffré : %s", note)
+    return store

@@ -37,8 +37,15 @@ from keyring.backend import KeyringBackend
 
 from escap_desktop.core.errors import (
     KeyringUnavailableError,
+    PassphraseRequiredError,
     StoreError,
     ValidationError,
+)
+from escap_desktop.store.trusted_keyring import (
+    NO_KEYRING_MESSAGE,
+    backend_name,
+    trusted_keyring,
+    untrusted_keyring,
 )
 
 KEYRING_SERVICE = "escap-desktop"
@@ -54,10 +61,6 @@ _KEY_CHECK_INPUT = b"escap-desktop/key-check/v1"
 
 T = TypeVar("T")
 
-NO_KEYRING_MESSAGE = (
-    "Aucun trousseau sécurisé du système n'est disponible pour garder la clé du coffre de "
-    "données : choisissez une phrase de passe pour le protéger."
-)
 KEYRING_LOCKED_MESSAGE = (
     "Le trousseau du système est verrouillé : déverrouillez-le (ouverture de session ou "
     "gestionnaire de mots de passe), puis réessayez."
@@ -262,10 +265,58 @@ def ensure_keyring_usable() -> None:
     _with_keyring(lambda backend: None)
 
 
+class InsecureKeyringError(PassphraseRequiredError):
+    """The store's key sits in a keyring that keeps it readable (an earlier version accepted
+    it): the professional chooses a passphrase, the store is re-encrypted under it and the key
+    is deleted from that keyring (``open_store`` with the new passphrase does all of it)."""
+
+
+INSECURE_KEY_MESSAGE = (
+    "La clé de ce coffre de données est gardée par « {name} », qui l'écrit dans un fichier "
+    "lisible sans protection du système. Choisissez une phrase de passe : le coffre sera "
+    "rechiffré avec elle et la clé effacée de ce trousseau."
+)
+
+
+def load_key_from_untrusted_keyring(store_id: str) -> tuple[bytes, str] | None:
+    """The store key left by an earlier version in a keyring that may not keep it, with that
+    backend's name; None when there is none (or the backend is trusted or absent)."""
+    backend = untrusted_keyring()
+    if backend is None:
+        return None
+    try:
+        stored = backend.get_password(KEYRING_SERVICE, keyring_username(store_id))
+    except keyring.errors.KeyringError:
+        return None
+    if stored is None:
+        return None
+    try:
+        key = bytes.fromhex(stored)
+    except ValueError:
+        return None
+    return (key, type(backend).__name__) if len(key) == KEY_BYTES else None
+
+
+def delete_from_untrusted_keyring(username: str) -> bool:
+    """Deletes one leftover entry from an untrusted keyring; True when it is gone."""
+    backend = untrusted_keyring()
+    if backend is None:
+        return False
+    try:
+        backend.delete_password(KEYRING_SERVICE, username)
+    except keyring.errors.PasswordDeleteError:
+        return True  # nothing there
+    except keyring.errors.KeyringError:
+        return False
+    return backend.get_password(KEYRING_SERVICE, username) is None
+
+
+def current_backend_name() -> str:
+    return backend_name(keyring.get_keyring())
+
+
 def _with_keyring(operation: Callable[[KeyringBackend], T]) -> T:
-    backend = keyring.get_keyring()
-    if isinstance(backend, keyring.backends.fail.Keyring):
-        raise KeyringUnavailableError(NO_KEYRING_MESSAGE)
+    backend = trusted_keyring()
     try:
         return operation(backend)
     except keyring.errors.KeyringLocked:

@@ -19,9 +19,11 @@ from escap_desktop.core.errors import (
 )
 from escap_desktop.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE
 from escap_desktop.store.keys import (
+    INSECURE_KEY_MESSAGE,
     KEY_MISMATCH_MESSAGE,
     KEY_MISSING_MESSAGE,
     PASSPHRASE_REQUIRED_MESSAGE,
+    InsecureKeyringError,
     KdfParams,
     KeyInfo,
     KeyMode,
@@ -32,6 +34,7 @@ from escap_desktop.store.keys import (
     key_check_value,
     key_matches,
     load_key_from_keyring,
+    load_key_from_untrusted_keyring,
     new_key,
     new_salt,
     read_keyinfo,
@@ -89,6 +92,19 @@ def open_store(
     return _create(path, passphrase, clock)
 
 
+def open_with_untrusted_key(data_dir: Path | str, *, clock: Clock | None = None) -> Store:
+    """The keyring-mode store whose key sits in a keyring that may not keep it, opened with
+    that key only to re-encrypt it at once (``services.store_protection``)."""
+    path = store_path(data_dir)
+    info = read_keyinfo(path)
+    if info is None or info.mode is not KeyMode.KEYRING:
+        raise StoreError("Ce coffre de données n'est pas protégé par le trousseau du système.")
+    leftover = load_key_from_untrusted_keyring(info.store_id)
+    if leftover is None or not key_matches(leftover[0], info):
+        raise StoreError(KEY_MISSING_MESSAGE)
+    return Store.open(path, leftover[0], clock)
+
+
 def _create(path: Path, passphrase: str | None, clock: Clock | None) -> Store:
     if passphrase is None:
         ensure_keyring_usable()
@@ -120,6 +136,10 @@ def _open_existing(path: Path, passphrase: str | None, clock: Clock | None) -> S
         except KeyringLockedError:
             raise
         except KeyringUnavailableError:
+            leftover = load_key_from_untrusted_keyring(info.store_id)
+            if leftover is not None and key_matches(leftover[0], info):
+                # Written there by an earlier version: the passphrase moves it out.
+                raise InsecureKeyringError(INSECURE_KEY_MESSAGE.format(name=leftover[1])) from None
             # Not the "choose a passphrase" case: this store's key is in that keyring.
             raise StoreError(KEYRING_GONE_MESSAGE) from None
         if key is None:

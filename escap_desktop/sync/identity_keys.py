@@ -28,6 +28,7 @@ from escap_desktop.core.errors import (
     ValidationError,
     WrongPassphraseError,
 )
+from escap_desktop.store.trusted_keyring import NO_KEYRING_MESSAGE, refusal, untrusted_keyring
 from escap_desktop.sync.crypto import DeviceKeys
 from escap_desktop.sync.wire import WireFormatError, b64u_decode, b64u_encode
 
@@ -46,10 +47,23 @@ def keyring_username(store_id: str) -> str:
 class KeyringDeviceKeys:
     """The device's private keys in the OS keyring (service ``escap-desktop``)."""
 
-    def __init__(self, store_id: str) -> None:
+    def __init__(self, store_id: str, *, leftover: bool = False) -> None:
+        """``leftover`` reads (and deletes) keys an earlier version wrote into a keyring that
+        may not keep them (``store.trusted_keyring``), to move them out; never to save."""
         self.username = keyring_username(store_id)
+        self._leftover = leftover
+
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        if not self._leftover:
+            return _usable_backend()
+        backend = untrusted_keyring()
+        if backend is None:
+            raise KeyringUnavailableError("Aucune clé d'appareil à déplacer.")
+        return backend
 
     def save(self, keys: DeviceKeys) -> None:
+        if self._leftover:
+            raise KeyringUnavailableError(NO_KEYRING_MESSAGE)
         backend = _usable_backend()
         try:
             backend.set_password(
@@ -62,7 +76,7 @@ class KeyringDeviceKeys:
 
     def load(self) -> DeviceKeys | None:
         """The stored keys, or None when this store has none yet (first start)."""
-        backend = _usable_backend()
+        backend = self._backend()
         try:
             secret = backend.get_password(KEYRING_SERVICE, self.username)
         except keyring.errors.KeyringError as error:
@@ -79,7 +93,7 @@ class KeyringDeviceKeys:
             ) from error
 
     def delete(self) -> None:
-        backend = _usable_backend()
+        backend = self._backend()
         try:
             backend.delete_password(KEYRING_SERVICE, self.username)
         except keyring.errors.PasswordDeleteError:
@@ -89,15 +103,20 @@ class KeyringDeviceKeys:
 
 
 def _usable_backend() -> keyring.backend.KeyringBackend:
+    """Only a backend the OS encrypts keeps the device's private keys (allow-list)."""
     backend = keyring.get_keyring()
-    if isinstance(backend, keyring.backends.fail.Keyring) or (
-        isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends
-    ):
+    if refusal(backend) is None:
+        return backend
+    if untrusted_keyring() is None:
         raise KeyringUnavailableError(
             "Aucun trousseau de clés n'est disponible sur cet ordinateur : "
             "choisissez une phrase de passe pour protéger les clés de l'appareil."
         )
-    return backend
+    raise KeyringUnavailableError(
+        f"Le trousseau disponible ({type(backend).__name__}) ne chiffre pas les secrets avec la "
+        "protection du système : choisissez une phrase de passe pour protéger les clés de "
+        "l'appareil."
+    )
 
 
 def _unavailable(error: Exception) -> KeyringUnavailableError:

@@ -22,8 +22,12 @@ class PassphraseDialog(QDialog):
 
     submitted = Signal(str)
 
-    def __init__(self, message: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, message: str, parent: QWidget | None = None, *, choose: bool = False
+    ) -> None:
+        """``choose``: a new passphrase is chosen (typed twice), not the current one typed."""
         super().__init__(parent)
+        self._choose = choose
         self.setWindowTitle("Ouverture d'ESCAP Desktop")
         self.setWindowIcon(icon("lock"))
         self.setMinimumWidth(460)
@@ -32,8 +36,14 @@ class PassphraseDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = error_label()
+        self.confirmation = QLineEdit()
+        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
-        form.addRow("&Phrase de passe :", self.passphrase)
+        form.addRow(
+            "&Nouvelle phrase de passe :" if choose else "&Phrase de passe :", self.passphrase
+        )
+        if choose:
+            form.addRow("&Confirmation :", self.confirmation)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -50,6 +60,9 @@ class PassphraseDialog(QDialog):
     @Slot()
     def _on_open_clicked(self) -> None:
         self.error.hide()
+        if self._choose and self.passphrase.text() != self.confirmation.text():
+            self.show_error("Les deux saisies de la phrase de passe diffèrent.")
+            return
         self.buttons.setEnabled(False)
         self.submitted.emit(self.passphrase.text())
 

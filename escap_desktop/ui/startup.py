@@ -36,7 +36,7 @@ from escap_desktop.core.errors import (
 )
 from escap_desktop.services.demo import generate_demo
 from escap_desktop.services.form_checks import FormChecks
-from escap_desktop.services.practice import Practice, open_practice
+from escap_desktop.services.practice import InsecureKeyringError, Practice, open_practice
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker
@@ -146,32 +146,38 @@ class Startup(QObject):
         if isinstance(error, WrongPassphraseError) and self.passphrase_dialog is not None:
             self.passphrase_dialog.show_error(str(error))
             return
+        if isinstance(error, ValidationError) and self.passphrase_dialog is not None:
+            self.passphrase_dialog.show_error(str(error))  # a new passphrase too short
+            return
         if isinstance(error, PassphraseRequiredError):
-            self._ask_passphrase(str(error))
+            self._ask_passphrase(str(error), choose=isinstance(error, InsecureKeyringError))
             return
         if type(error) is KeyringUnavailableError:  # not KeyringLockedError: that one says why
             if self.demo:
                 self._open(DEMO_PASSPHRASE)
             else:
-                self._show_wizard(keyring_available=False)
+                self._show_wizard(keyring_available=False, keyring_message=str(error))
             return
         self._fail(error)
 
-    def _ask_passphrase(self, message: str) -> None:
+    def _ask_passphrase(self, message: str, *, choose: bool = False) -> None:
         if self.demo:
             self._open(DEMO_PASSPHRASE)
             return
-        dialog = PassphraseDialog(message)
+        dialog = PassphraseDialog(message, choose=choose)
         self.passphrase_dialog = dialog
         dialog.submitted.connect(lambda text: self._open(text))
         dialog.rejected.connect(lambda: self._fail(None))
         dialog.show()
 
-    def _show_wizard(self, keyring_available: bool) -> None:
+    def _show_wizard(self, keyring_available: bool, keyring_message: str = "") -> None:
         # Before any store exists (no keyring yet) the checks come without a practice: a
         # profile's checks need no date.
         wizard = FirstLaunchWizard(
-            FormChecks.professional_problems, keyring_available, _passphrase_error
+            FormChecks.professional_problems,
+            keyring_available,
+            _passphrase_error,
+            keyring_message=keyring_message,
         )
         self.wizard = wizard
         wizard.accepted.connect(self._on_wizard_accepted)

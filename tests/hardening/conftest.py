@@ -13,6 +13,7 @@ from escap_desktop.services.demo import generate_demo
 from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import Store, open_store
 from escap_desktop.store.engine import connect_keyed
+from escap_desktop.store.trusted_keyring import trust_backend
 
 PASSPHRASE = "phrase de passe du cabinet"
 
@@ -30,6 +31,9 @@ class LockedKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise keyring.errors.KeyringLocked("verrouillé")
+
+
+trust_backend(LockedKeyring)  # an OS keyring that is locked, as a double
 
 
 def fill_with_demo(practice: Practice, patients: int = 4, seed: int = 5) -> None:

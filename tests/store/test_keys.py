@@ -29,6 +29,7 @@ from escap_desktop.store import (
     store_path,
 )
 from escap_desktop.store.keys import KEYRING_SERVICE, keyinfo_path
+from escap_desktop.store.trusted_keyring import trust_backend
 from tests.store import samples
 from tests.store.conftest import ACTOR
 
@@ -48,6 +49,9 @@ class LockedKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise keyring.errors.KeyringLocked("locked")
+
+
+trust_backend(LockedKeyring)  # an OS keyring that is locked, as a double
 
 
 def _keyinfo(data_dir: Path) -> dict[str, object]:

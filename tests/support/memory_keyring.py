@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from keyring.backend import KeyringBackend
 
+from escap_desktop.store.trusted_keyring import trust_backend
+
 
 class MemoryKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]
@@ -20,3 +22,7 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self._secrets.pop((service, username), None)
+
+
+# The tests' stand-in for an OS keyring: in memory, gone with the test, so it may be trusted.
+trust_backend(MemoryKeyring)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring
+import pytest
+from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.services.practice import open_practice
+from escap_desktop.store import trusted_keyring
+from escap_desktop.store.trusted_keyring import backend_name
 from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.main_window.main_controller import MainController
@@ -176,3 +181,42 @@ def test_a_store_kept_by_a_passphrase_is_asked_for_it_by_the_launcher(
     launch.window.close()
     launch.close()
     _finish(qtbot, started[0])
+
+
+def test_a_store_key_left_in_a_plaintext_keyring_is_moved_under_a_new_passphrase(
+    qtbot: QtBot, shell: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring_pass.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    data_dir = tmp_path / "cabinet"
+    with monkeypatch.context() as earlier:  # what an earlier version accepted
+        earlier.setattr(
+            trusted_keyring, "_TRUSTED", {*trusted_keyring._TRUSTED, backend_name(backend)}
+        )
+        practice = open_practice(data_dir)
+        practice.profile.save(ME)
+        practice.close()
+
+    started: list[Startup] = []
+    launch = Launch(shell, str(data_dir), on_startup=started.append)
+    qtbot.waitUntil(lambda: bool(started) and started[0].passphrase_dialog is not None)
+    dialog = started[0].passphrase_dialog
+    assert dialog is not None
+    assert dialog.confirmation.isVisibleTo(dialog)  # a new passphrase: typed twice
+    assert "« PlaintextKeyring »" in dialog.findChild(QLabel).text()
+    open_button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    chosen = "le cabinet du vieux port 2026"
+    type_text(dialog.passphrase, chosen)
+    type_text(dialog.confirmation, chosen + "x")
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == "Les deux saisies de la phrase de passe diffèrent."
+    dialog.confirmation.clear()
+    type_text(dialog.confirmation, chosen)
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: started[0].main is not None, timeout=20_000)
+    assert "coffre_2d" not in Path(backend.file_path).read_text()
+    launch.window.close()
+    launch.close()
+    _finish(qtbot, started[0])
+    open_practice(data_dir, chosen).close()  # the store now opens with that passphrase

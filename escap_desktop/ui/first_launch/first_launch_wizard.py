@@ -75,7 +75,12 @@ class ProfilePage(QWizardPage):
 class SecurityPage(QWizardPage):
     """Keyring available: nothing to type. Otherwise a passphrase, typed twice."""
 
-    def __init__(self, keyring_available: bool, passphrase_checker: PassphraseChecker) -> None:
+    def __init__(
+        self,
+        keyring_available: bool,
+        passphrase_checker: PassphraseChecker,
+        keyring_message: str = "",
+    ) -> None:
         super().__init__()
         self.setTitle("Protection de vos données")
         self.setSubTitle(
@@ -104,11 +109,13 @@ class SecurityPage(QWizardPage):
                 "confirmerez votre numéro RPPS ou ADELI."
             )
         else:
-            status.setText(
+            why = keyring_message or (
                 "Aucun trousseau sécurisé n'est disponible sur cet ordinateur : choisissez une "
-                "phrase de passe. Elle vous sera demandée à chaque ouverture et pour "
-                "déverrouiller la session. Sans elle, les données sont perdues : notez-la "
-                "en lieu sûr."
+                "phrase de passe."
+            )
+            status.setText(
+                f"{why} Elle vous sera demandée à chaque ouverture et pour déverrouiller la "
+                "session. Sans elle, les données sont perdues : notez-la en lieu sûr."
             )
             add_field_row(form, "&Phrase de passe :", self.passphrase, "passphrase", self.errors)
             add_field_row(form, "&Confirmation :", self.confirmation, "confirmation", self.errors)
@@ -168,7 +175,11 @@ class FirstLaunchWizard(QWizard):
         keyring_available: bool,
         passphrase_checker: PassphraseChecker,
         parent: QWidget | None = None,
+        *,
+        keyring_message: str = "",
     ) -> None:
+        """``keyring_message`` says why the keyring was refused (e.g. one that keeps keys in a
+        readable file), shown on the protection page instead of the general sentence."""
         super().__init__(parent)
         self.setWindowTitle("Bienvenue dans ESCAP Desktop")
         self.setWindowIcon(icon("app"))
@@ -198,7 +209,7 @@ class FirstLaunchWizard(QWizard):
         welcome_layout.addStretch(1)
 
         self.profile_page = ProfilePage(professional_checker)
-        self.security_page = SecurityPage(keyring_available, passphrase_checker)
+        self.security_page = SecurityPage(keyring_available, passphrase_checker, keyring_message)
         self.start_page = StartPage()
         self.setPage(WELCOME_PAGE, welcome)
         self.setPage(PROFILE_PAGE, self.profile_page)
