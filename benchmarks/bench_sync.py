@@ -186,11 +186,13 @@ def _team(gp: Practice, gp_sync: SyncService, nurse: Practice, nurse_sync: SyncS
     gp.escaps.record_consent_signed(escap.id, signed_on=gp.clock.today())
     gp.escaps.invite(escap.id, gp.profile.current()[1].id)  # type: ignore[index]
     nurse_record = gp.professionals.add(_professional(*PEOPLE["nurse"]))
-    gp.escaps.invite(escap.id, nurse_record.id, "Soins infirmiers")
+    invited = gp.escaps.invite(escap.id, nurse_record.id, "Soins infirmiers")
     _run(gp_sync.sync_once())
     _run(nurse_sync.sync_once())
     for invitation in nurse_sync.pending_invitations():
-        nurse_sync.accept_invitation(invitation.invitation_id)
+        nurse_sync.accept_invitation(invitation.invitation_id, invited.join_code)  # the letter
+    _run(nurse_sync.sync_once())  # the answer, with the proof of the code
+    _run(gp_sync.sync_once())  # the GP checks it and seals the keys
     _run(nurse_sync.sync_once())
     _run(gp_sync.sync_once())
     return gp.escaps.get(escap.id)

@@ -16,7 +16,7 @@ from escap_relay import __version__, database, retention
 from escap_relay.auth import AuthMiddleware, RequestAuthenticator
 from escap_relay.context import RelayContext
 from escap_relay.data import devices, nonces
-from escap_relay.identity import IdentityVerifier, TrustOnFirstUse
+from escap_relay.identity import DiscoveryHint, IdentityVerifier
 from escap_relay.limits import BodyLimitMiddleware, TokenBucketLimiter
 from escap_relay.problems import install_handlers
 from escap_relay.routes import devices as device_routes
@@ -81,7 +81,7 @@ def create_app(
         engine=engine,
         settings=settings,
         authenticator=authenticator,
-        identity_verifier=identity_verifier or TrustOnFirstUse(),
+        identity_verifier=identity_verifier or DiscoveryHint(),
         clock=clock,
     )
     install_handlers(app)

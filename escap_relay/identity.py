@@ -1,10 +1,12 @@
-"""Who may bind a device key to an RPPS number: the seam for a national authentication.
+"""Who may give an RPPS number with a device key: the seam for a national authentication.
 
-Today the relay trusts the first key presented for an RPPS number (trust on first use); the
-professionals confirm it by comparing the key fingerprint printed on the invitation. Pro Santé
-Connect would plug in here: an :class:`IdentityVerifier` that checks a PSC token sent with the
-registration (in ``evidence``, the request headers) and may then allow a new key to replace the
-old one (a new computer), which TOFU must refuse.
+By default the number is a **hint for discovery** (:class:`DiscoveryHint`): any device may give
+it, several devices may share it, and nobody is locked out by whoever came first. Who receives a
+team's keys is decided by the inviter's device from the invitation's one-time code
+(``escap_desktop/sync/join_proof.py``), not by the relay. Pro Santé Connect would plug in here:
+an :class:`IdentityVerifier` that checks a PSC ID token sent with the registration (in
+``evidence``, the request headers) and refuses a number the token does not carry, or lets a
+proven device take the number away from the devices that only claimed it (REPLACE).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ class BindingDecision(Enum):
     ACCEPT = "accept"
     """Bind the RPPS number to this device (no other device holds it, or it is this one)."""
     REPLACE = "replace"
-    """Move the RPPS number from the device that holds it to this one (proven identity)."""
+    """Take the RPPS number away from the other devices that gave it (proven identity)."""
     REFUSE = "refuse"
 
 
@@ -32,8 +34,8 @@ class IdentityVerifier(Protocol):
     ) -> BindingDecision: ...
 
 
-class TrustOnFirstUse:
-    """The first key registered for an RPPS number keeps it; any other key is refused."""
+class DiscoveryHint:
+    """Every device may give the number; it only helps colleagues find the devices to invite."""
 
     def decide(
         self,
@@ -42,6 +44,4 @@ class TrustOnFirstUse:
         bound_device_id: str | None,
         evidence: Mapping[str, str],
     ) -> BindingDecision:
-        if bound_device_id is None or bound_device_id == device_id:
-            return BindingDecision.ACCEPT
-        return BindingDecision.REFUSE
+        return BindingDecision.ACCEPT

@@ -31,9 +31,12 @@ devices = Table(
     Column("device_id", String(32), primary_key=True),
     Column("signing_key", LargeBinary(32), nullable=False),
     Column("encryption_key", LargeBinary(32), nullable=False),
+    # A hint for discovery, never a binding: several devices may give the same RPPS number
+    # (an office PC and a laptop, or someone posing as that professional); only the invitation's
+    # one-time code proves who is who (escap_desktop/sync/join_proof.py).
     Column("rpps", String(11), nullable=True),
     Column("registered_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("rpps", name="uq_devices_rpps"),
+    Index("ix_devices_rpps", "rpps"),
 )
 
 teams = Table(
@@ -103,6 +106,8 @@ invitations = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=True),
+    Column("proof", LargeBinary(32), nullable=True),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
     Index("ix_invitations_invitee", "invitee_id"),
     Index("ix_invitations_inviter", "inviter_id"),
 )

@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
             name, prog=f"escap sync {name}", help=f"{verb} une invitation reçue"
         )
         answer.add_argument("invitation", metavar="IDENTIFIANT")
+        if name == "accept":
+            answer.add_argument(
+                "code",
+                metavar="CODE",
+                help="le code de l'invitation (lettre d'invitation, ou donné au téléphone)",
+            )
         answer.set_defaults(handler=run_answer, accept=name == "accept")
 
 
@@ -162,7 +168,7 @@ def run_answer(args: argparse.Namespace) -> int:
     practice = _open(args)
     try:
         if args.accept:
-            practice.sync.accept_invitation(args.invitation)
+            practice.sync.accept_invitation(args.invitation, args.code)
         else:
             practice.sync.decline_invitation(args.invitation)
     finally:

@@ -32,6 +32,7 @@ from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
 from escap_desktop.sync.device import DeviceKeyVault
 from escap_desktop.sync.engine import SyncEngine
 from escap_desktop.sync.invitations import ACCEPT, DECLINE, PENDING, RECEIVED
+from escap_desktop.sync.join_proof import normalise_code
 from escap_desktop.sync.outbox import install_outbox
 from escap_desktop.sync.relay_client import RelayClient
 from escap_desktop.sync.wire import b64u_decode, b64u_encode, fingerprint_for
@@ -272,16 +273,19 @@ class SyncService(ServiceBase):
                 if not row.decision
             ]
 
-    def accept_invitation(self, invitation_id: str) -> None:
-        """Records the acceptance; the next cycle joins the team and brings its history."""
-        self._decide(invitation_id, ACCEPT)
+    def accept_invitation(self, invitation_id: str, join_code: str) -> None:
+        """Records the acceptance with the invitation's one-time code (printed on the letter,
+        or given on the phone by the inviter): the next cycle answers with its proof, and the
+        team's keys and history come once the inviter's device has checked it."""
+        code = normalise_code(join_code)
+        self._decide(invitation_id, ACCEPT, join_code=code)
 
     def decline_invitation(self, invitation_id: str) -> None:
         self._decide(invitation_id, DECLINE)
 
     # --- internals -------------------------------------------------------------------------
 
-    def _decide(self, invitation_id: str, decision: str) -> None:
+    def _decide(self, invitation_id: str, decision: str, *, join_code: str = "") -> None:
         with self._store.unit_of_work(self.actor) as uow:
             row = SyncRepository(uow.session, uow.clock).invitation(invitation_id)
             if row is None or row.direction != RECEIVED:
@@ -289,6 +293,7 @@ class SyncService(ServiceBase):
             if row.status != PENDING or row.decision:
                 raise ValidationError("Vous avez déjà répondu à cette invitation.")
             row.decision = decision
+            row.join_code = join_code
 
     def _record_outcome(self, error: str) -> None:
         with self._store.unit_of_work(self.actor) as uow:

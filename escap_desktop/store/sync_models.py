@@ -178,6 +178,8 @@ class SyncInvitationRow(Base):
     peer_device_id: Mapped[str] = mapped_column(DEVICE_ID)
     status: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(10))
+    # The invitation's one-time code as the invitee typed it (received side, until answered).
+    join_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
     summary: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -403,13 +403,30 @@ class SyncRepository:
             query = query.where(SyncInvitationRow.status.in_(statuses))
         return list(self.session.scalars(query))
 
-    def sent_invitation_for(self, membership_id: str) -> SyncInvitationRow | None:
-        return self.session.scalars(
-            select(SyncInvitationRow).where(
-                SyncInvitationRow.membership_id == membership_id,
-                SyncInvitationRow.direction == "sent",
-            )
-        ).first()
+    def sent_invitation_for(
+        self, membership_id: str, device_id: str | None = None
+    ) -> SyncInvitationRow | None:
+        """The invitation sent for this membership (to that device, when given)."""
+        query = select(SyncInvitationRow).where(
+            SyncInvitationRow.membership_id == membership_id,
+            SyncInvitationRow.direction == "sent",
+        )
+        if device_id is not None:
+            query = query.where(SyncInvitationRow.peer_device_id == device_id)
+        return self.session.scalars(query).first()
+
+    def answered_invitation_for(self, membership_id: str) -> bool:
+        """One device proved this membership's code: no other device is invited for it."""
+        return (
+            self.session.scalars(
+                select(SyncInvitationRow).where(
+                    SyncInvitationRow.membership_id == membership_id,
+                    SyncInvitationRow.direction == "sent",
+                    SyncInvitationRow.status.in_(("accepted", "declined")),
+                )
+            ).first()
+            is not None
+        )
 
     def add_invitation(self, row: SyncInvitationRow) -> None:
         self.session.add(row)

@@ -36,6 +36,7 @@ class SyncReport:
     keys_received: int = 0
     invitations_received: int = 0
     invitations_sent: int = 0
+    invitations_confirmed: int = 0
     teams_created: int = 0
     key_rotations: int = 0
     pending: int = 0
@@ -50,6 +51,8 @@ class SyncReport:
             parts.append(f"{self.invitations_received} invitation(s) reçue(s)")
         if self.invitations_sent:
             parts.append(f"{self.invitations_sent} invitation(s) envoyée(s)")
+        if self.invitations_confirmed:
+            parts.append(f"{self.invitations_confirmed} invité(s) confirmé(s) par son code")
         if self.rejected:
             parts.append(f"{self.rejected} enregistrement(s) refusé(s) (voir le journal)")
         parts.append(f"{self.pending} en attente")

@@ -74,8 +74,9 @@ class SyncEngine:
             step()
         yield from self.pull(cancel, start=20, end=55)
         for percent, text, step in (
-            (58, "Membres des équipes", lambda: teams.review_teams(ctx)),
-            (62, "Invitations envoyées", self.send_invitations),
+            # Invitations first: an invitee who proved its code gets its keys in this cycle.
+            (58, "Invitations envoyées", self.send_invitations),
+            (62, "Membres des équipes", lambda: teams.review_teams(ctx)),
             (66, "Réponses aux invitations", self.confirm_joins),
         ):
             _check(cancel)
@@ -107,6 +108,7 @@ class SyncEngine:
     def receive_invitations(self) -> None:
         invitations.receive_invitations(self.ctx)
         invitations.answer_invitations(self.ctx)
+        invitations.join_confirmed_teams(self.ctx)
 
     def receive_keys(self) -> None:
         for team_id in teams.receive_keys(self.ctx):

@@ -1,15 +1,19 @@
-"""Invitations through the relay, sealed to the invitee's registered device.
+"""Invitations through the relay, and the proof of who answers them.
 
-The inviter's device looks the invitee up by RPPS number, pins their public keys in the
-professional record (which the team then shares), and sends an invitation that only the invitee
-can open: who invites (name, profession), the role, and the patient's initials and age. The
-patient's identity arrives only with the history, after acceptance. The team keys travel with
-the invitation and the relay releases them on acceptance.
+RPPS numbers are public, so the relay's RPPS → devices list is a hint: the inviter's device
+sends an invitation to *each* device giving the invitee's number, sealed to it (who invites, the
+role, the patient's initials and age — no health data, no key). The invitee's professional
+accepts by typing the invitation's one-time code, which reached them outside the relay (printed
+letter, telephone); their device answers with the proof of it (``sync/join_proof.py``). Only
+then, when the inviter's device has checked that proof against the membership's code, does it
+confirm the invitee to the relay (which adds it to the team), pin its keys in the professional
+record the team shares, and seal team keys to it. A device that answered without the code is
+refused and receives nothing.
 
-The invitee's answer is recorded at once and carried out by the next cycle; an acceptance
-then pulls the history and records the invitee's own membership answer (their consent to join),
-which the team receives like any other change. A decline is seen by the inviter's device, which
-records it on the membership.
+The invitee's answer is recorded at once and carried out by the next cycle; once confirmed
+(``AWAITING`` until then) its device pulls the history and records its own membership answer
+(their consent to join), which the team receives like any other change. A decline is seen by
+the inviter's device, which records it on the membership.
 """
 
 from __future__ import annotations
@@ -40,14 +44,18 @@ from escap_desktop.sync.crypto import (
     TeamKey,
     open_invitation,
     seal_invitation,
+    seal_team_key,
 )
 from escap_desktop.sync.identity_map import wire_id, wire_id_for_rpps
+from escap_desktop.sync.join_proof import join_proof, proves_code
 from escap_desktop.sync.relay_client import RelayRefusedError
 from escap_desktop.sync.teams import (
     ACTIVE,
+    AWAITING,
     JOINING,
     LIVE_STATES,
     accept_delivery,
+    deliver,
     member_categories,
     refresh_members,
 )
@@ -57,12 +65,13 @@ logger = logging.getLogger(__name__)
 
 INVITATION_FORMAT = 1
 SENT, RECEIVED = "sent", "received"
-UNSENT, PENDING, ACCEPTED, DECLINED, EXPIRED = (
+UNSENT, PENDING, ACCEPTED, DECLINED, EXPIRED, REJECTED = (
     "unsent",
     "pending",
     "accepted",
     "declined",
     "expired",
+    "rejected",
 )
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -126,16 +135,26 @@ def answer_invitations(ctx: CycleContext) -> None:
     """Carries the professional's recorded answers to the relay."""
     with ctx.work() as (_uow, repo):
         answers = [
-            (row.invitation_id, row.team_id, row.escap_id, row.decision)
+            (row.invitation_id, row.team_id, row.escap_id, row.decision, row.join_code)
             for row in repo.invitations(RECEIVED, PENDING)
             if row.decision in (ACCEPT, DECLINE)
         ]
-    for invitation_id, team_id, escap_id, decision in answers:
+    for invitation_id, team_id, escap_id, decision, code in answers:
         accept = decision == ACCEPT
         status = ACCEPTED if accept else DECLINED
         released = []
+        proof = (
+            join_proof(
+                code,
+                invitation_id,
+                ctx.keys.public.signing_key,
+                ctx.keys.public.encryption_key,
+            )
+            if accept
+            else None
+        )
         try:
-            released = ctx.client.answer(invitation_id, accept=accept).team_keys
+            released = ctx.client.answer(invitation_id, accept=accept, proof=proof).team_keys
         except RelayRefusedError as error:
             if error.status == 404 or error.slug == "invitation-perimee":
                 status = EXPIRED
@@ -145,12 +164,25 @@ def answer_invitations(ctx: CycleContext) -> None:
             row = repo.invitation(invitation_id)
             assert row is not None
             row.status = status
+            row.join_code = ""  # used: nothing keeps it on this computer
             if status == ACCEPTED and repo.team(team_id) is None:
-                repo.add_team(team_id, escap_id, is_admin=False, state=JOINING)
-        if status == ACCEPTED:
-            for delivery in released:
-                accept_delivery(ctx, delivery)
-            refresh_members(ctx, team_id)
+                repo.add_team(team_id, escap_id, is_admin=False, state=AWAITING)
+        for delivery in released:
+            accept_delivery(ctx, delivery)
+
+
+def join_confirmed_teams(ctx: CycleContext) -> None:
+    """Teams whose inviter confirmed this device (the relay lists it as a member) start joining:
+    their keys come, then their history."""
+    with ctx.work() as (_uow, repo):
+        awaited = [team.team_id for team in repo.teams(AWAITING)]
+    for team_id in awaited:
+        if refresh_members(ctx, team_id) is None:
+            continue  # not confirmed yet: the inviter's device checks the code at its next cycle
+        with ctx.work() as (_uow, repo):
+            team = repo.team(team_id)
+            if team is not None and team.state == AWAITING:
+                team.state = JOINING
 
 
 def confirm_joined_teams(ctx: CycleContext) -> list[str]:
@@ -211,63 +243,52 @@ def _prepare_invitations(ctx: CycleContext) -> None:
                 if (
                     membership.invited_by == ctx.actor_id
                     and membership.professional_id != ctx.actor_id
-                    and repo.sent_invitation_for(membership.id) is None
+                    and not repo.answered_invitation_for(membership.id)
                 ):
                     professional = uow.get(Professional, membership.professional_id)
                     if professional.identifier_kind is IdentifierKind.RPPS:
                         waiting.append((team.team_id, membership, professional))
     for team_id, membership, professional in waiting:
-        device = ctx.client.device_by_rpps(professional.identifier)
-        if device is None:
-            continue  # not registered on the relay yet: the next cycle tries again
-        invitee = PublicIdentity(device.signing_key, device.encryption_key)
-        with ctx.work() as (uow, repo):
-            pinned = replace(
-                uow.get(Professional, professional.id),
-                signing_public_key=b64u_encode(device.signing_key),
-                encryption_public_key=b64u_encode(device.encryption_key),
-            )
-            if pinned != uow.get(Professional, professional.id):
-                uow.put(pinned)  # the team learns the invitee's keys with the record
-            repo.remember_device(
-                team_id,
-                device.device_id,
-                device.signing_key,
-                device.encryption_key,
-                wire_id(pinned),
-            )
-            summary = _summary(uow, team_id, membership, ctx)
-            keys = repo.team_keys(team_id)
-            # Only the keys of the categories the invitee may read travel with the invitation.
-            allowed = member_categories(uow, membership.escap_id, professional.id)
-            invitation = seal_invitation(
-                invitation_id=new_id(),
+        # Every device giving that number is invited; none receives a key before its proof.
+        for device in ctx.client.devices_by_rpps(professional.identifier):
+            if device.device_id != ctx.device_id:
+                _prepare_one(ctx, team_id, membership, device)
+
+
+def _prepare_one(ctx: CycleContext, team_id: str, membership: Membership, device: Any) -> None:
+    invitee = PublicIdentity(device.signing_key, device.encryption_key)
+    with ctx.work() as (uow, repo):
+        if repo.sent_invitation_for(membership.id, device.device_id) is not None:
+            return
+        summary = _summary(uow, team_id, membership, ctx)
+        invitation = seal_invitation(
+            invitation_id=new_id(),
+            team_id=team_id,
+            invitee=invitee,
+            inviter=ctx.keys,
+            message=canonical_json(summary),
+            team_keys=[],  # sealed once the invitee proved the invitation's code
+        )
+        repo.add_invitation(
+            SyncInvitationRow(
+                invitation_id=invitation.invitation_id,
+                direction=SENT,
                 team_id=team_id,
-                invitee=invitee,
-                inviter=ctx.keys,
-                message=canonical_json(summary),
-                team_keys=[
-                    TeamKey(version, keys[version]) for version in readable_versions(keys, allowed)
-                ],
+                escap_id=membership.escap_id,
+                membership_id=membership.id,
+                peer_device_id=device.device_id,
+                status=UNSENT,
+                decision="",
+                join_code="",
+                summary=invitation.model_dump_json(),
+                created_at=uow.clock.now(),
             )
-            repo.add_invitation(
-                SyncInvitationRow(
-                    invitation_id=invitation.invitation_id,
-                    direction=SENT,
-                    team_id=team_id,
-                    escap_id=membership.escap_id,
-                    membership_id=membership.id,
-                    peer_device_id=device.device_id,
-                    status=UNSENT,
-                    decision="",
-                    summary=invitation.model_dump_json(),
-                    created_at=uow.clock.now(),
-                )
-            )
+        )
 
 
 def poll_sent_invitations(ctx: CycleContext) -> None:
-    """Declines seen on the relay are recorded on the membership (the team then learns it)."""
+    """Answers seen on the relay: a decline is recorded on the membership (the team then learns
+    it); an acceptance is checked (:func:`_check_and_confirm`)."""
     with ctx.work() as (_uow, repo):
         if not repo.invitations(SENT, PENDING):
             return
@@ -277,14 +298,15 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
         if view.status != "pending"
     }
     with ctx.work() as (uow, repo):
+        accepted: list[tuple[str, Any]] = []
         for row in repo.invitations(SENT, PENDING):
             view = answered.get(row.invitation_id)
             if view is None:
                 continue
-            row.status = ACCEPTED if view.status == "accepted" else DECLINED
-            repo.flag_review(row.team_id)
-            if view.status != "declined":
+            if view.status == "accepted":
+                accepted.append((row.invitation_id, view))
                 continue
+            row.status = DECLINED
             membership = uow.get(Membership, row.membership_id)
             if membership.status is MembershipStatus.INVITED:
                 uow.put(
@@ -294,6 +316,74 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
                         responded_at=view.answered_at or uow.clock.now(),
                     )
                 )
+    for invitation_id, view in accepted:
+        _check_and_confirm(ctx, invitation_id, view)
+
+
+def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: Any) -> None:
+    """An acceptance counts only with the proof of the membership's one-time code, made with the
+    keys of the device it was sent to; then the relay adds that device, the team learns its keys
+    and the next review seals the team keys to it."""
+    device = ctx.client.device(view.invitee_id)
+    with ctx.work() as (uow, repo):
+        row = repo.invitation(invitation_id)
+        assert row is not None
+        membership = uow.get(Membership, row.membership_id)
+        proved = device is not None and proves_code(
+            view.proof,
+            membership.join_code,
+            invitation_id,
+            device.signing_key,
+            device.encryption_key,
+        )
+        if not proved:
+            row.status = REJECTED
+            logger.warning(
+                "Invitation %s : l'appareil %s a répondu sans le code de l'invitation ; "
+                "il ne reçoit rien.",
+                invitation_id,
+                view.invitee_id,
+            )
+            return
+    assert device is not None
+    ctx.client.confirm(invitation_id)
+    with ctx.work() as (uow, repo):
+        row = repo.invitation(invitation_id)
+        assert row is not None
+        row.status = ACCEPTED
+        membership = uow.get(Membership, row.membership_id)
+        professional = uow.get(Professional, membership.professional_id)
+        pinned = replace(
+            professional,
+            signing_public_key=b64u_encode(device.signing_key),
+            encryption_public_key=b64u_encode(device.encryption_key),
+        )
+        if pinned != professional:
+            uow.put(pinned)  # the team learns the invitee's proven keys with the record
+        repo.remember_device(
+            row.team_id,
+            device.device_id,
+            device.signing_key,
+            device.encryption_key,
+            wire_id(pinned),
+        )
+        repo.flag_review(row.team_id)
+        # Every key version of the categories the invitee may read, as the invitation carried
+        # them before: the history it is about to pull was sealed with the older ones.
+        keys = repo.team_keys(row.team_id)
+        allowed = member_categories(uow, membership.escap_id, professional.id)
+        deliveries = [
+            seal_team_key(
+                TeamKey(version, keys[version]),
+                team_id=row.team_id,
+                recipient=PublicIdentity(device.signing_key, device.encryption_key),
+                sender=ctx.keys,
+            )
+            for version in readable_versions(keys, allowed)
+        ]
+        team_id = row.team_id
+    deliver(ctx, team_id, deliveries)
+    ctx.report.invitations_confirmed += 1
 
 
 # --- the invitation text --------------------------------------------------------------------

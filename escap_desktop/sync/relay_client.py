@@ -24,6 +24,7 @@ from escap_desktop.sync.crypto import DeviceKeys, sign_request
 from escap_desktop.sync.wire import (
     DeliveredKeyList,
     DeviceInfo,
+    DeviceList,
     DeviceRegistration,
     Envelope,
     InvitationAnswer,
@@ -140,8 +141,10 @@ class RelayClient:
         )
         return self._call("POST", "/v1/devices", DeviceInfo, body=body)
 
-    def device_by_rpps(self, rpps: str) -> DeviceInfo | None:
-        return self._call_or_none("GET", "/v1/devices", DeviceInfo, params={"rpps": rpps})
+    def devices_by_rpps(self, rpps: str) -> list[DeviceInfo]:
+        """Every device giving this RPPS number (a hint: see ``sync/join_proof.py``)."""
+        found = self._call_or_none("GET", "/v1/devices", DeviceList, params={"rpps": rpps})
+        return [] if found is None else found.devices
 
     def device(self, device_id: str) -> DeviceInfo | None:
         return self._call_or_none("GET", f"/v1/devices/{device_id}", DeviceInfo)
@@ -216,12 +219,20 @@ class RelayClient:
             params={"box": box, "pending": "true" if pending else "false"},
         )
 
-    def answer(self, invitation_id: str, *, accept: bool) -> InvitationAnswerResult:
+    def answer(
+        self, invitation_id: str, *, accept: bool, proof: bytes | None = None
+    ) -> InvitationAnswerResult:
         return self._call(
             "POST",
             f"/v1/invitations/{invitation_id}/answer",
             InvitationAnswerResult,
-            body=InvitationAnswer(accept=accept),
+            body=InvitationAnswer(accept=accept, proof=proof),
+        )
+
+    def confirm(self, invitation_id: str) -> InvitationView:
+        """The invitee proved the invitation's code: the relay adds it to the team."""
+        return self._call(
+            "POST", f"/v1/invitations/{invitation_id}/confirm", InvitationView, body=None
         )
 
     # -- plumbing ---------------------------------------------------------------------------

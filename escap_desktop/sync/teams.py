@@ -52,6 +52,9 @@ from escap_desktop.sync.wire import KeyDelivery, MemberList
 logger = logging.getLogger(__name__)
 
 NEW, ACTIVE, JOINING, REMOVED = "new", "active", "joining", "removed"
+AWAITING = "awaiting"
+"""Invitation accepted with the proof of its code; the inviter's device has not confirmed this
+device yet: nothing is pulled, pushed nor reviewed until the relay lists it as a member."""
 LIVE_STATES = (ACTIVE, JOINING)
 _DEPARTED = (MembershipStatus.LEFT, MembershipStatus.REMOVED)
 KEY_PAGE = 200
@@ -299,7 +302,7 @@ def _remove_departed(
     deliveries = _rotate(ctx, team_id, escap_id, remaining, also=cut_off)
     for device_id in leaving:
         ctx.client.remove_member(team_id, device_id)
-    _deliver(ctx, team_id, deliveries)
+    deliver(ctx, team_id, deliveries)
     return remaining
 
 
@@ -324,7 +327,7 @@ def _follow_consent_amendment(
         if row is not None:
             row.consent_amendment = amendment
 
-    _deliver(ctx, team_id, _rotate(ctx, team_id, escap_id, remaining, also=remember))
+    deliver(ctx, team_id, _rotate(ctx, team_id, escap_id, remaining, also=remember))
 
 
 def _rotate(
@@ -391,10 +394,10 @@ def _deliver_missing_keys(
                             sender=ctx.keys,
                         )
                     )
-    _deliver(ctx, team_id, deliveries)
+    deliver(ctx, team_id, deliveries)
 
 
-def _deliver(ctx: CycleContext, team_id: str, deliveries: list[KeyDelivery]) -> None:
+def deliver(ctx: CycleContext, team_id: str, deliveries: list[KeyDelivery]) -> None:
     """One delivery per request: a member who already holds a version answers 409, not all."""
     for delivery in deliveries:
         if delivery.recipient_id != ctx.device_id:

@@ -175,6 +175,14 @@ SealedTeamKey = Annotated[
     _AS_B64,
     _b64_schema(SEALED_TEAM_KEY_BYTES),
 ]
+JOIN_PROOF_BYTES = 32
+JoinProof = Annotated[
+    bytes,
+    _b64_validator(JOIN_PROOF_BYTES, JOIN_PROOF_BYTES),
+    _AS_B64,
+    _b64_schema(JOIN_PROOF_BYTES),
+]
+"""The invitee's proof that it holds the invitation's one-time code (``sync/join_proof.py``)."""
 InvitationPayload = Annotated[
     bytes,
     _b64_validator(1, MAX_INVITATION_PAYLOAD_BYTES),
@@ -575,6 +583,9 @@ InvitationStatus = Literal["pending", "accepted", "declined"]
 
 
 class InvitationView(WireModel):
+    """``proof`` is what the invitee answered with (the inviter's device checks it before
+    anything is shared); ``confirmed_at`` when the inviter added the invitee to the team."""
+
     invitation_id: OpaqueId
     team_id: OpaqueId
     inviter_id: KeyId
@@ -584,6 +595,8 @@ class InvitationView(WireModel):
     status: InvitationStatus
     created_at: datetime
     answered_at: datetime | None = None
+    proof: JoinProof | None = None
+    confirmed_at: datetime | None = None
 
     def signing_bytes(self) -> bytes:
         return invitation_signing_bytes(
@@ -600,9 +613,18 @@ class InvitationList(WireModel):
 
 
 class InvitationAnswer(WireModel):
-    """Body of ``POST /v1/invitations/{invitation_id}/answer``."""
+    """Body of ``POST /v1/invitations/{invitation_id}/answer``; an acceptance carries the proof
+    that this device holds the invitation's one-time code."""
 
     accept: StrictBool
+    proof: JoinProof | None = None
+
+
+class DeviceList(WireModel):
+    """The devices registered for one RPPS number: a hint for discovery, never a binding (any
+    device may say it is that professional; only the invitation's code proves it)."""
+
+    devices: list[DeviceInfo]
 
 
 class InvitationAnswerResult(WireModel):

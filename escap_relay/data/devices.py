@@ -1,4 +1,4 @@
-"""Registered devices: public keys, and the RPPS number bound to them (trust on first use)."""
+"""Registered devices: public keys, and the RPPS number each gives (a hint, several per number)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from escap_desktop.sync.wire import DeviceInfo, DeviceRegistration, fingerprint_for, key_id_for
+from escap_desktop.sync.wire import (
+    DeviceInfo,
+    DeviceList,
+    DeviceRegistration,
+    fingerprint_for,
+    key_id_for,
+)
 from escap_relay.database import as_utc
 from escap_relay.identity import BindingDecision, IdentityVerifier
 from escap_relay.problems import ProblemError
@@ -39,16 +45,22 @@ def get(conn: Connection, device_id: str) -> DeviceInfo:
     return device_info(row)
 
 
-def by_rpps(conn: Connection, rpps: str) -> DeviceInfo:
-    row = conn.execute(select(devices).where(devices.c.rpps == rpps)).first()
-    if row is None:
+def by_rpps(conn: Connection, rpps: str) -> DeviceList:
+    """Every device that gave this number, oldest first (the inviter invites each of them; only
+    the one whose professional holds the invitation's code can answer it)."""
+    rows = conn.execute(
+        select(devices)
+        .where(devices.c.rpps == rpps)
+        .order_by(devices.c.registered_at, devices.c.device_id)
+    ).all()
+    if not rows:
         raise ProblemError(
             404,
             "rpps-inconnu",
             "Aucun appareil n'est enregistré pour ce numéro RPPS : le professionnel doit "
             "d'abord installer ESCAP Desktop et se connecter au relais.",
         )
-    return device_info(row)
+    return DeviceList(devices=[device_info(row) for row in rows])
 
 
 def register(
@@ -71,17 +83,24 @@ def register(
             "Cet appareil est déjà enregistré avec une autre clé de chiffrement.",
         )
     if registration.rpps is not None and (existing is None or existing.rpps != registration.rpps):
-        bound = conn.scalar(select(devices.c.device_id).where(devices.c.rpps == registration.rpps))
+        bound = conn.scalar(
+            select(devices.c.device_id)
+            .where(devices.c.rpps == registration.rpps)
+            .order_by(devices.c.registered_at)
+        )
         decision = verifier.decide(registration.rpps, device_id, bound, evidence)
         if decision is BindingDecision.REFUSE:
             raise ProblemError(
-                409,
-                "rpps-deja-lie",
-                "Ce numéro RPPS est déjà associé à la clé d'un autre appareil. "
-                "Si vous avez changé d'ordinateur, contactez l'administrateur du relais.",
+                403,
+                "rpps-non-prouve",
+                "Ce relais exige une preuve d'identité (Pro Santé Connect) pour ce numéro RPPS.",
             )
-        if decision is BindingDecision.REPLACE and bound is not None:
-            conn.execute(update(devices).where(devices.c.device_id == bound).values(rpps=None))
+        if decision is BindingDecision.REPLACE:
+            conn.execute(
+                update(devices)
+                .where(devices.c.rpps == registration.rpps, devices.c.device_id != device_id)
+                .values(rpps=None)
+            )
     if existing is not None:
         if registration.rpps is not None and existing.rpps != registration.rpps:
             conn.execute(
@@ -105,6 +124,6 @@ def register(
         raise ProblemError(
             409,
             "enregistrement-concurrent",
-            "Un autre enregistrement pour ce numéro RPPS ou cet appareil vient d'avoir lieu.",
+            "Un autre enregistrement de cet appareil vient d'avoir lieu.",
         ) from error
     return get(conn, device_id), True

@@ -1,7 +1,10 @@
-"""Invitations routed to the invitee's registered key; acceptance releases the team keys.
+"""Invitations routed to a registered key; the inviter confirms the invitee, then it joins.
 
-The payload and the keys are sealed to the invitee, so the relay routes what it cannot read.
-It withholds the keys until the invitee accepts, then adds the invitee to the team.
+The payload and any keys are sealed to the invitee, so the relay routes what it cannot read.
+An acceptance carries the invitee's proof of the invitation's one-time code, which the relay
+keeps for the inviter without being able to check it. Only when the inviter's device, having
+checked it, confirms does the relay add the invitee to the team and release withheld keys: a
+device that merely gave the invited professional's RPPS number joins nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def _view(row: Row) -> InvitationView:
         status=row.status,
         created_at=as_utc(row.created_at),
         answered_at=as_utc(row.answered_at) if row.answered_at is not None else None,
+        proof=row.proof,
+        confirmed_at=as_utc(row.confirmed_at) if row.confirmed_at is not None else None,
     )
 
 
@@ -140,7 +145,12 @@ def list_for(
 
 
 def answer(
-    conn: Connection, invitee_id: str, invitation_id: str, accept: bool, now: datetime
+    conn: Connection,
+    invitee_id: str,
+    invitation_id: str,
+    accept: bool,
+    now: datetime,
+    proof: bytes | None = None,
 ) -> InvitationAnswerResult:
     row = conn.execute(
         select(invitations)
@@ -155,28 +165,56 @@ def answer(
         raise ProblemError(
             409, "invitation-deja-repondue", "Cette invitation a déjà reçu une réponse."
         )
-    released: list[KeyDelivery] = []
-    if accept:
-        if not team_data.is_member(conn, row.team_id, row.inviter_id):
-            raise ProblemError(
-                409,
-                "invitation-perimee",
-                "La personne qui vous a invité ne fait plus partie de l'équipe : "
-                "l'invitation n'est plus valable.",
-            )
-        team_data.add_member(conn, row.team_id, invitee_id, row.inviter_id, now)
-        released = _KEYS.validate_json(row.withheld_keys)
-        key_data.store(conn, released, now)
+    if accept and not team_data.is_member(conn, row.team_id, row.inviter_id):
+        raise ProblemError(
+            409,
+            "invitation-perimee",
+            "La personne qui vous a invité ne fait plus partie de l'équipe : "
+            "l'invitation n'est plus valable.",
+        )
     conn.execute(
         update(invitations)
         .where(invitations.c.invitation_id == invitation_id)
         .values(
             status="accepted" if accept else "declined",
             answered_at=now,
-            withheld_keys=b"[]",
+            proof=proof if accept else None,
+            withheld_keys=row.withheld_keys if accept else b"[]",
         )
     )
     updated = conn.execute(
         select(invitations).where(invitations.c.invitation_id == invitation_id)
     ).one()
-    return InvitationAnswerResult(invitation=_view(updated), team_keys=released)
+    return InvitationAnswerResult(invitation=_view(updated), team_keys=[])
+
+
+def confirm(conn: Connection, inviter_id: str, invitation_id: str, now: datetime) -> InvitationView:
+    """The inviter checked the invitee's proof: the invitee joins the team (idempotent)."""
+    row = conn.execute(
+        select(invitations)
+        .where(invitations.c.invitation_id == invitation_id, invitations.c.inviter_id == inviter_id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise ProblemError(
+            404, "invitation-inconnue", "Aucune invitation de ce numéro envoyée par cet appareil."
+        )
+    if row.status != "accepted":
+        raise ProblemError(409, "invitation-non-acceptee", "Cette invitation n'a pas été acceptée.")
+    if row.confirmed_at is None:
+        if not team_data.is_member(conn, row.team_id, inviter_id):
+            raise ProblemError(
+                409, "invitation-perimee", "Vous ne faites plus partie de cette équipe."
+            )
+        team_data.lock_for_write(conn, row.team_id, inviter_id, now)
+        team_data.add_member(conn, row.team_id, row.invitee_id, inviter_id, now)
+        key_data.store(conn, _KEYS.validate_json(row.withheld_keys), now)
+        conn.execute(
+            update(invitations)
+            .where(invitations.c.invitation_id == invitation_id)
+            .values(confirmed_at=now, withheld_keys=b"[]")
+        )
+    updated = conn.execute(
+        select(invitations).where(invitations.c.invitation_id == invitation_id)
+    ).one()
+    return _view(updated)

@@ -1,4 +1,4 @@
-"""Device registration (self-signed, TOFU binding to an RPPS number) and public key lookup."""
+"""Device registration (self-signed, the RPPS number a hint) and public key lookup."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from escap_desktop.sync.wire import (
     KEY_ID_PATTERN,
     RPPS_PATTERN,
     DeviceInfo,
+    DeviceList,
     DeviceRegistration,
 )
 from escap_relay.auth import request_target
@@ -43,7 +44,7 @@ def register(request: Request, registration: DeviceRegistration, context: Contex
     return json_response(info, 201 if created else 200)
 
 
-@router.get("/v1/devices", response_model=DeviceInfo)
+@router.get("/v1/devices", response_model=DeviceList)
 def find_by_rpps(
     rpps: Annotated[str, Query(pattern=RPPS_PATTERN)], context: Context, _device: DeviceId
 ) -> Response:

@@ -52,6 +52,24 @@ def answer(
     with context.engine.begin() as connection:
         return json_response(
             invitations.answer(
-                connection, device_id, invitation_id, body.accept, context.clock.now()
+                connection,
+                device_id,
+                invitation_id,
+                body.accept,
+                context.clock.now(),
+                proof=body.proof,
             )
+        )
+
+
+@router.post("/v1/invitations/{invitation_id}/confirm", response_model=InvitationView)
+def confirm(
+    invitation_id: Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)],
+    context: Context,
+    device_id: DeviceId,
+) -> Response:
+    """The inviter checked the invitee's proof (which the relay cannot): add it to the team."""
+    with context.engine.begin() as connection:
+        return json_response(
+            invitations.confirm(connection, device_id, invitation_id, context.clock.now())
         )

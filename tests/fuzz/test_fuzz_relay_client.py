@@ -51,7 +51,7 @@ CALLS: dict[str, Callable[[RelayClient], object]] = {
     "keys": lambda client: client.my_keys(0),
     "invitations": lambda client: client.invitations("received", pending=True),
     "members": lambda client: client.members(TEAM_ID),
-    "rpps": lambda client: client.device_by_rpps("10101010101"),
+    "rpps": lambda client: client.devices_by_rpps("10101010101"),
     "register": lambda client: client.register(None),
     "push": lambda client: client.push([ENVELOPE]),
     "remove": lambda client: client.remove_member(TEAM_ID, KEYS.key_id),

@@ -15,6 +15,7 @@ from escap_desktop.sync.crypto import DeviceKeys, sign_request
 from escap_desktop.sync.wire import (
     DeviceRegistration,
     Envelope,
+    InvitationAnswer,
     InvitationCreate,
     KeyDelivery,
     KeyDeliveryBatch,
@@ -152,6 +153,11 @@ class RelayClient:
             "GET", "/v1/invitations", params={"box": box, "pending": str(pending).lower()}
         )
 
-    def answer(self, invitation_id: str, accept: bool) -> httpx.Response:
-        body = b'{"accept": %s}' % (b"true" if accept else b"false")
+    def answer(
+        self, invitation_id: str, accept: bool, proof: bytes | None = None
+    ) -> httpx.Response:
+        body = InvitationAnswer(accept=accept, proof=proof).model_dump_json().encode()
         return self.request("POST", f"/v1/invitations/{invitation_id}/answer", json_body=body)
+
+    def confirm(self, invitation_id: str) -> httpx.Response:
+        return self.request("POST", f"/v1/invitations/{invitation_id}/confirm")

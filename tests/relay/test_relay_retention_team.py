@@ -98,6 +98,8 @@ def test_acknowledged_envelopes_are_purged_and_three_members_still_converge(
         physio.cycle()
         accept_all(physio)
         physio.cycle()
+        gp.cycle()  # checks the physio's proof of the letter's code, seals him the keys
+        physio.cycle()
         gp.cycle()
         gp.practice.escaps.activate(escap.id)
         for member in (gp, nurse, physio):

@@ -20,9 +20,10 @@ from escap_desktop.sync.crypto import (
 )
 from escap_desktop.sync.wire import (
     DeliveredKeyList,
-    DeviceInfo,
+    DeviceList,
     InvitationAnswerResult,
     InvitationList,
+    InvitationView,
     PullPage,
 )
 from tests.relay.client import RelayClient
@@ -33,11 +34,11 @@ BOB_RPPS = "20202020202"
 
 
 def _public(client: RelayClient, rpps: str) -> PublicIdentity:
-    info = DeviceInfo.model_validate_json(client.lookup_rpps(rpps).content)
+    [info] = DeviceList.model_validate_json(client.lookup_rpps(rpps).content).devices
     return PublicIdentity(info.signing_key, info.encryption_key)
 
 
-def test_an_accepted_invitation_delivers_the_team_key(relay: Callable[..., RelayClient]) -> None:
+def test_a_confirmed_invitation_delivers_the_team_key(relay: Callable[..., RelayClient]) -> None:
     alice, bob = relay(), relay()
     alice.register(ALICE_RPPS)
     bob.register(BOB_RPPS)
@@ -69,17 +70,28 @@ def test_an_accepted_invitation_delivers_the_team_key(relay: Callable[..., Relay
     )
     assert message == "Rejoindre l'équipe de soins (IDE)".encode()
 
+    proof = bytes(range(32))  # the relay keeps it for the inviter, it cannot check it
     answer = InvitationAnswerResult.model_validate_json(
-        bob.answer(invitation.invitation_id, accept=True).content
+        bob.answer(invitation.invitation_id, accept=True, proof=proof).content
     )
     assert answer.invitation.status == "accepted"
+    assert answer.team_keys == []  # nothing before the inviter has checked the proof
+    assert_problem(bob.answer(invitation.invitation_id, accept=True), 409)
+    assert_problem(bob.pull(team_id), 404)
+    assert DeliveredKeyList.model_validate_json(bob.my_keys().content).keys == []
+    assert_problem(bob.confirm(invitation.invitation_id), 404)  # only the inviter confirms
+    sent = InvitationList.model_validate_json(alice.invitations("sent", pending=False).content)
+    assert sent.invitations[0].proof == proof
+
+    confirmed = InvitationView.model_validate_json(alice.confirm(invitation.invitation_id).content)
+    assert confirmed.confirmed_at is not None
+    fetched = DeliveredKeyList.model_validate_json(bob.my_keys().content)
     opened = open_team_key(
-        answer.team_keys[0], recipient=bob.keys, sender_verify_key=alice.keys.public.signing_key
+        fetched.keys[0].delivery,
+        recipient=bob.keys,
+        sender_verify_key=alice.keys.public.signing_key,
     )
     assert opened == team_key
-    assert_problem(bob.answer(invitation.invitation_id, accept=True), 409)
-    fetched = DeliveredKeyList.model_validate_json(bob.my_keys().content)
-    assert [k.delivery for k in fetched.keys] == answer.team_keys
 
     page = PullPage.model_validate_json(bob.pull(team_id).content)
     plain = open_record(page.envelopes[0].envelope, {1: opened}, alice.keys.public.signing_key)

@@ -76,6 +76,7 @@ def member_factory(tmp_path: Path, relay: Relay, clock: FrozenClock) -> Iterator
     def make(name: str, **options: Any) -> Member:
         transport = options.pop("transport", relay.transport)
         member = make_member(name, tmp_path, relay.url, transport, clock=clock, **options)
+        member.peers = members
         members.append(member)
         return member
 

@@ -71,9 +71,20 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
         assert "Dr Claire LEFÈVRE (Médecin) vous invite comme « Soins infirmiers »" in line
         assert line.endswith(f"patient Z. D., {patient.age_on(clock.today())} ans")
         invitation_id = line.split()[0]
-        assert _escap(nurse, "accept", invitation_id) == 0
+        # The code printed on the letter the GP handed over (here read from the GP's record).
+        [invited] = [
+            m.membership
+            for m in gp.practice.escaps.overview(escap.id).members
+            if m.professional.identifier == PEOPLE["nurse"][3]
+        ]
+        assert _escap(nurse, "accept", invitation_id, "pas-un-code") == 1
+        assert "code d'invitation n'est pas valide" in capsys.readouterr().err
+        assert _escap(nurse, "accept", invitation_id, invited.join_code.lower()) == 0
         assert "prochaine synchronisation" in capsys.readouterr().out
-        assert _escap(nurse) == 0
+        assert _escap(nurse) == 0  # the answer with the proof of the code
+        capsys.readouterr()
+        assert gp.cycle().invitations_confirmed == 1
+        assert _escap(nurse) == 0  # keys and history
         assert "reçue(s)" in capsys.readouterr().out
 
         gp.cycle()

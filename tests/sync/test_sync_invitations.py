@@ -8,7 +8,7 @@ from escap_desktop.core.entities import MembershipStatus, Message
 from escap_desktop.core.errors import NotFoundError, ValidationError
 from escap_desktop.store.sync_models import SyncOutboxRow
 from tests.sync.conftest import MemberFactory
-from tests.sync.team import Member, active_team, start_escap
+from tests.sync.team import Member, active_team, code_on_letter, start_escap
 
 
 def _statuses(member: Member, escap_id: str) -> dict[str, MembershipStatus]:
@@ -33,10 +33,11 @@ def test_an_invitation_waits_for_the_device_then_can_be_declined(
     [invitation] = dietitian.sync.pending_invitations()
     assert invitation.role == "Nutrition"
     dietitian.sync.decline_invitation(invitation.invitation_id)
+    code = code_on_letter(dietitian, invitation.invitation_id)
     with pytest.raises(ValidationError, match="déjà répondu"):
-        dietitian.sync.accept_invitation(invitation.invitation_id)
+        dietitian.sync.accept_invitation(invitation.invitation_id, code)
     with pytest.raises(NotFoundError):
-        dietitian.sync.accept_invitation("0" * 32)
+        dietitian.sync.accept_invitation("0" * 32, code)
     report = dietitian.cycle()
     assert dietitian.sync.pending_invitations() == []
     assert dietitian.sync.status().pending_invitations == 0
@@ -53,7 +54,13 @@ def test_an_invitation_waits_for_the_device_then_can_be_declined(
     gp.cycle()
     nurse.cycle()
     [invitation] = nurse.sync.pending_invitations()
-    nurse.sync.accept_invitation(invitation.invitation_id)
+    with pytest.raises(ValidationError, match="code d'invitation n'est pas valide"):
+        nurse.sync.accept_invitation(invitation.invitation_id, "ABCD-0000")
+    nurse.sync.accept_invitation(
+        invitation.invitation_id, code_on_letter(nurse, invitation.invitation_id)
+    )
+    nurse.cycle()
+    gp.cycle()
     nurse.cycle()
     # The nurse's store holds the whole team, the decline included.
     assert _statuses(nurse, escap.id)[dietitian.me.identifier] is MembershipStatus.DECLINED

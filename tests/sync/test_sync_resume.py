@@ -121,6 +121,8 @@ def test_the_relay_process_killed_during_a_push_loses_nothing(
         nurse.cycle()
         accept_all(nurse)
         nurse.cycle()
+        gp.cycle()  # checks the nurse's proof of the letter's code, seals her the keys
+        nurse.cycle()
         bodies = _post_many(gp, escap.id, 30)
 
         cut.cut_after(PUSH_PATH, 2)

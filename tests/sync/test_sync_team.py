@@ -16,6 +16,7 @@ from tests.sync.team import (
     GP_RPPS,
     accept_all,
     canonical_dump,
+    code_on_letter,
     escap_of,
     relay_contents,
     start_escap,
@@ -36,8 +37,8 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     report = gp.cycle()
     assert report.teams_created == 1
     assert report.invitations_sent == 2
-    # What the GP and the nurse read to each other on the phone.
-    assert gp.sync.colleague_fingerprint(gp.colleague("nurse").id) == nurse.sync.fingerprint()
+    # Nothing is pinned before the nurse proves the letter's code.
+    assert gp.sync.colleague_fingerprint(gp.colleague("nurse").id) == ""
     assert gp.sync.status().pending_changes == 0
 
     # The nurse sees who invites her and the patient's initials and age only.
@@ -48,8 +49,14 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
     assert invitation.role == "Soins infirmiers"
     assert invitation.patient_initials == "Z. D."
     assert invitation.patient_age == patient.age_on(clock.today())
-    nurse.sync.accept_invitation(invitation.invitation_id)
+    nurse.sync.accept_invitation(
+        invitation.invitation_id, code_on_letter(nurse, invitation.invitation_id)
+    )
     assert nurse.sync.pending_invitations() == []
+    nurse.cycle()  # her answer, with the proof of the code
+    assert gp.cycle().invitations_confirmed == 1
+    # What the GP and the nurse can still read to each other on the phone.
+    assert gp.sync.colleague_fingerprint(gp.colleague("nurse").id) == nurse.sync.fingerprint()
     nurse.cycle()  # joins, pulls the history, confirms her membership
     nurse_escap = escap_of(nurse, escap.team_id)
     assert nurse_escap.id == escap.id
@@ -61,6 +68,8 @@ def test_gp_nurse_and_physio_run_one_escap_through_the_relay(
 
     physio.cycle()
     assert accept_all(physio) == 1
+    physio.cycle()
+    gp.cycle()
     physio.cycle()
 
     gp.cycle()

@@ -141,9 +141,18 @@ def test_an_invitation_shows_initials_and_age_and_refusals_are_french(
     dialog.answered.connect(lambda i, a: answers.append((i, a)))
     assert dialog.model.index(0, 1).data() == "L. M., 77 ans"
     assert dialog.model.index(0, 0).data() == "Dr Paul GARNIER (Médecin)"
+    # Accepting needs the invitation's code, from the letter or the phone.
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text().startswith("Saisissez le code de l'invitation")
+    type_text(dialog.code, "ABCD EFGH")
     question = answer_next_box("Accepter et rejoindre l'équipe")
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     assert "vous consentez à rejoindre l'équipe" in question[0]
+    assert dialog.error.text().startswith("Ce code d'invitation n'est pas valide")
+    dialog.code.clear()
+    type_text(dialog.code, "abcd-efgh-jk23")
+    question = answer_next_box("Accepter et rejoindre l'équipe")
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     assert dialog.error.text() == "Invitation introuvable."
     assert answers == []
 

@@ -13,9 +13,9 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
     sqlite_relay,
     sqlite_relay_url,
 )
-from tests.sync.team import Member, start_escap
+from tests.sync.team import Member, code_on_letter, start_escap
 from tests.ui.main_window_driver import open_main_window
-from tests.ui.typing import answer_next_box
+from tests.ui.typing import answer_next_box, type_text
 
 
 def _main(qtbot: QtBot, shell: Shell, member: Member) -> MainController:
@@ -47,9 +47,17 @@ def test_an_invitation_is_answered_and_the_team_arrives(
         assert patient.startswith("Z. D., ")  # initials and age only, until accepted
         assert patient.endswith(" ans")
         assert "Almeida" not in patient
+        # The code printed on the letter the GP handed over.
+        selected = dialog.table.selected_row()
+        assert selected is not None
+        type_text(dialog.code, code_on_letter(dietitian, selected.invitation_id))
         answer_next_box("Accepter et rejoindre l'équipe")
         with qtbot.waitSignal(main.sync.synced, timeout=20_000):
             qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+        assert main.window.patient_list.model.rowCount() == 0  # until the GP's computer checks
+        assert gp.cycle().invitations_confirmed == 1
+        with qtbot.waitSignal(main.sync.synced, timeout=20_000):
+            main.window.sync_action.trigger()
         qtbot.waitUntil(lambda: main.window.patient_list.model.rowCount() == 1, timeout=10_000)
         [row] = main.summaries
         assert row.display_name.startswith("D'ALMEIDA-LEFÈVRE")

@@ -1,7 +1,9 @@
 """Answering the invitations colleagues sent: accept (one's own consent to join) or decline.
 
-Until accepted, the patient appears by initials and age only; the team's history arrives with
-the next synchronisation after the acceptance.
+Until accepted, the patient appears by initials and age only. Accepting asks for the
+invitation's code — printed on the letter, or given on the phone by the colleague who invites —
+which proves to the inviter's computer that the invitation reached the right professional; the
+team's keys and history arrive once that computer has checked it (its next synchronisation).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -41,7 +45,7 @@ class ReceivedInvitationsDialog(QDialog):
     def __init__(
         self,
         load: Callable[[], Sequence[InvitationLike]],
-        accept: Callable[[str], None],
+        accept: Callable[[str, str], None],
         decline: Callable[[str], None],
         parent: QWidget | None = None,
         confirm: Confirmer = ask_confirmation,
@@ -68,6 +72,15 @@ class ReceivedInvitationsDialog(QDialog):
         self.consent_label = QLabel(CONSENT_TEXT)
         self.consent_label.setWordWrap(True)
         self.consent_label.setObjectName("hint")
+        self.code = QLineEdit()
+        self.code.setObjectName("joinCode")
+        self.code.setPlaceholderText("ABCD-EFGH-JK23")
+        self.code.setToolTip(
+            "Le code figure sur la lettre d'invitation (et dans son code QR) ; le confrère qui "
+            "vous invite peut aussi vous le lire au téléphone."
+        )
+        code_form = QFormLayout()
+        code_form.addRow("&Code de l'invitation :", self.code)
         self.error = error_label()
         self.accept_button = QPushButton(icon("accept"), "&Accepter…")
         self.decline_button = QPushButton(icon("decline"), "&Décliner…")
@@ -83,6 +96,7 @@ class ReceivedInvitationsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.consent_label)
+        layout.addLayout(code_form)
         layout.addWidget(self.error)
         layout.addLayout(row)
         layout.addWidget(close)
@@ -127,13 +141,24 @@ class ReceivedInvitationsDialog(QDialog):
         else:
             question = f"Décliner l'invitation de {who} pour {patient} ?"
             action = "&Décliner l'invitation"
+        if accepted and not self.code.text().strip():
+            self._show_error(
+                "Saisissez le code de l'invitation : il figure sur la lettre, ou le confrère "
+                "qui vous invite peut vous le lire au téléphone."
+            )
+            self.code.setFocus()
+            return
         if not self._confirm(self, "Invitation reçue", question, action):
             return
         self._show_error("")
         try:
-            (self._accept if accepted else self._decline)(invitation.invitation_id)
+            if accepted:
+                self._accept(invitation.invitation_id, self.code.text())
+            else:
+                self._decline(invitation.invitation_id)
         except EscapError as problem:
             self._show_error(str(problem))
             return
+        self.code.clear()
         self.answered.emit(invitation.invitation_id, accepted)
         self.refresh()

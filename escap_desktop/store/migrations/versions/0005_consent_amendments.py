@@ -1,4 +1,5 @@
-"""Consent amendments: kinds of recipients, an amendment count and date; keys rotated for them.
+"""Consent amendments (kinds of recipients, amendment number and date, keys rotated for them);
+the code an invitee types to prove the invitation is theirs.
 
 Revision ID: 0005
 Revises: 0004
@@ -32,9 +33,15 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("consent_amendment", sa.Integer(), nullable=False, server_default="0")
         )
+    with op.batch_alter_table("sync_invitation", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("join_code", sa.String(length=40), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_invitation", schema=None) as batch_op:
+        batch_op.drop_column("join_code")
     with op.batch_alter_table("sync_team", schema=None) as batch_op:
         batch_op.drop_column("consent_amendment")
     with op.batch_alter_table("consent", schema=None) as batch_op:
