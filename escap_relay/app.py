@@ -35,11 +35,11 @@ def create_app(
 ) -> FastAPI:
     """A ready relay on ``database_url`` (``sqlite:///relay.db`` or ``postgresql+psycopg://...``).
 
-    ``identity_verifier`` decides who may bind a key to an RPPS number (trust on first use by
-    default; Pro Santé Connect would plug in there). ``clock`` dates what the relay stores and
-    decides what retention purges (the machine's clock unless a test pins it). While it serves,
-    the relay purges old envelopes and expired nonces every ``settings.purge_interval_seconds``
-    (``retention``).
+    ``identity_verifier`` decides who may give an RPPS number (anyone by default: it is a hint;
+    ``escap_relay.pro_sante_connect`` requires a Pro Santé Connect ID token). ``clock`` dates
+    what the relay stores and decides what retention purges (the machine's clock unless a test
+    pins it). While it serves, the relay purges old envelopes and expired nonces every
+    ``settings.purge_interval_seconds`` (``retention``).
     """
     settings = settings or RelaySettings()
     clock = clock or SYSTEM_CLOCK

@@ -39,6 +39,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     _add_retention_arguments(parser)
     parser.add_argument(
+        "--pro-sante-connect",
+        metavar="ÉMETTEUR",
+        default=None,
+        help=(
+            "exige Pro Santé Connect : un appareil ne donne un numéro RPPS qu'avec un jeton "
+            "d'identité de cet émetteur OpenID Connect qui le porte"
+        ),
+    )
+    parser.add_argument(
+        "--psc-client-id",
+        metavar="IDENTIFIANT",
+        default="escap-desktop",
+        help="identifiant client d'ESCAP Desktop auprès de Pro Santé Connect",
+    )
+    parser.add_argument(
         "--purge-interval-minutes",
         type=_non_negative_int,
         default=int(DEFAULT_PURGE_INTERVAL_SECONDS // 60),
@@ -126,10 +141,25 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if getattr(args, "relay_action", None) == "purge":
         return purge(args.database_url, settings)
-    return serve(args.host, args.port, args.database_url, settings)
+    return serve(
+        args.host,
+        args.port,
+        args.database_url,
+        settings,
+        pro_sante_connect=(args.pro_sante_connect, args.psc_client_id)
+        if getattr(args, "pro_sante_connect", None)
+        else None,
+    )
 
 
-def serve(host: str, port: int, database_url: str, settings: RelaySettings | None = None) -> int:
+def serve(
+    host: str,
+    port: int,
+    database_url: str,
+    settings: RelaySettings | None = None,
+    *,
+    pro_sante_connect: tuple[str, str] | None = None,
+) -> int:
     """Migrates the schema, then serves until interrupted. Returns the exit code."""
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
@@ -139,8 +169,15 @@ def serve(host: str, port: int, database_url: str, settings: RelaySettings | Non
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s"
     )
+    verifier = None
+    if pro_sante_connect is not None:
+        from escap_desktop.core.clock import SYSTEM_CLOCK
+        from escap_relay.pro_sante_connect import ProSanteConnectVerifier
+
+        issuer, client_id = pro_sante_connect
+        verifier = ProSanteConnectVerifier(issuer, client_id, clock=SYSTEM_CLOCK)
     try:
-        app = create_app(database_url, settings=settings)
+        app = create_app(database_url, settings=settings, identity_verifier=verifier)
     except (SQLAlchemyError, ValueError) as error:
         print(f"escap-relay : base de données inutilisable : {error}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+import webbrowser
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,6 +45,20 @@ def register(subparsers: Any) -> None:
     )
     setup.add_argument("--relay", required=True, metavar="URL", help="adresse du relais")
     setup.set_defaults(handler=run_setup)
+    prove = actions.add_parser(
+        "prouver",
+        prog="escap sync prouver",
+        help="prouve votre numéro RPPS avec Pro Santé Connect (relais qui l'exige)",
+        description=(
+            "Ouvre le navigateur sur Pro Santé Connect (e-CPS ou carte CPS), puis enregistre "
+            "cet appareil auprès du relais avec le jeton obtenu, dans la même commande."
+        ),
+    )
+    prove.add_argument("--emetteur", required=True, metavar="URL", help="émetteur OpenID Connect")
+    prove.add_argument(
+        "--client-id", default="escap-desktop", metavar="ID", help="identifiant client"
+    )
+    prove.set_defaults(handler=run_prove)
     status = actions.add_parser(
         "status", prog="escap sync status", help="état de la synchronisation"
     )
@@ -108,6 +123,21 @@ def _cycle(practice: Practice) -> SyncReport:
         return report
     finally:
         line.finish()
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    """The token lives in memory only: the sign-in and the registration run in this process."""
+    practice = _open(args)
+    try:
+        rpps = _asking_passphrase(
+            practice,
+            lambda: practice.sync.prove_identity(args.emetteur, args.client_id, webbrowser.open),
+        )
+        print(f"Numéro RPPS {rpps} prouvé par Pro Santé Connect.")
+        print(_cycle(practice).summary())
+    finally:
+        practice.close()
+    return 0
 
 
 def run_setup(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from escap_desktop.services.base import ServiceBase
 from escap_desktop.services.escaps import EscapService
 from escap_desktop.store import Store
 from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync import pro_sante_connect
 from escap_desktop.sync.backoff import CycleSchedule, RetryPolicy, Sleeper, real_sleep
 from escap_desktop.sync.clock import WallClock
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
@@ -111,6 +112,7 @@ class SyncService(ServiceBase):
         self._passphrase: str | None = None
         self._vault: DeviceKeyVault | None = None
         self._running = threading.Lock()
+        self._identity_token: str | None = None
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -251,7 +253,15 @@ class SyncService(ServiceBase):
             relay_url, keys, transport=self._transport, retry=self._retry, sleep=self._sleep
         )
         try:
-            ctx = CycleContext(self._store, actor, keys, client, self._wall, self._today)
+            ctx = CycleContext(
+                self._store,
+                actor,
+                keys,
+                client,
+                self._wall,
+                self._today,
+                identity_token=self._identity_token,
+            )
             yield SyncEngine(
                 ctx,
                 confirm_membership=lambda membership_id: self._escaps.answer_invitation(
@@ -272,6 +282,41 @@ class SyncService(ServiceBase):
                 for row in rows
                 if not row.decision
             ]
+
+    def prove_identity(
+        self,
+        issuer: str,
+        client_id: str,
+        open_browser: Callable[[str], object],
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> str:
+        """Signs in with Pro Santé Connect for a relay that requires it; the next cycle
+        registers this device again with the ID token. Returns the proven RPPS number.
+
+        The token stays in memory only (it is short-lived and good for this device only).
+        ProSanteConnectError (French) when the sign-in fails or proves another number.
+        """
+        with self.session() as engine:
+            device_id = engine.ctx.device_id
+        proven = pro_sante_connect.sign_in(
+            issuer=issuer,
+            client_id=client_id,
+            device_id=device_id,
+            open_browser=open_browser,
+            now=lambda: int(self._wall()),
+            transport=transport,
+        )
+        with self._store.unit_of_work(self.actor) as uow:
+            me = uow.get(Professional, self.actor)
+            if me.identifier != proven.rpps:
+                raise pro_sante_connect.ProSanteConnectError(
+                    f"Le compte Pro Santé Connect utilisé est celui du RPPS {proven.rpps}, pas "
+                    f"celui de votre profil ({me.identifier})."
+                )
+            SyncRepository(uow.session, uow.clock).state().registered_url = ""
+        self._identity_token = proven.id_token
+        return proven.rpps
 
     def accept_invitation(self, invitation_id: str, join_code: str) -> None:
         """Records the acceptance with the invitation's one-time code (printed on the letter,

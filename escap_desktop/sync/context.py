@@ -69,6 +69,8 @@ class CycleContext:
     today: Callable[[], date]
     report: SyncReport = field(default_factory=SyncReport)
     members_refreshed: set[str] = field(default_factory=set)
+    identity_token: str | None = None
+    """A Pro Santé Connect ID token for this device, sent with its next registration."""
 
     @property
     def device_id(self) -> str:

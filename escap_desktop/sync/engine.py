@@ -101,7 +101,7 @@ class SyncEngine:
                 return
             me = uow.get(Professional, ctx.actor_id)
         rpps = me.identifier if me.identifier_kind is IdentifierKind.RPPS else None
-        ctx.client.register(rpps)
+        ctx.client.register(rpps, identity_token=ctx.identity_token)
         with ctx.work() as (_uow, repo):
             repo.state().registered_url = ctx.client.base_url
 

@@ -22,6 +22,7 @@ from escap_desktop.core.errors import SyncError
 from escap_desktop.sync.backoff import RetryPolicy, Sleeper, real_sleep
 from escap_desktop.sync.crypto import DeviceKeys, sign_request
 from escap_desktop.sync.wire import (
+    PSC_HEADER,
     DeliveredKeyList,
     DeviceInfo,
     DeviceList,
@@ -134,12 +135,15 @@ class RelayClient:
 
     # -- the API ----------------------------------------------------------------------------
 
-    def register(self, rpps: str | None) -> DeviceInfo:
+    def register(self, rpps: str | None, *, identity_token: str | None = None) -> DeviceInfo:
+        """``identity_token``: a Pro Santé Connect ID token for this device, for a relay that
+        requires one to give an RPPS number (``escap_relay/pro_sante_connect.py``)."""
         public = self.keys.public
         body = DeviceRegistration(
             signing_key=public.signing_key, encryption_key=public.encryption_key, rpps=rpps
         )
-        return self._call("POST", "/v1/devices", DeviceInfo, body=body)
+        headers = {PSC_HEADER: identity_token} if identity_token else None
+        return self._call("POST", "/v1/devices", DeviceInfo, body=body, headers=headers)
 
     def devices_by_rpps(self, rpps: str) -> list[DeviceInfo]:
         """Every device giving this RPPS number (a hint: see ``sync/join_proof.py``)."""
@@ -245,8 +249,9 @@ class RelayClient:
         *,
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
-        response = self._send(method, path, body=body, params=params)
+        response = self._send(method, path, body=body, params=params, headers=headers)
         try:
             return model.model_validate_json(response.content)
         except PydanticValidationError as error:
@@ -273,6 +278,7 @@ class RelayClient:
         *,
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         content = body.model_dump_json().encode("utf-8") if body is not None else b""
         attempt = 0
@@ -283,7 +289,10 @@ class RelayClient:
                 path,
                 params=params,
                 content=content if body is not None else None,
-                headers={"Content-Type": "application/json"} if body is not None else None,
+                headers={
+                    **({"Content-Type": "application/json"} if body is not None else {}),
+                    **(headers or {}),
+                },
             )
             target = request.url.raw_path.decode("ascii")
             request.headers.update(sign_request(self.keys, method, target, content))

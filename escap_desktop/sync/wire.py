@@ -18,12 +18,16 @@ import base64
 import binascii
 import hashlib
 import re
+import secrets
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -652,3 +656,76 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str = ""
+
+
+# --- identity proof carried by a registration (Pro Santé Connect) --------------------------------
+
+PSC_HEADER = "X-Pro-Sante-Connect"
+"""The registration header that carries a Pro Santé Connect ID token to the relay."""
+
+
+class IdentityTokenError(WireFormatError):
+    """An ID token that does not prove what it should (a French sentence)."""
+
+
+def rpps_of(claims: Mapping[str, Any]) -> str | None:
+    """The 11-digit RPPS number of a PSC token's claims, or None."""
+    for name in ("SubjectNameID", "preferred_username"):
+        value = claims.get(name)
+        if not isinstance(value, str):
+            continue
+        digits = value.strip()
+        if len(digits) == 12 and digits.startswith("8"):
+            digits = digits[1:]  # IDNPS: "8" + RPPS
+        if len(digits) == 11 and digits.isdigit():
+            return digits
+    return None
+
+
+def device_nonce(device_id: str) -> str:
+    return f"{device_id}.{secrets.token_urlsafe(16)}"
+
+
+def nonce_device(nonce: object) -> str | None:
+    """The device key id a nonce made by :func:`device_nonce` names."""
+    if not isinstance(nonce, str) or "." not in nonce:
+        return None
+    return nonce.split(".", 1)[0]
+
+
+class _IgnoreIssuedAt(jwt.JWTClaimsRegistry):
+    """The provider's clock and ours may differ: ``exp`` bounds the token; ``iat`` only informs."""
+
+    def validate_iat(self, value: object) -> None:
+        return None
+
+
+def check_id_token(
+    id_token: str,
+    *,
+    issuer: str,
+    audience: str,
+    keys: KeySet,
+    now: int,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """The token's claims once its signature, issuer, audience and expiry hold (and its nonce,
+    when given); IdentityTokenError otherwise. Shared by the app and the relay."""
+    try:
+        token = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "PS256"])
+        registry = _IgnoreIssuedAt(
+            now=now,
+            leeway=60,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+        )
+        registry.validate(token.claims)
+    except (JoseError, ValueError) as error:
+        raise IdentityTokenError(
+            f"Le jeton de Pro Santé Connect est invalide ({type(error).__name__})."
+        ) from error
+    claims = dict(token.claims)
+    if nonce is not None and claims.get("nonce") != nonce:
+        raise IdentityTokenError("Le jeton de Pro Santé Connect ne répond pas à cette demande.")
+    return claims

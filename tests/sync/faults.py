@@ -60,9 +60,10 @@ class CutConnection(httpx.BaseTransport):
 class RelayProcess:
     """``escap-relay`` as a real process on a fixed port, which a test may kill and restart."""
 
-    def __init__(self, port: int, database_url: str) -> None:
+    def __init__(self, port: int, database_url: str, *extra_args: str) -> None:
         self.port = port
         self.database_url = database_url
+        self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
         self._drain: threading.Thread | None = None
 
@@ -82,6 +83,7 @@ class RelayProcess:
                 str(self.port),
                 "--database-url",
                 self.database_url,
+                *self.extra_args,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
