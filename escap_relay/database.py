@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.dml import Insert
@@ -48,11 +48,23 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+MIGRATION_LOCK_ID = 0x45534341_50524C59  # "ESCAPRLY": one advisory lock for the schema
+"""Several relay processes start on one PostgreSQL at the same moment: the first takes this
+lock and migrates; the others wait for it, then find the schema current and go on."""
+
+
 def migrate(engine: Engine) -> None:
-    """Brings the schema to the latest migration; run at every start-up (a no-op when current)."""
+    """Brings the schema to the latest migration; run at every start-up (a no-op when current).
+
+    On PostgreSQL the upgrade runs under a transaction-scoped advisory lock, so N processes
+    started together migrate once (without it, two created ``alembic_version`` at the same time
+    and one died at start-up). SQLite serialises writers by itself.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -12,8 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from escap_desktop.core.entities import Consent, DataCategory, Professional
-from escap_desktop.core.errors import NotFoundError
+from escap_desktop.core.entities import (
+    Consent,
+    DataCategory,
+    Membership,
+    MembershipStatus,
+    Professional,
+)
+from escap_desktop.core.errors import NotFoundError, TeamRuleError
 from escap_desktop.core.rules import access
 from escap_desktop.store import UnitOfWork
 
@@ -27,6 +33,9 @@ class EscapAccess:
     professional: Professional | None
     consent: Consent | None
     categories: frozenset[DataCategory]
+    departed: MembershipStatus | None = None
+    """LEFT or REMOVED when the professional was a member and is no more: what they wrote stays
+    readable, nothing new is written (their device no longer receives the team's records)."""
 
     def can_read(self, record: object) -> bool:
         if access.category_of(record) in self.categories:
@@ -37,6 +46,16 @@ class EscapAccess:
         return [record for record in records if self.can_read(record)]
 
     def ensure_can_write(self, category: DataCategory) -> None:
+        if self.departed is not None:
+            how = (
+                "avez quitté"
+                if self.departed is MembershipStatus.LEFT
+                else "ne faites plus partie de"
+            )
+            raise TeamRuleError(
+                f"Vous {how} l'équipe de cette ESCAP : ce que vous y avez écrit reste "
+                "consultable, mais vous ne pouvez plus rien y ajouter."
+            )
         profession = self.professional.profession if self.professional else None
         access.ensure_can_write(profession, self.consent, category)
 
@@ -48,4 +67,16 @@ def escap_access(uow: UnitOfWork, escap_id: str, professional_id: str) -> EscapA
         professional = None
     consent = access.current_consent(uow.find(Consent, escap_id=escap_id))
     profession = professional.profession if professional else None
-    return EscapAccess(professional, consent, access.readable_categories(profession, consent))
+    mine = {
+        m.status
+        for m in uow.find(Membership, escap_id=escap_id)
+        if m.professional_id == professional_id
+    }
+    departed = None
+    if mine and not mine & {MembershipStatus.ACCEPTED, MembershipStatus.INVITED}:
+        departed = next(
+            (s for s in (MembershipStatus.REMOVED, MembershipStatus.LEFT) if s in mine), None
+        )
+    return EscapAccess(
+        professional, consent, access.readable_categories(profession, consent), departed
+    )

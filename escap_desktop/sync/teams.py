@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from escap_desktop.core.entities import (
+    AuditKind,
     Consent,
     DataCategory,
     Escap,
@@ -45,7 +47,7 @@ from escap_desktop.sync.crypto import (
     seal_team_key,
 )
 from escap_desktop.sync.identity_map import IdentityMap, wire_id_for_rpps
-from escap_desktop.sync.outbox import OutboxWriter
+from escap_desktop.sync.outbox import OutboxWriter, applying_remote
 from escap_desktop.sync.relay_client import RelayRefusedError
 from escap_desktop.sync.wire import KeyDelivery, MemberList
 
@@ -80,18 +82,36 @@ def refresh_members(ctx: CycleContext, team_id: str) -> MemberList | None:
 
 
 def mark_removed(ctx: CycleContext, team_id: str) -> None:
-    """The relay no longer counts this device in the team: stop pushing and pulling it."""
+    """The relay no longer counts this device in the team: stop pushing and pulling it, and
+    record here that this professional is no longer a member (the team's own record of the
+    removal is sealed with keys this device will never get), so the ESCAP page says so and
+    offers no more writes; what was written before stays as history."""
     with ctx.work() as (_uow, repo):
         team = repo.team(team_id)
-        if team is not None and team.state != REMOVED:
-            team.state = REMOVED
-            kept = repo.mark_refused(team_id)
-            logger.warning(
-                "Cet appareil ne fait plus partie de l'équipe %s ; "
-                "%d modification(s) non envoyée(s).",
-                team_id,
-                kept,
-            )
+        if team is None or team.state == REMOVED:
+            return
+        team.state = REMOVED
+        escap_id = team.escap_id
+        kept = repo.mark_refused(team_id)
+        logger.warning(
+            "Cet appareil ne fait plus partie de l'équipe %s ; %d modification(s) non envoyée(s).",
+            team_id,
+            kept,
+        )
+    with applying_remote(), ctx.work() as (uow, _repo):
+        for membership in uow.find(Membership, escap_id=escap_id):
+            if membership.professional_id == ctx.actor_id and membership.status in (
+                MembershipStatus.ACCEPTED,
+                MembershipStatus.INVITED,
+            ):
+                uow.put(
+                    replace(
+                        membership,
+                        status=MembershipStatus.REMOVED,
+                        left_at=membership.left_at or uow.clock.now(),
+                    ),
+                    kind=AuditKind.RECEIVED,
+                )
 
 
 # --- keys -----------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from escap_desktop.core.entities import MembershipStatus
+from escap_desktop.core.errors import TeamRuleError
 from tests.sync.conftest import MemberFactory, Relay
 from tests.sync.team import active_team, relay_envelopes
 
@@ -44,6 +47,18 @@ def test_a_removed_member_cannot_decrypt_later_records(
     physio.cycle()
     assert physio.repo_call(lambda repo: repo.team(escap.team_id).state) == "removed"
     assert len(physio.practice.messages.thread(escap.id)) == 1
+    # Her own store now says she is no longer a member, and refuses new writes.
+    mine = [
+        m.membership.status
+        for m in physio.practice.escaps.overview(escap.id).members
+        if m.professional.id == physio.me.id
+    ]
+    assert mine == [MembershipStatus.REMOVED]
+    with pytest.raises(TeamRuleError, match="ne faites plus partie de l'équipe"):
+        physio.practice.messages.post(escap.id, "Encore un mot ?")
+    with pytest.raises(TeamRuleError):
+        physio.practice.plan.add(escap.id, "Séance de kiné", responsible_id=physio.me.id)
+    assert physio.sync.status().pending_changes == 0  # nothing of it waits to be sent
 
     # Even holding a copy of the later envelopes, her device cannot open them.
     # Her keys are the first generation (one per data category, versions 1 to 3).

@@ -13,7 +13,8 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
     sqlite_relay,
     sqlite_relay_url,
 )
-from tests.sync.team import Member, code_on_letter, start_escap
+from tests.sync.team import Member, active_team, code_on_letter, start_escap
+from tests.ui.escap_page_driver import open_page
 from tests.ui.main_window_driver import open_main_window
 from tests.ui.typing import answer_next_box, type_text
 
@@ -64,3 +65,32 @@ def test_an_invitation_is_answered_and_the_team_arrives(
         assert main.window.invitations_action.text() == "&Invitations reçues…"
     finally:
         main.shutdown()
+
+
+def test_a_removed_member_s_page_says_so_and_offers_no_writes(
+    qtbot: QtBot,
+    sqlite_members: MemberFactory,  # noqa: F811
+) -> None:
+    gp, _nurse, physio, escap = active_team(sqlite_members)
+    gp.practice.messages.post(escap.id, "Avant le retrait.")
+    gp.cycle()
+    physio.cycle()
+    removed = next(
+        m.membership
+        for m in gp.practice.escaps.overview(escap.id).members
+        if m.professional.identifier == physio.me.identifier
+    )
+    gp.practice.escaps.remove_member(removed.id)
+    gp.cycle()
+    physio.cycle()  # the relay no longer serves her device: it learns it was removed
+
+    page = open_page(qtbot, physio.practice, escap.id)
+    view = page.view
+    assert view.next_step_label.text().startswith(
+        "Vous avez été retiré(e) de l'équipe de cette ESCAP le "
+    )
+    assert "ce que vous y avez écrit reste consultable" in view.next_step_label.text()
+    assert not view.plan.add_button.isEnabled()
+    assert not view.members.add_button.isEnabled()
+    assert view.messages.model.rowCount() == 1  # what she had stays
+    assert not view.messages.send_button.isEnabled()

@@ -42,7 +42,7 @@ from escap_desktop.ui.escap_page.escap_page_view import MESSAGES_TAB, EscapPageV
 from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog, ExitInput
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
-from escap_desktop.ui.formatting import parse_french_date
+from escap_desktop.ui.formatting import format_date, parse_french_date
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
 from escap_desktop.ui.widgets.date_dialog import DateDialog
@@ -192,11 +192,13 @@ class EscapPageController(QObject):
         overview = self.services.escaps.overview(self.escap_id)
         self.overview = overview
         state = overview.escap.state
-        open_team = state in _OPEN_STATES
-        active_team = state in _TEAM_STATES
+        departure = self._my_departure()
+        open_team = state in _OPEN_STATES and departure is None
+        active_team = state in _TEAM_STATES and departure is None
         problems = self.services.escaps.team_problems(self.escap_id)
         view = self.view
-        view.set_header(overview, self.today(), self._next_step(state, problems))
+        next_step = departure or self._next_step(state, problems)
+        view.set_header(overview, self.today(), next_step)
         rule = (
             "L'équipe remplit les règles : au moins 3 professionnels de santé, dont le médecin "
             "traitant."
@@ -211,12 +213,30 @@ class EscapPageController(QObject):
             for m in overview.members
             if m.membership.status is MembershipStatus.ACCEPTED
         ]
-        view.messages.set_thread(
-            overview.messages, names, member_ids, self.me.id, state is not EscapState.CLOSED
-        )
+        writable = state is not EscapState.CLOSED and departure is None
+        view.messages.set_thread(overview.messages, names, member_ids, self.me.id, writable)
         view.messages.set_draft(self.drafts.get(self.escap_id, ""))
-        view.events.set_events(overview.events, names, state is not EscapState.CLOSED)
+        view.events.set_events(overview.events, names, writable)
         view.billing.set_status(self.services.billing.status(self.escap_id))
+
+    def _my_departure(self) -> str | None:
+        """What the page says when this professional left or was removed from the team."""
+        assert self.overview is not None
+        mine = [m.membership for m in self.overview.members if m.professional.id == self.me.id]
+        if not mine or any(
+            m.status in (MembershipStatus.ACCEPTED, MembershipStatus.INVITED) for m in mine
+        ):
+            return None
+        gone = [m for m in mine if m.status in (MembershipStatus.LEFT, MembershipStatus.REMOVED)]
+        if not gone:
+            return None
+        how = "avez quitté" if gone[0].status is MembershipStatus.LEFT else "avez été retiré(e) de"
+        when = f" le {format_date(gone[0].left_at)}" if gone[0].left_at else ""
+        return (
+            f"Vous {how} l'équipe de cette ESCAP{when} : ce que vous y avez écrit reste "
+            "consultable ; vous ne recevez plus ses nouvelles informations et ne pouvez plus "
+            "rien y ajouter."
+        )
 
     def _next_step(self, state: EscapState, problems: list[str]) -> str:
         if state is EscapState.DRAFT:
