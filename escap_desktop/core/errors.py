@@ -26,6 +26,15 @@ class ValidationError(EscapError):
         self.field = field
 
 
+class DuplicatePatientError(ValidationError):
+    """The patient being created may already be recorded; ``same_ins`` means it surely is."""
+
+    def __init__(self, message: str, *, same_ins: bool, existing_id: str) -> None:
+        super().__init__(message, field="ins" if same_ins else "birth_name")
+        self.same_ins = same_ins
+        self.existing_id = existing_id
+
+
 class NotFoundError(EscapError):
     """A record that was asked for does not exist (or no longer exists) in the store."""
 

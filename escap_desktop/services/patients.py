@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from escap_desktop.core.entities import Escap, EscapState, Patient, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
+from escap_desktop.core.errors import DuplicatePatientError
 from escap_desktop.core.rules import identity
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store.episode_team import follow_team
@@ -27,10 +28,26 @@ class PatientService(ServiceBase):
             uow.record_view(patient_id)
         return patient
 
-    def create(self, patient: Patient) -> Patient:
+    def possible_duplicates(self, patient: Patient) -> list[identity.PossibleDuplicate]:
+        """The recorded patients who may be this one (same INS, else same identity traits)."""
+        patient = identity.normalise_patient(patient)
+        with self._store.unit_of_work(self.actor) as uow:
+            return _possible_duplicates(uow, patient)
+
+    def create(self, patient: Patient, *, not_a_duplicate: bool = False) -> Patient:
+        """Records a new patient — never a second record of the same INS; a patient with the
+        same traits only once the professional said it is another person
+        (``not_a_duplicate``). DuplicatePatientError says which record it would repeat."""
         patient = identity.normalise_patient(patient)
         identity.validate_patient(patient, self._today())
         with self._store.unit_of_work(self.actor) as uow:
+            for duplicate in _possible_duplicates(uow, patient):
+                if duplicate.same_ins or not not_a_duplicate:
+                    raise DuplicatePatientError(
+                        identity.duplicate_sentence(duplicate),
+                        same_ins=duplicate.same_ins,
+                        existing_id=duplicate.patient.id,
+                    )
             if patient.medecin_traitant_id is not None:
                 uow.get(Professional, patient.medecin_traitant_id)
             uow.put(patient, patient_id=patient.id)
@@ -66,6 +83,15 @@ class PatientService(ServiceBase):
             patient = identity.qualify_identity(patient, self.actor, document_kind)
             uow.put(patient, patient_id=patient.id)
         return patient
+
+
+def _possible_duplicates(uow: UnitOfWork, patient: Patient) -> list[identity.PossibleDuplicate]:
+    """Two indexed lookups, never the whole list: the same INS, and the same birth date (the
+    traits compared in Python on that handful)."""
+    candidates = {p.id: p for p in uow.find(Patient, birth_date=patient.birth_date)}
+    if patient.ins:
+        candidates.update({p.id: p for p in uow.find(Patient, ins=patient.ins)})
+    return identity.possible_duplicates(patient, candidates.values())
 
 
 def _follow_teams(uow: UnitOfWork, patient_id: str) -> None:

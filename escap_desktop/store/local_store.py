@@ -16,13 +16,14 @@ from pathlib import Path
 import nacl.encoding
 import nacl.hash
 import sqlcipher3
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from escap_desktop.core.clock import Clock, SystemClock
+from escap_desktop.core.entities import Patient
 from escap_desktop.core.errors import EscapError, StoreError
-from escap_desktop.store import migrator, patient_list
+from escap_desktop.store import mapping, migrator, patient_list
 from escap_desktop.store.engine import (
     DAMAGED_MESSAGE,
     check_key,
@@ -31,6 +32,7 @@ from escap_desktop.store.engine import (
     is_damage,
     translate_open_error,
 )
+from escap_desktop.store.models import PatientRow
 from escap_desktop.store.unit_of_work import CommitHook, UnitOfWork
 
 NEWER_VERSION_MESSAGE = (
@@ -250,8 +252,26 @@ def _rebuild_patient_list_if_outdated(engine: Engine) -> None:
         version = connection.exec_driver_sql("PRAGMA user_version").scalar()
         if version == patient_list.LIST_VERSION:
             return
+        _refold_patient_keys(session)
         patient_list.refresh(session)
         connection.exec_driver_sql(f"PRAGMA user_version = {patient_list.LIST_VERSION:d}")
+
+
+def _refold_patient_keys(session: Session) -> None:
+    """The search and sort keys again, after the folding of names changed (version 3: ligatures
+    spelled out, "oeuvrard" finds "ŒUVRARD")."""
+    for row in session.scalars(select(PatientRow)):
+        patient = Patient(  # the traits the keys read, without loading each patient's children
+            birth_name=row.birth_name,
+            first_names=row.first_names,
+            birth_date=row.birth_date,
+            sex=row.sex,
+            used_name=row.used_name,
+            used_first_name=row.used_first_name,
+            ins=row.ins,
+        )
+        row.search_key = mapping.patient_search_key(patient)
+        row.sort_key = mapping.patient_sort_key(patient)
 
 
 def _refuse_partial_pages(path: Path, raw: sqlcipher3.Connection) -> None:

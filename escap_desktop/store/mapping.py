@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from typing import Any
 
+from escap_desktop.core import text
 from escap_desktop.core.entities import (
     Action,
     AuditEntry,
@@ -73,11 +73,9 @@ LOCAL_PROFILE_SLOT = 1
 _SEPARATORS = re.compile(r"[\s\-'’]+")
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, so "lefevre" finds "LEFÈVRE" and "Émile" sorts with "E"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return bare.casefold()
+fold = text.fold
+"""Lower case without accents, ligatures spelled out: "lefevre" finds "LEFÈVRE", "oeuvrard"
+finds "ŒUVRARD", "Émile" sorts with "E" (``core.text``, the one folding of names)."""
 
 
 def search_tokens(text: str) -> list[str]:

@@ -111,7 +111,12 @@ class PatientRow(Base):
     """A patient; ``search_key`` and ``sort_key`` are accent-free copies for the patient list."""
 
     __tablename__ = "patient"
-    __table_args__ = (Index("ix_patient_sort_key", "sort_key"),)
+    __table_args__ = (
+        Index("ix_patient_sort_key", "sort_key"),
+        # The duplicate lookup before a patient is created: same INS, same birth date.
+        Index("ix_patient_ins", "ins"),
+        Index("ix_patient_birth_date", "birth_date"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     birth_name: Mapped[str] = mapped_column(String(200))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.text import fold as fold_name
 
 DATE_FORMAT = "%d/%m/%Y"
 DATE_PLACEHOLDER = "JJ/MM/AAAA"
@@ -62,5 +62,4 @@ def fold(text: str) -> str:
 
     Used on both sides of a search so that the professional can type without accents.
     """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SEPARATORS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return fold_name(text.translate(_SEPARATORS))

@@ -317,3 +317,27 @@ def test_figures_are_rebuilt_when_their_version_changes(store: Store, key: bytes
     with Store.open(store.path, key) as reopened:
         assert _stored_figures(reopened) == _fresh_figures(reopened)
         assert len(_stored_figures(reopened)) == 4
+
+
+def test_search_keys_are_refolded_when_the_list_version_changes(store: Store, key: bytes) -> None:
+    with store.unit_of_work(ME) as uow:
+        uow.put(LocalProfile(professional_id=ME))
+        uow.put(
+            Patient(
+                birth_name="Œuvrard",
+                first_names="Léa",
+                birth_date=date(1948, 3, 5),
+                sex=Sex.FEMALE,
+            )
+        )
+    with store.unit_of_work(ME) as uow:
+        # As an earlier version folded it: the ligature kept, so "oeuvrard" found nothing.
+        uow.session.connection().exec_driver_sql(
+            "UPDATE patient SET search_key = 'œuvrard lea', sort_key = 'œuvrard lea'"
+        )
+        uow.session.connection().exec_driver_sql("PRAGMA user_version = 2")
+        assert uow.patient_summaries(search="oeuvrard") == []
+    store.close()
+    with Store.open(store.path, key) as reopened, reopened.unit_of_work(ME) as uow:
+        [row] = uow.patient_summaries(search="oeuvrard")
+        assert row.display_name == "ŒUVRARD Léa"

@@ -70,14 +70,16 @@ def answers(practice: Practice, points: int) -> dict[str, bool]:
 def assessed_patient(practice: Practice, last_name: str = "Martin") -> tuple[str, str]:
     """A patient over 65 with 3 chronic conditions and an eligible grid: (patient id, escap id).
 
-    Set up through the services, as the inclusion wizard would (its own tests drive it)."""
+    Set up through the services, as the inclusion wizard would (its own tests drive it). Each
+    name gets its own INS (one patient, one record: the same INS is never recorded twice)."""
+    order = 456 if last_name == "Martin" else 500 + sum(map(ord, last_name)) % 400
     patient = practice.patients.create(
         Patient(
             birth_name=last_name,
             first_names="Léa",
             birth_date=date(1948, 3, 5),
             sex=Sex.FEMALE,
-            ins=nir("2480375123456"),
+            ins=nir(f"2480375123{order:03d}"),
         )
     )
     escap = practice.escaps.start(patient.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus, Sex
+from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus, Patient, Sex
 from escap_desktop.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.inclusion.flow import InclusionFlow
@@ -242,3 +243,47 @@ PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+def test_a_patient_already_recorded_is_not_typed_twice(qtbot: QtBot, practice: Practice) -> None:
+    existing = practice.patients.create(
+        Patient(
+            birth_name="MARTIN",
+            first_names="Lea",
+            birth_date=date(1948, 3, 5),
+            sex=Sex.FEMALE,
+            ins=nir("2480375123456"),
+        )
+    )
+    # The same INS: refused next to the field, nothing created.
+    wizard = _wizard(qtbot, practice)
+    _fill_identity(wizard)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == 0
+    assert "déjà enregistré" in wizard.identity_page.form.errors.message("ins")
+    assert [r.patient_id for r in practice.patients.summaries()] == [existing.id]
+
+    # The same traits without an INS: the professional is asked; "no" creates nothing.
+    questions: list[str] = []
+    answers = [False, True]
+
+    def confirm(_parent: object, _title: str, question: str, _action: str) -> bool:
+        questions.append(question)
+        return answers.pop(0) if answers else True  # then: close without saving
+
+    current = practice.profile.current()
+    assert current is not None
+    flow = InclusionFlow(
+        practice.patients, practice.escaps, practice.professionals, current[1], practice.clock
+    )
+    asking = InclusionWizard(flow, None, confirm=confirm)
+    qtbot.addWidget(asking)
+    show_active(asking)
+    _fill_identity(asking, ins="")
+    press_next(qtbot, asking)
+    assert asking.currentId() == 0
+    assert questions[0].startswith("Un patient aux mêmes traits d'identité est déjà enregistré")
+    assert len(practice.patients.summaries()) == 1
+    press_next(qtbot, asking)  # "yes, another person"
+    assert asking.currentId() == SITUATION
+    assert len(practice.patients.summaries()) == 2

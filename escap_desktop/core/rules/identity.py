@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from stdnum.fr import nir as stdnum_nir
@@ -39,6 +39,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.rules.wording import format_date, lower_first, plural
+from escap_desktop.core.text import fold
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 """Births before this day are typing errors, not patients."""
@@ -492,3 +493,60 @@ def keep_status_consistent(before: Patient, after: Patient) -> Patient:
             identity_verified_on=None,
         )
     return after
+
+
+# --- One patient, one record ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PossibleDuplicate:
+    """A recorded patient who may be the one being created: ``same_ins`` when the INS matches
+    (the same person: never a second record), else the identity traits match (ask)."""
+
+    patient: Patient
+    same_ins: bool
+
+    @property
+    def sentence(self) -> str:
+        return duplicate_sentence(self)
+
+
+def _traits(patient: Patient) -> tuple[str, str, date, Sex]:
+    first = patient.first_names.split()[0] if patient.first_names.split() else ""
+    return (
+        " ".join(fold(patient.birth_name).replace("-", " ").replace("'", " ").split()),
+        fold(first),
+        patient.birth_date,
+        patient.sex,
+    )
+
+
+def possible_duplicates(candidate: Patient, recorded: Iterable[Patient]) -> list[PossibleDuplicate]:
+    """The recorded patients who may be ``candidate``: same INS first, then same traits (birth
+    name, first first name, birth date, sex — accents, case and ligatures ignored)."""
+    found: list[PossibleDuplicate] = []
+    traits = _traits(candidate)
+    for patient in recorded:
+        if patient.id == candidate.id:
+            continue
+        if candidate.ins and patient.ins == candidate.ins:
+            found.append(PossibleDuplicate(patient, same_ins=True))
+        elif _traits(patient) == traits:
+            found.append(PossibleDuplicate(patient, same_ins=False))
+    found.sort(key=lambda d: not d.same_ins)
+    return found
+
+
+def duplicate_sentence(duplicate: PossibleDuplicate) -> str:
+    """What the professional reads about a possible duplicate, in French."""
+    patient = duplicate.patient
+    who = f"{patient.display_name}, né(e) le {patient.birth_date:%d/%m/%Y}"
+    if duplicate.same_ins:
+        return (
+            f"Ce patient est déjà enregistré ({who}, même matricule INS) : ouvrez sa fiche "
+            "plutôt que d'en créer une seconde."
+        )
+    return (
+        f"Un patient aux mêmes traits d'identité est déjà enregistré ({who}) : vérifiez qu'il "
+        "ne s'agit pas de la même personne avant de créer un second dossier."
+    )

@@ -92,11 +92,22 @@ class InclusionFlow:
     def identity_problems(self, draft: Patient) -> list:  # type: ignore[type-arg]
         return self.checks.patient_problems(draft)
 
-    def save_identity(self, draft: Patient, document: IdentityDocument | None) -> Patient:
+    def possible_duplicates(self, draft: Patient) -> list:  # type: ignore[type-arg]
+        """Recorded patients who may be this new one (none when editing an existing one)."""
+        return [] if self.patient is not None else self.patients.possible_duplicates(draft)
+
+    def save_identity(
+        self,
+        draft: Patient,
+        document: IdentityDocument | None,
+        *,
+        not_a_duplicate: bool = False,
+    ) -> Patient:
         """Creates or updates the patient, qualifies the identity when a document was seen,
-        and opens (or reuses) the ESCAP draft."""
+        and opens (or reuses) the ESCAP draft. ``not_a_duplicate``: the professional said the
+        patient with the same traits is another person."""
         if self.patient is None:
-            patient = self.patients.create(draft)
+            patient = self.patients.create(draft, not_a_duplicate=not_a_duplicate)
         else:
             patient = self.patients.update(draft)
         if document is not None and patient.identity_document is None and patient.ins:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout
 
+from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.forms.patient_form import PatientForm
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.page_base import InclusionPage
+from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
 
 
 class IdentityPage(InclusionPage):
-    def __init__(self, flow: InclusionFlow) -> None:
+    def __init__(self, flow: InclusionFlow, confirm: Confirmer = ask_confirmation) -> None:
+        self._confirm = confirm
         super().__init__(
             flow,
             "Identité du patient",
@@ -33,8 +36,25 @@ class IdentityPage(InclusionPage):
         if not self.form.validate():
             return False
         draft = self.form.draft()
+        duplicates = self.flow.possible_duplicates(draft)
+        not_a_duplicate = False
+        if duplicates and not any(d.same_ins for d in duplicates):
+            # Same traits, no INS to tell: the professional decides; the same INS is refused.
+            if not self._confirm(
+                self,
+                "Patient déjà enregistré ?",
+                f"{duplicates[0].sentence}\n\nS'il s'agit bien d'une autre personne, un second "
+                "dossier sera créé.",
+                "&Créer un autre dossier",
+            ):
+                self.form.errors.show(ValidationError(duplicates[0].sentence, "birth_name"))
+                return False
+            not_a_duplicate = True
         saved = self.run(
-            lambda: self.flow.save_identity(draft, self.form.identity_document), self.form.errors
+            lambda: self.flow.save_identity(
+                draft, self.form.identity_document, not_a_duplicate=not_a_duplicate
+            ),
+            self.form.errors,
         )
         if saved is None:
             return False

@@ -61,7 +61,7 @@ class InclusionWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, "&Fermer")
         self.resize(980, 700)
 
-        self.identity_page = IdentityPage(flow)
+        self.identity_page = IdentityPage(flow, confirm)
         self.situation_page = SituationPage(flow)
         self.grid_page = GridPage(flow, self.situation_page)
         self.result_page = ResultPage(flow)

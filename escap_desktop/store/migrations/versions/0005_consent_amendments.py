@@ -1,5 +1,6 @@
 """Consent amendments (kinds of recipients, amendment number and date, keys rotated for them);
-the code an invitee types to prove the invitation is theirs.
+the code an invitee types to prove the invitation is theirs; the patient indexes of the
+duplicate lookup (same INS, same birth date) done before a patient is created.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +22,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_patient_ins", "patient", ["ins"])
+    op.create_index("ix_patient_birth_date", "patient", ["birth_date"])
     with op.batch_alter_table("consent", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("recipient_professions", sa.Text(), nullable=False, server_default="[]")
@@ -40,6 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_patient_birth_date", table_name="patient")
+    op.drop_index("ix_patient_ins", table_name="patient")
     with op.batch_alter_table("sync_invitation", schema=None) as batch_op:
         batch_op.drop_column("join_code")
     with op.batch_alter_table("sync_team", schema=None) as batch_op:
