@@ -146,3 +146,15 @@ def test_a_word_that_is_mostly_a_town_does_not_rank_as_a_name(
     run_import(service, write_lines(tmp_path / "paris.txt", rows))
     assert _names(service, "kine paris") == ["Léa Abadie", "Jean Paris"]
     assert _names(service, "paris") == ["Léa Abadie", "Jean Paris", *["Eva Roux"] * 5]
+
+
+def test_ligatures_are_found_spelled_out_or_not(service: DirectoryService, tmp_path: Path) -> None:
+    extract = write_lines(
+        tmp_path / "ligatures.txt",
+        [person("10000000021", "ŒUVRARD", "MARC"), person("10000000022", "STRAUß", "ÆLIS")],
+    )
+    run_import(service, extract)
+    for typed in ("oeuvrard", "OEUVRARD", "œuvrard", "Œuvr"):
+        assert _names(service, typed) == ["Dr Marc Œuvrard"], typed
+    for typed in ("strauss", "strauß", "aelis", "ælis"):
+        assert [e.identifier for e in service.search(typed)] == ["10000000022"], typed

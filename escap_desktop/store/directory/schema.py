@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 PROFESSIONAL_COLUMNS: tuple[str, ...] = (
     "id",
@@ -97,6 +97,32 @@ def create_schema(db: sqlite_utils.Database) -> None:
         db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('hashsize', {64 << 20})")
 
 
+# FTS5's unicode61 tokenizer lowers case and drops accents but keeps ligatures and letters with
+# a stroke as they are: they are spelled out in SQL as the index is filled (fast, no Python call
+# per value), the same way ``core.text.fold`` spells them in a typed search.
+_SPELLED_OUT = (
+    ("œ", "oe"),
+    ("Œ", "OE"),
+    ("æ", "ae"),
+    ("Æ", "AE"),
+    ("ø", "o"),
+    ("Ø", "O"),
+    ("ł", "l"),
+    ("Ł", "L"),
+    ("đ", "d"),
+    ("Đ", "D"),
+    ("ß", "ss"),
+    ("ẞ", "SS"),
+)
+
+
+def _spelled_out(column: str) -> str:
+    expression = column
+    for letter, spelled in _SPELLED_OUT:
+        expression = f"replace({expression}, '{letter}', '{spelled}')"
+    return expression
+
+
 def fill_search_index(db: sqlite_utils.Database, chunk: int = 400_000) -> Iterator[float]:
     """Indexes every professional for search, a chunk at a time; yields the fraction done.
 
@@ -104,13 +130,14 @@ def fill_search_index(db: sqlite_utils.Database, chunk: int = 400_000) -> Iterat
     the index's memory, so they are large (see ``hashsize`` in :func:`create_schema`).
     """
     columns = ", ".join(FTS_COLUMNS)
+    values = ", ".join(_spelled_out(column) for column in FTS_COLUMNS)
     first, last = db.execute("SELECT min(id), max(id) FROM professionals").fetchone()
     if first is None:
         return
     for start in range(first, last + 1, chunk):
         db.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, {columns}) "
-            f"SELECT id, {columns} FROM professionals WHERE id >= ? AND id < ?",
+            f"SELECT id, {values} FROM professionals WHERE id >= ? AND id < ?",
             (start, start + chunk),
         )
         yield min(1.0, (start + chunk - first) / (last + 1 - first))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from escap_desktop.core.entities.directory import DirectoryEntry, DirectorySite
 from escap_desktop.core.entities.professional import IdentifierKind
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.core.text import fold as text_fold
 from escap_desktop.store.directory.names import french_name
 from escap_desktop.store.directory.schema import FTS_TABLE
 
@@ -41,10 +42,9 @@ _RPPS = re.compile(r"^\d{11}$")
 _ADELI = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, as the index's tokenizer sees letters."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+fold = text_fold
+"""Lower case without diacritics, ligatures spelled out, as the index holds the words
+(``core.text.fold``; ``schema.fill_search_index`` spells them out in the index)."""
 
 
 def _ascii_fold(text: str) -> str:
