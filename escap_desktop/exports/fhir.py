@@ -342,8 +342,7 @@ def care_plan_resource(bundle: EpisodeBundle, known: set[str]) -> dict[str, Any]
     if escap.state is EscapState.CLOSED:
         status = "revoked" if escap.exit_reason in _REVOKING_EXITS else "completed"
     else:
-        running = escap.state in (EscapState.ACTIVE, EscapState.INCOMPLETE)
-        status = "active" if running else "draft"
+        status = "active" if escap.state.running else "draft"
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": _resource_id(f"plan-{escap.id}"),

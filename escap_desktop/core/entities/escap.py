@@ -32,6 +32,11 @@ class EscapState(StrEnum):
             "cloturee": "Clôturée",
         }[self.value]
 
+    @property
+    def running(self) -> bool:
+        """Activated and not closed: active, or incomplete (the team follows the patient)."""
+        return self in (EscapState.ACTIVE, EscapState.INCOMPLETE)
+
 
 class ExitReason(StrEnum):
     """Why an ESCAP ended."""

@@ -56,7 +56,7 @@ TRANSITIONS: Mapping[EscapState, frozenset[EscapState]] = MappingProxyType(
 )
 """The allowed transitions; a restart after closure is a new episode, not a transition."""
 
-RUNNING_STATES = frozenset({S.ACTIVE, S.INCOMPLETE})
+RUNNING_STATES = frozenset(state for state in S if state.running)
 """Activated and not closed: the team follows the patient, complete or not."""
 _INVITING_STATES = frozenset({S.CONSENTED, S.FORMING}) | RUNNING_STATES
 _TEAM_STATES = frozenset({S.FORMING}) | RUNNING_STATES
@@ -277,14 +277,25 @@ def activate(
     at: datetime,
 ) -> Escap:
     """Équipe en constitution -> active, when the team rules hold and the consent is in force."""
-    context = TransitionContext(
+    context = _team_context(at, patient, consent, memberships, professionals)
+    return transition(escap, S.ACTIVE, context=context)
+
+
+def _team_context(
+    at: datetime,
+    patient: Patient,
+    consent: Consent | None,
+    memberships: tuple[Membership, ...] | list[Membership],
+    professionals: Mapping[str, Professional],
+) -> TransitionContext:
+    """What activating, and following a running team, read."""
+    return TransitionContext(
         at,
         consent=consent,
         patient=patient,
         memberships=tuple(memberships),
         professionals=professionals,
     )
-    return transition(escap, S.ACTIVE, context=context)
 
 
 def follow_team(
@@ -308,16 +319,11 @@ def follow_team(
     target = S.INCOMPLETE if broken else S.ACTIVE
     if target is escap.state:
         return escap
-    context = TransitionContext(
-        at,
-        consent=consent,
-        patient=patient,
-        memberships=tuple(memberships),
-        professionals=professionals,
-    )
-    if _guard(escap, target, context) is not None:
-        return escap
-    return transition(escap, target, context=context)
+    context = _team_context(at, patient, consent, memberships, professionals)
+    try:
+        return transition(escap, target, context=context)
+    except TransitionError:
+        return escap  # back to « Active » waits for what activation needs (a signed consent)
 
 
 INCOMPLETE_LIST_ACTION = "Équipe incomplète : inviter un professionnel de santé"

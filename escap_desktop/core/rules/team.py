@@ -15,7 +15,6 @@ from types import MappingProxyType
 
 from escap_desktop.core.entities import (
     Escap,
-    EscapState,
     Membership,
     MembershipStatus,
     Patient,
@@ -28,9 +27,6 @@ from escap_desktop.core.rules.periods import DateSpan, active_span, membership_s
 from escap_desktop.core.rules.wording import join_sentences, plural
 
 MINIMUM_HEALTH_MEMBERS = 3
-
-_RUNNING = frozenset({EscapState.ACTIVE, EscapState.INCOMPLETE})
-"""Activated and not closed (``lifecycle.RUNNING_STATES``; lifecycle imports this module)."""
 
 SPECIALTIES: Mapping[Prerequisite, tuple[str, ...]] = MappingProxyType(
     {
@@ -164,7 +160,7 @@ def check_departure(escap: Escap, patient: Patient, membership: Membership) -> N
             f"Ce professionnel ne fait plus partie de l'équipe ({membership.status.label.lower()})"
             " : il n'y a rien à retirer."
         )
-    if escap.state in _RUNNING and membership.professional_id == patient.medecin_traitant_id:
+    if escap.state.running and membership.professional_id == patient.medecin_traitant_id:
         raise TeamRuleError(
             "Le médecin traitant ne peut pas quitter l'équipe tant que l'ESCAP est active : "
             "le patient doit d'abord déclarer un autre médecin traitant membre de l'équipe, ou "

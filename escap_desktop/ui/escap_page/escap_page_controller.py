@@ -52,8 +52,7 @@ if TYPE_CHECKING:
     from escap_desktop.services.practice import Practice
 
 T = TypeVar("T")
-_RUNNING_STATES = (EscapState.ACTIVE, EscapState.INCOMPLETE)
-_TEAM_STATES = (EscapState.FORMING, *_RUNNING_STATES)
+_TEAM_STATES = (EscapState.FORMING, *(state for state in EscapState if state.running))
 _OPEN_STATES = (EscapState.ASSESSED, EscapState.CONSENTED, *_TEAM_STATES)
 
 
