@@ -55,6 +55,7 @@ from escap_desktop.documents import (
 )
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
+from escap_desktop.store.episode_team import latest_consent
 from escap_desktop.store.unit_of_work import UnitOfWork
 
 FINGERPRINT_UNAVAILABLE = "non disponible"
@@ -134,7 +135,7 @@ class DocumentService(ServiceBase):
         with self._store.unit_of_work(actor) as uow:
             escap = _current_escap(uow, patient_id)
             _ensure_consent_can_be_prepared(escap, self._now())
-            existing = _consent(uow, escap.id)
+            existing = latest_consent(uow, escap.id)
             consent = existing or Consent(
                 escap_id=escap.id, patient_id=escap.patient_id, collected_by=actor
             )
@@ -151,17 +152,8 @@ class DocumentService(ServiceBase):
             )
             if consent != existing:
                 uow.put(consent, patient_id=escap.patient_id)
-            patient = uow.get(Patient, escap.patient_id)
-            designated = [uow.get(Professional, pid) for pid in consent.recipient_ids]
-            collector = _professional_or(uow, consent.collected_by, actor)
-        data = ConsentFormData(
-            patient=patient,
-            consent=consent,
-            designated=designated,
-            collector=collector,
-            issued_on=self._today(),
-        )
-        return self._print(data, "Consent", consent.id, patient.id)
+            data = self._consent_form_data(uow, escap, consent, consent.collected_by, actor)
+        return self._print(data, "Consent", consent.id, escap.patient_id)
 
     def amended_consent_form(self, patient_id: str) -> PrintedDocument:
         """The amendment to the consent of the patient's current ESCAP, for their signature:
@@ -170,7 +162,7 @@ class DocumentService(ServiceBase):
         actor = self.actor
         with self._store.unit_of_work(actor) as uow:
             escap = _current_escap(uow, patient_id)
-            consent = _consent(uow, escap.id)
+            consent = latest_consent(uow, escap.id)
             if consent is None or consent.amendment == 0:
                 raise ConsentError(
                     "Le consentement de cette ESCAP n'a pas été modifié : il n'y a pas d'avenant "
@@ -180,17 +172,27 @@ class DocumentService(ServiceBase):
             if reference != consent.form_reference:  # signed without a printed form
                 consent = replace(consent, form_reference=reference)
                 uow.put(consent, patient_id=escap.patient_id)
-            patient = uow.get(Patient, escap.patient_id)
-            designated = [uow.get(Professional, pid) for pid in consent.recipient_ids]
-            collector = _professional_or(uow, actor, consent.collected_by)
-        data = ConsentFormData(
-            patient=patient,
+            # The amendment is recorded by whoever prints it (the first form's collector else).
+            data = self._consent_form_data(uow, escap, consent, actor, consent.collected_by)
+        return self._print(data, "Consent", consent.id, escap.patient_id)
+
+    def _consent_form_data(
+        self,
+        uow: UnitOfWork,
+        escap: Escap,
+        consent: Consent,
+        collector_id: str,
+        fallback_id: str,
+    ) -> ConsentFormData:
+        """The form (first or amended) of ``consent``: the patient, the designated
+        professionals, and who hands it over (``collector_id``, else ``fallback_id``)."""
+        return ConsentFormData(
+            patient=uow.get(Patient, escap.patient_id),
             consent=consent,
-            designated=designated,
-            collector=collector,
+            designated=[uow.get(Professional, pid) for pid in consent.recipient_ids],
+            collector=_professional_or(uow, collector_id, fallback_id),
             issued_on=self._today(),
         )
-        return self._print(data, "Consent", consent.id, patient.id)
 
     def match_scanned_reference(self, text: str) -> Consent:
         """The consent whose form a scanned QR code (``ESCAP:CF:…``) or a typed reference
@@ -375,11 +377,6 @@ def _assessment(
     if not assessments:
         raise NotFoundError("Aucune grille d'inclusion n'a été remplie pour ce patient.")
     return assessments[-1]  # the store orders them by assessment day, then recording time
-
-
-def _consent(uow: UnitOfWork, escap_id: str) -> Consent | None:
-    consents = uow.find(Consent, escap_id=escap_id)
-    return consents[-1] if consents else None
 
 
 def _ensure_consent_can_be_prepared(escap: Escap, now: datetime) -> None:

@@ -53,7 +53,6 @@ from escap_desktop.store import Store
 from escap_desktop.store.audit_phrases import consent_amendment_phrase
 from escap_desktop.store.episode_team import (
     follow_team,
-    known_professionals,
     latest_consent,
     read_episode_team,
 )
@@ -169,12 +168,8 @@ class EscapService(ServiceBase):
     def team_problems(self, escap_id: str) -> list[str]:
         """Why the team cannot be activated yet (empty when it can), for the GUI to show."""
         with self._store.unit_of_work(self.actor) as uow:
-            escap = uow.get(Escap, escap_id)
-            patient = uow.get(Patient, escap.patient_id)
-            memberships = uow.find(Membership, escap_id=escap_id)
-            return team.team_problems(
-                patient, memberships, known_professionals(uow, memberships, patient)
-            )
+            episode = read_episode_team(uow, escap_id)
+            return team.team_problems(episode.patient, episode.memberships, episode.professionals)
 
     def incomplete_next_step(self, escap_id: str) -> str:
         """What an incomplete team should do next, naming what is missing."""
@@ -359,10 +354,10 @@ class EscapService(ServiceBase):
         patient removes someone by asking their removal), but nobody outside the new
         designation can be invited.
         """
-        if self._closed(escap_id):
-            raise lifecycle_error("L'ESCAP est clôturée : le consentement ne se modifie plus.")
         with self._store.unit_of_work(self.actor) as uow:
             escap = uow.get(Escap, escap_id)
+            if escap.state is EscapState.CLOSED:
+                raise lifecycle_error("L'ESCAP est clôturée : le consentement ne se modifie plus.")
             for professional_id in recipient_ids:
                 uow.get(Professional, professional_id)
             consent = consent_rules.amend(
@@ -379,9 +374,6 @@ class EscapService(ServiceBase):
                 summary=consent_amendment_phrase(consent.amendment),
             )
         return consent
-
-    def _closed(self, escap_id: str) -> bool:
-        return self.get(escap_id).state is EscapState.CLOSED
 
     def record_consent_refused(self, escap_id: str, *, on: date | None = None) -> Escap:
         """The patient refused: the episode closes (the refusal stays in the history)."""
@@ -517,18 +509,16 @@ class EscapService(ServiceBase):
     def activate(self, escap_id: str) -> Escap:
         """The team is complete (3 accepted incl. the médecin traitant): the ESCAP starts."""
         with self._store.unit_of_work(self.actor) as uow:
-            escap = uow.get(Escap, escap_id)
-            patient = uow.get(Patient, escap.patient_id)
-            memberships = uow.find(Membership, escap_id=escap_id)
+            episode = read_episode_team(uow, escap_id)
             escap = lifecycle.activate(
-                escap,
-                patient=patient,
-                consent=latest_consent(uow, escap_id),
-                memberships=memberships,
-                professionals=known_professionals(uow, memberships, patient),
+                episode.escap,
+                patient=episode.patient,
+                consent=episode.consent,
+                memberships=episode.memberships,
+                professionals=episode.professionals,
                 at=self._now(),
             )
-            uow.put(escap, patient_id=patient.id)
+            uow.put(escap, patient_id=escap.patient_id)
         return escap
 
     def close(

@@ -43,7 +43,6 @@ from escap_desktop.core.errors import (
 )
 from escap_desktop.store.trusted_keyring import (
     NO_KEYRING_MESSAGE,
-    backend_name,
     trusted_keyring,
     untrusted_keyring,
 )
@@ -250,7 +249,13 @@ def save_key_in_keyring(store_id: str, key: bytes) -> None:
 
 def load_key_from_keyring(store_id: str) -> bytes | None:
     username = keyring_username(store_id)
-    stored = _with_keyring(lambda backend: backend.get_password(KEYRING_SERVICE, username))
+    return _stored_key(
+        _with_keyring(lambda backend: backend.get_password(KEYRING_SERVICE, username))
+    )
+
+
+def _stored_key(stored: str | None) -> bytes | None:
+    """The key as a keyring entry keeps it (hex), or None for a missing or malformed entry."""
     if stored is None:
         return None
     try:
@@ -288,13 +293,8 @@ def load_key_from_untrusted_keyring(store_id: str) -> tuple[bytes, str] | None:
         stored = backend.get_password(KEYRING_SERVICE, keyring_username(store_id))
     except keyring.errors.KeyringError:
         return None
-    if stored is None:
-        return None
-    try:
-        key = bytes.fromhex(stored)
-    except ValueError:
-        return None
-    return (key, type(backend).__name__) if len(key) == KEY_BYTES else None
+    key = _stored_key(stored)
+    return None if key is None else (key, type(backend).__name__)
 
 
 def delete_from_untrusted_keyring(username: str) -> bool:
@@ -309,10 +309,6 @@ def delete_from_untrusted_keyring(username: str) -> bool:
     except keyring.errors.KeyringError:
         return False
     return backend.get_password(KEYRING_SERVICE, username) is None
-
-
-def current_backend_name() -> str:
-    return backend_name(keyring.get_keyring())
 
 
 def _with_keyring(operation: Callable[[KeyringBackend], T]) -> T:
