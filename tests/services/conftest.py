@@ -11,6 +11,7 @@ from stdnum.fr import nir
 
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
+    ClinicalSituation,
     IdentifierKind,
     Patient,
     Profession,
@@ -35,6 +36,17 @@ def professional(last: str, first: str, profession: Profession, rpps: str) -> Pr
         identifier=rpps,
         town="Lyon",
     )
+
+
+POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
+"""Three chronic conditions: a patient over 65 meets the first prerequisite."""
+
+
+def me_id(practice: Practice) -> str:
+    """The local professional's id (the GP of these tests)."""
+    current = practice.profile.current()
+    assert current is not None
+    return current[1].id
 
 
 @pytest.fixture

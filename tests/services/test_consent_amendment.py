@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
-    ClinicalSituation,
     DataCategory,
     EscapState,
     Patient,
@@ -18,15 +17,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import ConsentError, ValidationError
 from escap_desktop.services.practice import Practice
-from tests.services.conftest import professional
-
-POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
-
-
-def _me(practice: Practice) -> str:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1].id
+from tests.services.conftest import POLYPATHOLOGY, me_id, professional
 
 
 def _signed(practice: Practice, patient: Patient, designated: tuple[str, ...]) -> str:
@@ -62,8 +53,8 @@ def test_only_the_designated_are_invited_until_the_patient_agrees_to_more(
     clock: FrozenClock,
 ) -> None:
     nurse_id, social_id = nurse_and_social_worker
-    escap_id = _signed(practice, patient_born_1940, (_me(practice), nurse_id))
-    practice.escaps.invite(escap_id, _me(practice), "Médecin traitant")
+    escap_id = _signed(practice, patient_born_1940, (me_id(practice), nurse_id))
+    practice.escaps.invite(escap_id, me_id(practice), "Médecin traitant")
     practice.escaps.invite(escap_id, nurse_id)
     with pytest.raises(ConsentError) as refused:
         practice.escaps.invite(escap_id, social_id)
@@ -78,7 +69,7 @@ def test_only_the_designated_are_invited_until_the_patient_agrees_to_more(
     consent = practice.escaps.amend_consent(
         escap_id,
         scopes=frozenset(DataCategory),
-        recipient_ids=(_me(practice), nurse_id),
+        recipient_ids=(me_id(practice), nurse_id),
         recipient_professions=frozenset({Profession.ASSISTANT_SERVICE_SOCIAL}),
     )
     assert (consent.amendment, consent.amended_on) == (1, clock.today())
@@ -98,7 +89,7 @@ def test_a_category_taken_out_is_no_longer_written(
     practice: Practice, patient_born_1940: Patient
 ) -> None:
     escap_id = _signed(practice, patient_born_1940, ())
-    practice.escaps.invite(escap_id, _me(practice), "Médecin traitant")
+    practice.escaps.invite(escap_id, me_id(practice), "Médecin traitant")
     practice.messages.post(escap_id, "Aide à domicile à prévoir.", DataCategory.SOCIAL)
 
     practice.escaps.amend_consent(

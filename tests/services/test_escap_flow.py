@@ -9,7 +9,6 @@ import pytest
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     BillingKind,
-    ClinicalSituation,
     EscapState,
     ExitReason,
     MembershipStatus,
@@ -19,15 +18,12 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import TeamRuleError, TransitionError, ValidationError
 from escap_desktop.services.practice import Practice
-from tests.services.conftest import professional
+from tests.services.conftest import POLYPATHOLOGY, professional
 
 
 def _answers(practice: Practice, points: int) -> dict[str, bool]:
     ids = practice.escaps.current_grid().item_ids
     return {item_id: index < points for index, item_id in enumerate(ids)}
-
-
-POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
 
 
 def test_eligible_patient_goes_from_draft_to_active_team_then_exit(

@@ -12,7 +12,6 @@ from escap_desktop.core.clock import FrozenClock, paris_date, paris_instant
 from escap_desktop.core.entities import (
     ActionStatus,
     BillingKind,
-    ClinicalSituation,
     DataCategory,
     Escap,
     EscapState,
@@ -25,20 +24,12 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import ConsentError, ValidationError
 from escap_desktop.core.rules.billing import BillingError
 from escap_desktop.services.practice import Practice
-from tests.services.conftest import professional
-
-POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
+from tests.services.conftest import POLYPATHOLOGY, me_id, professional
 
 
 def _answers(practice: Practice, points: int) -> dict[str, bool]:
     ids = practice.escaps.current_grid().item_ids
     return {item_id: index < points for index, item_id in enumerate(ids)}
-
-
-def _me(practice: Practice) -> str:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1].id
 
 
 def _assessed(practice: Practice, patient: Patient, *, scopes: frozenset[DataCategory]) -> str:
@@ -51,7 +42,7 @@ def _assessed(practice: Practice, patient: Patient, *, scopes: frozenset[DataCat
 
 def _active_team(practice: Practice, patient: Patient) -> str:
     escap_id = _assessed(practice, patient, scopes=frozenset(DataCategory))
-    practice.escaps.invite(escap_id, _me(practice), "Médecin traitant")
+    practice.escaps.invite(escap_id, me_id(practice), "Médecin traitant")
     for last, first, profession, rpps in (
         ("Bréhat", "Anaïs", Profession.INFIRMIER, "10000000002"),
         ("N'Diaye", "Loïc", Profession.MASSEUR_KINESITHERAPEUTE, "10000000003"),
@@ -67,7 +58,7 @@ def _recorded_days_ago(practice: Practice, escap_id: str, days: int) -> None:
     """As if the episode (and its team's answers) had been recorded ``days`` before today, at
     9:00 in Paris, so the tests do not depend on the day they run."""
     at = paris_instant(practice.clock.today() - timedelta(days=days), 9)
-    with practice.store.unit_of_work(_me(practice)) as uow:
+    with practice.store.unit_of_work(me_id(practice)) as uow:
         escap = uow.get(Escap, escap_id)
         uow.put(
             replace(escap, created_at=at, activated_at=at if escap.activated_at else None),
@@ -92,7 +83,7 @@ def test_an_exit_recorded_three_days_later_keeps_the_day_it_happened(
 ) -> None:
     escap_id = _active_team(practice, patient_born_1940)
     _recorded_days_ago(practice, escap_id, 10)
-    me = _me(practice)
+    me = me_id(practice)
     three_days_ago = clock.today() - timedelta(days=3)
 
     closed = practice.escaps.close(
@@ -181,8 +172,8 @@ def test_a_reevaluation_writes_its_timeline_event_with_the_grid(
     assert event.occurred_on == yesterday
     assert event.note == f"Score 16 ; {result.summary}"
     assert event.assessment_id == assessment.id
-    assert event.recorded_by == _me(practice)
-    with practice.store.unit_of_work(_me(practice)) as uow:
+    assert event.recorded_by == me_id(practice)
+    with practice.store.unit_of_work(me_id(practice)) as uow:
         audited = {entry.entity_id for entry in uow.audit_entries(patient_born_1940.id)}
     assert {assessment.id, event.id} <= audited
 

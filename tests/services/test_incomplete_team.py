@@ -9,7 +9,6 @@ import pytest
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
     BillingKind,
-    ClinicalSituation,
     DataCategory,
     EscapState,
     Membership,
@@ -19,15 +18,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import TeamRuleError
 from escap_desktop.core.rules.billing import BillingError
 from escap_desktop.services.practice import Practice
-from tests.services.conftest import professional
-
-POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
-
-
-def _me(practice: Practice) -> str:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1].id
+from tests.services.conftest import POLYPATHOLOGY, me_id, professional
 
 
 def active_team(practice: Practice, patient: Patient) -> tuple[str, dict[str, Membership]]:
@@ -37,7 +28,7 @@ def active_team(practice: Practice, patient: Patient) -> tuple[str, dict[str, Me
     practice.escaps.assess(escap.id, {i: n < 14 for n, i in enumerate(ids)}, POLYPATHOLOGY)
     practice.escaps.prepare_consent(escap.id, scopes=frozenset(DataCategory))
     practice.escaps.record_consent_signed(escap.id, signed_on=practice.clock.today())
-    members = {"gp": practice.escaps.invite(escap.id, _me(practice), "Médecin traitant")}
+    members = {"gp": practice.escaps.invite(escap.id, me_id(practice), "Médecin traitant")}
     for key, last, profession, rpps in (
         ("nurse", "Bréhat", Profession.INFIRMIER, "10000000002"),
         ("physio", "N'Diaye", Profession.MASSEUR_KINESITHERAPEUTE, "10000000003"),

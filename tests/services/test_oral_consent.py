@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from escap_desktop.core.entities import (
-    ClinicalSituation,
     Consent,
     ConsentMode,
     ConsentStatus,
@@ -17,15 +16,7 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import TransitionError
 from escap_desktop.core.rules.consent import CONSENT_RULES, ConsentStanding, allows, standing
 from escap_desktop.services.practice import Practice
-from tests.services.conftest import professional
-
-POLYPATHOLOGY = ClinicalSituation(chronic_conditions=3)
-
-
-def _me(practice: Practice) -> str:
-    current = practice.profile.current()
-    assert current is not None
-    return current[1].id
+from tests.services.conftest import POLYPATHOLOGY, me_id, professional
 
 
 def _consented_orally(practice: Practice, patient: Patient) -> str:
@@ -40,7 +31,7 @@ def _consented_orally(practice: Practice, patient: Patient) -> str:
 
 
 def _full_team(practice: Practice, escap_id: str) -> None:
-    practice.escaps.invite(escap_id, _me(practice), "Médecin traitant")
+    practice.escaps.invite(escap_id, me_id(practice), "Médecin traitant")
     for last, first, profession, rpps in (
         ("Bréhat", "Anaïs", Profession.INFIRMIER, "10000000002"),
         ("N'Diaye", "Loïc", Profession.MASSEUR_KINESITHERAPEUTE, "10000000003"),

@@ -21,6 +21,8 @@ from escap_relay.app import create_app
 from escap_relay.settings import RelaySettings
 from tests.relay.client import InProcessTransport
 from tests.relay.conftest import fresh_postgres_database, postgres_server_url
+from tests.relay.server import free_port
+from tests.sync.faults import RelayProcess
 from tests.sync.team import Member, make_member
 
 RELAY_URL = "http://127.0.0.1:8765"
@@ -65,6 +67,15 @@ def relay(relay_database_url: str, clock: FrozenClock) -> Iterator[Relay]:
 def sqlite_relay(sqlite_relay_url: str, clock: FrozenClock) -> Iterator[Relay]:
     """An in-process relay on SQLite only, for tests about the client alone."""
     yield from _relay(sqlite_relay_url, clock)
+
+
+@pytest.fixture
+def sqlite_relay_process(sqlite_relay_url: str) -> Iterator[RelayProcess]:
+    """A real relay process (uvicorn) on 127.0.0.1, on SQLite."""
+    process = RelayProcess(free_port(), sqlite_relay_url)
+    process.start()
+    yield process
+    process.stop()
 
 
 MemberFactory = Callable[..., Member]

@@ -7,7 +7,6 @@ neither added to the team nor sealed a key. The nurse, who has the letter, joins
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,23 +14,14 @@ import pytest
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import Escap
 from escap_desktop.sync.relay_client import RelayRefusedError
-from tests.relay.server import free_port
 from tests.sync.faults import RelayProcess
 from tests.sync.team import PEOPLE, code_on_letter, escap_of, make_member, start_escap
 
 
-@pytest.fixture
-def relay_process(sqlite_relay_url: str) -> Iterator[RelayProcess]:
-    process = RelayProcess(free_port(), sqlite_relay_url)
-    process.start()
-    yield process
-    process.stop()
-
-
 def test_the_first_to_claim_an_rpps_gets_no_key_and_the_real_professional_joins(
-    relay_process: RelayProcess, tmp_path: Path, clock: FrozenClock
+    sqlite_relay_process: RelayProcess, tmp_path: Path, clock: FrozenClock
 ) -> None:
-    url = relay_process.url
+    url = sqlite_relay_process.url
     for folder in ("pirate", "cabinet-infirmier", "cabinet-medical"):
         (tmp_path / folder).mkdir()
     impostor = make_member("nurse", tmp_path / "pirate", url, None, clock=clock)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,6 @@ from escap_desktop.store import open_store
 from tests.relay.server import free_port
 from tests.sync.faults import RelayProcess
 from tests.sync.team import PEOPLE, make_member, professional, start_escap
-
-
-@pytest.fixture
-def relay_process(sqlite_relay_url: str) -> Iterator[RelayProcess]:
-    process = RelayProcess(free_port(), sqlite_relay_url)
-    process.start()
-    yield process
-    process.stop()
 
 
 def _profile_folder(root: Path, key: str, clock: FrozenClock) -> Path:
@@ -38,7 +29,7 @@ def _escap(folder: Path, *args: str) -> int:
 
 
 def test_a_nurse_joins_an_escap_from_the_command_line(
-    relay_process: RelayProcess,
+    sqlite_relay_process: RelayProcess,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     clock: FrozenClock,
@@ -47,9 +38,9 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
     assert _escap(nurse, "status") == 0
     assert "non configurée" in capsys.readouterr().out
 
-    assert _escap(nurse, "setup", "--relay", relay_process.url) == 0
+    assert _escap(nurse, "setup", "--relay", sqlite_relay_process.url) == 0
     out = capsys.readouterr().out
-    assert f"Relais enregistré : {relay_process.url}" in out
+    assert f"Relais enregistré : {sqlite_relay_process.url}" in out
     assert "Empreinte de cet appareil : " in out
     assert (
         _escap(
@@ -59,7 +50,7 @@ def test_a_nurse_joins_an_escap_from_the_command_line(
     )
     assert "Synchronisation terminée" in capsys.readouterr().out
 
-    gp = make_member("gp", tmp_path, relay_process.url, None, clock=clock)
+    gp = make_member("gp", tmp_path, sqlite_relay_process.url, None, clock=clock)
     try:
         patient, escap = start_escap(gp, ["nurse"])
         gp.cycle()

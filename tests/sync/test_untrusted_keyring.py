@@ -6,10 +6,8 @@ anyone who can read the file can use. These tests point it at a file of the test
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
@@ -22,9 +20,10 @@ from escap_desktop.services.practice import (
     open_practice,
 )
 from escap_desktop.services.sync import SyncService
-from escap_desktop.store import Store, open_store, trusted_keyring
+from escap_desktop.store import Store, open_store
 from escap_desktop.store.keys import KeyMode, read_keyinfo
 from escap_desktop.store.opening import store_path
+from tests.support.plaintext_keyring import as_an_earlier_version, plaintext_keyring
 from tests.sync.conftest import RELAY_URL, Relay
 from tests.sync.team import PEOPLE, no_sleep, professional
 
@@ -32,13 +31,8 @@ PASSPHRASE = "cabinet de la croix-rousse 2026"
 
 
 @pytest.fixture
-def plaintext(tmp_path: Path) -> Iterator[PlaintextKeyring]:
-    previous = keyring.get_keyring()
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring_pass.cfg")  # type: ignore[misc]
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def plaintext(tmp_path: Path) -> PlaintextKeyring:
+    return plaintext_keyring(tmp_path)
 
 
 def test_a_plaintext_keyring_is_refused_and_keeps_nothing(
@@ -62,12 +56,7 @@ def _earlier_version_store(
 ) -> str:
     """What an earlier version did with that keyring: the store key and the device keys in it.
     Returns the device's fingerprint."""
-    with monkeypatch.context() as earlier:
-        earlier.setattr(
-            trusted_keyring,
-            "_TRUSTED",
-            {*trusted_keyring._TRUSTED, "keyrings.alt.file.PlaintextKeyring"},
-        )
+    with as_an_earlier_version(monkeypatch):
         store = open_store(folder, clock=clock)
         practice = build_practice(store, folder)
         me = practice.profile.save(professional(*PEOPLE["nurse"]))

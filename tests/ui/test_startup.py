@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keyring
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.services.practice import open_practice
-from escap_desktop.store import trusted_keyring
-from escap_desktop.store.trusted_keyring import backend_name
 from escap_desktop.ui.app import Launch
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.startup import Startup
+from tests.support.plaintext_keyring import as_an_earlier_version, plaintext_keyring
 from tests.ui.conftest import ME, assessed_patient
 from tests.ui.typing import type_text
 from tests.ui.wizard_driver import enter_profile_fixing_a_short_rpps, press_next
@@ -186,14 +183,9 @@ def test_a_store_kept_by_a_passphrase_is_asked_for_it_by_the_launcher(
 def test_a_store_key_left_in_a_plaintext_keyring_is_moved_under_a_new_passphrase(
     qtbot: QtBot, shell: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring_pass.cfg")  # type: ignore[misc]
-    keyring.set_keyring(backend)
+    backend = plaintext_keyring(tmp_path)
     data_dir = tmp_path / "cabinet"
-    with monkeypatch.context() as earlier:  # what an earlier version accepted
-        earlier.setattr(
-            trusted_keyring, "_TRUSTED", {*trusted_keyring._TRUSTED, backend_name(backend)}
-        )
+    with as_an_earlier_version(monkeypatch):
         practice = open_practice(data_dir)
         practice.profile.save(ME)
         practice.close()
