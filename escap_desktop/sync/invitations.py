@@ -59,7 +59,7 @@ from escap_desktop.sync.teams import (
     member_categories,
     refresh_members,
 )
-from escap_desktop.sync.wire import InvitationCreate, b64u_encode
+from escap_desktop.sync.wire import DeviceInfo, InvitationCreate, InvitationView, b64u_encode
 
 logger = logging.getLogger(__name__)
 
@@ -255,7 +255,9 @@ def _prepare_invitations(ctx: CycleContext) -> None:
                 _prepare_one(ctx, team_id, membership, device)
 
 
-def _prepare_one(ctx: CycleContext, team_id: str, membership: Membership, device: Any) -> None:
+def _prepare_one(
+    ctx: CycleContext, team_id: str, membership: Membership, device: DeviceInfo
+) -> None:
     invitee = PublicIdentity(device.signing_key, device.encryption_key)
     with ctx.work() as (uow, repo):
         if repo.sent_invitation_for(membership.id, device.device_id) is not None:
@@ -298,7 +300,7 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
         if view.status != "pending"
     }
     with ctx.work() as (uow, repo):
-        accepted: list[tuple[str, Any]] = []
+        accepted: list[tuple[str, InvitationView]] = []
         for row in repo.invitations(SENT, PENDING):
             view = answered.get(row.invitation_id)
             if view is None:
@@ -320,10 +322,10 @@ def poll_sent_invitations(ctx: CycleContext) -> None:
         _check_and_confirm(ctx, invitation_id, view)
 
 
-def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: Any) -> None:
+def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationView) -> None:
     """An acceptance counts only with the proof of the membership's one-time code, made with the
     keys of the device it was sent to; then the relay adds that device, the team learns its keys
-    and the next review seals the team keys to it."""
+    and every key version of the categories it may read is sealed to it."""
     device = ctx.client.device(view.invitee_id)
     with ctx.work() as (uow, repo):
         row = repo.invitation(invitation_id)
