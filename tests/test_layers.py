@@ -24,6 +24,7 @@ LAYER_OF_PREFIX = (
     ("escap_desktop.sync", "sync"),
     ("escap_desktop.documents", "documents"),
     ("escap_desktop.exports", "exports"),
+    ("escap_desktop.imports", "imports"),
     ("escap_desktop.services", "services"),
     ("escap_desktop.ui", "ui"),
     ("escap_desktop.cli", "cli"),
@@ -45,15 +46,16 @@ ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     ),
     "documents": (frozenset({"core", "base"}), "documents import only core"),
     "exports": (frozenset({"core", "documents", "base"}), "exports import only core and documents"),
+    "imports": (frozenset({"core", "base"}), "the identity readers import only core"),
     "services": (
-        frozenset({"core", "store", "wire", "sync", "documents", "exports", "base"}),
+        frozenset({"core", "store", "wire", "sync", "documents", "exports", "imports"} | {"base"}),
         "use cases import the adapters and core, never ui or cli",
     ),
     "ui": (frozenset({"services", "core", "base"}), "the GUI calls the use cases and core only"),
     "cli": (
         frozenset(
             {"ui", "services", "core", "store", "wire", "sync", "documents", "exports"}
-            | {"relay", "base"}
+            | {"imports", "relay", "base"}
         ),
         "the command line is an entry point: it may start the GUI or the relay",
     ),
