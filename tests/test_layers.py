@@ -46,7 +46,10 @@ ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     ),
     "documents": (frozenset({"core", "base"}), "documents import only core"),
     "exports": (frozenset({"core", "documents", "base"}), "exports import only core and documents"),
-    "imports": (frozenset({"core", "base"}), "the identity readers import only core"),
+    "imports": (
+        frozenset({"core", "exports", "base"}),
+        "the identity readers import only core and exports (the FHIR profiles the export writes)",
+    ),
     "services": (
         frozenset({"core", "store", "wire", "sync", "documents", "exports", "imports"} | {"base"}),
         "use cases import the adapters and core, never ui or cli",
