@@ -24,6 +24,7 @@ from escap_desktop.documents import write_pdf
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store
 from escap_desktop.store.audit_phrases import entity_noun, is_specific_phrase
+from escap_desktop.store.patient_merge import merged_into
 from escap_desktop.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class AuditService(ServiceBase):
         """
         with self._store.unit_of_work(self.actor) as uow:
             uow.get(Patient, patient_id)
-            return _lines(uow, uow.audit_entries(patient_id))
+            return _lines(uow, _trail(uow, patient_id))
 
     def print_patient_trail(self, patient_id: str) -> PrintedTrail:
         """The journal as a PDF to hand to the patient, with their identity at the top.
@@ -112,7 +113,7 @@ class AuditService(ServiceBase):
         actor = self.actor
         with self._store.unit_of_work(actor) as uow:
             patient = uow.get(Patient, patient_id)
-            lines = _lines(uow, uow.audit_entries(patient_id))
+            lines = _lines(uow, _trail(uow, patient_id))
             author = _professional(uow, actor)
         # reportlab is imported with the first printout, not at start-up.
         from escap_desktop.documents.audit_report import (
@@ -173,3 +174,8 @@ def _professional(uow: UnitOfWork, professional_id: str) -> Professional | None:
         return uow.get(Professional, professional_id)
     except NotFoundError:
         return None
+
+
+def _trail(uow: UnitOfWork, patient_id: str) -> list[AuditEntry]:
+    """A merged record's trail goes on in the record that absorbed it: both are read."""
+    return uow.audit_entries(patient_id, merged=merged_into(uow, patient_id))

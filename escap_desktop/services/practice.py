@@ -24,6 +24,7 @@ from escap_desktop.services.exports import ExportService
 from escap_desktop.services.forget import ForgetService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
+from escap_desktop.services.patient_merges import PatientMergeService
 from escap_desktop.services.patients import PatientService
 from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
@@ -45,6 +46,7 @@ class Practice:
     profile: ProfileService
     professionals: ProfessionalService
     patients: PatientService
+    patient_merges: PatientMergeService
     escaps: EscapService
     plan: PlanService
     messages: MessageService
@@ -102,6 +104,7 @@ def build_practice(
         profile=profile,
         professionals=ProfessionalService(store, actor),
         patients=PatientService(store, actor),
+        patient_merges=PatientMergeService(store, actor),
         escaps=escaps,
         plan=PlanService(store, actor),
         messages=MessageService(store, actor),

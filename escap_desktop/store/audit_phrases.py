@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from escap_desktop.core.entities import AuditKind
+from escap_desktop.core.entities import AuditKind, MergeReason
 
 # Entity class name -> (French noun, feminine?) for the agreement of the past participle.
 _NOUNS: dict[str, tuple[str, bool]] = {
@@ -54,7 +54,22 @@ def consent_amendment_phrase(number: int) -> str:
     return _AMENDMENT.format(number=number)
 
 
+_MERGES = {reason: f"Dossiers du même patient fusionnés ({reason.label})" for reason in MergeReason}
+_MERGE_DECIDED = "Fusion de dossiers vérifiée : traits d'identité retenus"
+
+
+def merge_phrase(reason: MergeReason) -> str:
+    """Written on both records when one absorbs the other (how the trail explains a merge)."""
+    return _MERGES[reason]
+
+
+def merge_decided_phrase() -> str:
+    return _MERGE_DECIDED
+
+
 def is_specific_phrase(summary: str) -> bool:
     """A fixed phrase this version writes beyond the generic ones (checked by its exact shape:
     an entry received from elsewhere with free text in its summary never shows it)."""
+    if summary in _MERGES.values() or summary == _MERGE_DECIDED:
+        return True
     return _AMENDMENT_PATTERN.fullmatch(summary) is not None

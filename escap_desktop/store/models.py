@@ -356,6 +356,30 @@ class AuditEntryRow(Base):
     summary: Mapped[str] = mapped_column(String(200))
 
 
+class PatientMergeRow(Base):
+    """Two records of one patient met on this computer (``core.entities.patient_merge``).
+
+    ``other_version`` is the other record whole (JSON): once merged it is the only copy of what
+    the absorbed record said. No foreign key to ``patient``: the absorbed one is gone.
+    """
+
+    __tablename__ = "patient_merge"
+    __table_args__ = (
+        Index("ix_patient_merge_kept", "kept_id"),
+        Index("ix_patient_merge_other", "other_id"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kept_id: Mapped[str] = mapped_column(ID)
+    other_id: Mapped[str] = mapped_column(ID)
+    other_version: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    found_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(ID)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class PatientListRow(Base):
     """The patient list's figures, one row per patient, kept current by every unit of work.
 

@@ -213,9 +213,11 @@ class UnitOfWork:
         entity_id: str,
         *,
         patient_id: str | None = None,
+        summary: str | None = None,
     ) -> AuditEntry:
-        """Write one audit entry (printing, export...) in this transaction."""
-        return self._write_audit(kind, entity_type, entity_id, patient_id, None)
+        """Write one audit entry (printing, export...) in this transaction; ``summary`` a
+        fixed phrase of ``audit_phrases`` in place of the generic one."""
+        return self._write_audit(kind, entity_type, entity_id, patient_id, summary)
 
     def record_view(self, patient_id: str) -> None:
         """Opening a patient's record is itself traced (who looked at whom, and when)."""
@@ -270,8 +272,15 @@ class UnitOfWork:
         rows = self._session.scalars(statement).all()
         return [mapping.to_entity(entity_type, row) for row in rows]
 
-    def audit_entries(self, patient_id: str) -> list[AuditEntry]:
-        return self.find(AuditEntry, patient_id=patient_id)
+    def audit_entries(self, patient_id: str, *, merged: Sequence[str] = ()) -> list[AuditEntry]:
+        """The patient's trail, with that of the records ``merged`` into theirs."""
+        ids = [patient_id, *merged]
+        rows = self._session.scalars(
+            select(AuditEntryRow)
+            .where(AuditEntryRow.patient_id.in_(ids))
+            .order_by(AuditEntryRow.at, AuditEntryRow.seq, AuditEntryRow.id)
+        )
+        return [mapping.to_entity(AuditEntry, row) for row in rows]
 
     def local_profile(self) -> LocalProfile | None:
         row = self._session.get(LocalProfileRow, mapping.LOCAL_PROFILE_SLOT)
@@ -287,6 +296,17 @@ class UnitOfWork:
         """
         self._refresh_patient_list()
         return patient_list.patient_summaries(self._session, search=search, states=states)
+
+    def mark_patient_list_stale(self, patient_id: str) -> None:
+        """A store-side change made without ``put`` (a merge) moved this patient's figures."""
+        if self._list_stale is not None:
+            self._list_stale.add(patient_id)
+
+    def forget_patient_rows(self, patient_id: str) -> None:
+        """After a store-side change of episodes' patient (a merge): nothing cached is current."""
+        self._escap_patients.clear()
+        self._known[(PatientRow, patient_id)] = None
+        self._session.expire_all()
 
     # -- internals -------------------------------------------------------------------------
 

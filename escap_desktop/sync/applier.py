@@ -16,11 +16,13 @@ from typing import Any
 from escap_desktop.core.entities import (
     AuditKind,
     MembershipStatus,
+    Patient,
     Professional,
     ProfessionalSource,
 )
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
+from escap_desktop.store.patient_merge import link_received_patient
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.category_keys import generation_end
 from escap_desktop.sync.clock import HlcState
@@ -82,6 +84,9 @@ class RecordApplier:
             self._uow.put(entity, kind=AuditKind.RECEIVED)
             if isinstance(entity, Professional):
                 self._identities.add(entity)
+            elif isinstance(entity, Patient) and local_entity is None:
+                # A colleague's own record of this patient becomes the team's: one patient.
+                link_received_patient(self._uow, entity)
         self._save_clock(entity_type, local_id, merged, clocks)
         if entity_type in ("Patient", "Professional"):
             self._repo.mark_shared(team_id, entity_type, local_id)

@@ -239,9 +239,16 @@ def escap_of(member: Member, team_id: str) -> Escap:
     return found[0]
 
 
-def active_team(make: Callable[..., Member], *extra: str) -> tuple[Member, Member, Member, Escap]:
-    """GP, nurse and physio in an active ESCAP, every store up to date."""
+def active_team(
+    make: Callable[..., Member],
+    *extra: str,
+    before: Callable[[Member, Member, Member], object] | None = None,
+) -> tuple[Member, Member, Member, Escap]:
+    """GP, nurse and physio in an active ESCAP, every store up to date; ``before`` is what
+    happens on their computers before the GP includes the patient."""
     gp, nurse, physio = make("gp"), make("nurse"), make("physio")
+    if before is not None:
+        before(gp, nurse, physio)
     nurse.cycle()
     physio.cycle()
     _patient, escap = start_escap(gp, ["nurse", "physio"])

@@ -33,6 +33,11 @@ from escap_desktop.core.entities.patient import (
     Patient,
     Sex,
 )
+from escap_desktop.core.entities.patient_merge import (
+    MergeReason,
+    MergeState,
+    PatientMerge,
+)
 from escap_desktop.core.entities.plan import Action, ActionStatus
 from escap_desktop.core.entities.professional import (
     IdentifierKind,
@@ -67,10 +72,13 @@ __all__ = [
     "LocalProfile",
     "Membership",
     "MembershipStatus",
+    "MergeReason",
+    "MergeState",
     "Message",
     "OtherScheme",
     "OtherSchemeKind",
     "Patient",
+    "PatientMerge",
     "Prerequisite",
     "Profession",
     "Professional",
