@@ -41,6 +41,7 @@ from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
 from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
 from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
+from escap_desktop.ui.patients.merge_controller import MergeController
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.protection_dialog import ProtectionDialog
 from escap_desktop.ui.runner import call_job
@@ -133,6 +134,12 @@ class MainController(QObject):
         self.sync = SyncController(practice.sync, shell.errors, self.window.status, self)
         self.sync.synced.connect(self.schedule_reload)
         self.sync.invitations_changed.connect(self.window.set_invitation_count)
+        self.merges = MergeController(
+            practice.patient_merges, shell.errors, self.window.merges_action, self.window, self
+        )
+        self.sync.synced.connect(self.merges.refresh)
+        self.merges.decided.connect(self.schedule_reload)
+        self.merges.refresh()
         self.invitations_dialog: ReceivedInvitationsDialog | None = None
         self.dashboard: DashboardView | None = None
         self.dialog: QDialog | None = None

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.protection_action = _action(self, "lock", "Protection du &coffre…")
         self.audit_action = _action(self, "search", "&Journal d'accès…")
         self.fhir_export_action = _action(self, "attach", "E&xporter en FHIR…")
+        self.merges_action = _action(self, "patient", "Dossiers en &double à vérifier…")
         self.quit_action = _action(self, "exit", "&Quitter", "Ctrl+Q")
         self.close_tab_action = _action(self, "exit", "&Fermer l'onglet", "Ctrl+W")
         self.search_action = _action(self, "search", "&Rechercher un patient", "Ctrl+F")
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         ):
             patient_menu.addAction(action)
         patient_menu.addSeparator()
+        patient_menu.addAction(self.merges_action)
         patient_menu.addAction(self.audit_action)
         patient_menu.addAction(self.fhir_export_action)
         view_menu = self.menuBar().addMenu("&Affichage")
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
             self.dashboard_action,
             self.evaluation_export_action,
             self.forget_action,
+            self.merges_action,
             self.protection_action,
             self.audit_action,
             self.fhir_export_action,
