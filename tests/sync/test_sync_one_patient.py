@@ -94,7 +94,7 @@ def test_colleagues_who_had_the_patient_end_with_one_record_each(members: Member
 
 def test_two_people_with_the_same_traits_stay_two_records(members: MemberFactory) -> None:
     records: dict[str, Patient] = {}
-    gp, nurse, physio, escap = active_team(members, before=_before(records))
+    gp, _nurse, physio, _escap = active_team(members, before=_before(records))
     [proposal] = physio.practice.patient_merges.pending()
     physio.practice.patient_merges.decline(proposal.merge.id)
 

@@ -56,12 +56,13 @@ def main(
 def test_merging_keeps_the_traits_chosen_and_one_record(
     qtbot: QtBot, practice: Practice, main: MainController, records: tuple[Patient, Patient]
 ) -> None:
-    team, mine = records
+    team, _mine = records
     assert main.window.patient_list.proxy.rowCount() == 2
     assert main.window.merges_action.text() == "Dossiers en &double à vérifier (1)…"
     main.window.merges_action.trigger()
     dialog = main.merges.dialog
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     qtbot.mouseClick(dialog.findChild(QRadioButton, "phone_other"), Qt.MouseButton.LeftButton)
     assert dialog.findChild(QRadioButton, "address_other").text() == "3 rue Désirée"
     with qtbot.waitSignal(main.list_loaded, timeout=10_000):
