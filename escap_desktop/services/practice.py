@@ -24,6 +24,7 @@ from escap_desktop.services.exports import ExportService
 from escap_desktop.services.forget import ForgetService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
+from escap_desktop.services.patient_import import PatientImportService
 from escap_desktop.services.patient_merges import PatientMergeService
 from escap_desktop.services.patients import PatientService
 from escap_desktop.services.plan import PlanService
@@ -47,6 +48,7 @@ class Practice:
     professionals: ProfessionalService
     patients: PatientService
     patient_merges: PatientMergeService
+    patient_import: PatientImportService
     escaps: EscapService
     plan: PlanService
     messages: MessageService
@@ -105,6 +107,7 @@ def build_practice(
         professionals=ProfessionalService(store, actor),
         patients=PatientService(store, actor),
         patient_merges=PatientMergeService(store, actor),
+        patient_import=PatientImportService(store, actor, Path(data_dir)),
         escaps=escaps,
         plan=PlanService(store, actor),
         messages=MessageService(store, actor),

@@ -9,7 +9,7 @@ the list reads two narrow tables only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, delete, exists, func, insert, literal, select
@@ -163,6 +163,16 @@ def refresh(session: Session, patient_ids: Collection[str] | None = None) -> Non
         session.execute(
             insert(PatientListRow).from_select(_FIGURE_COLUMNS, figures_statement(me, chunk))
         )
+
+
+def add_without_episode(session: Session, patient_ids: Sequence[str]) -> None:
+    """The figures of new patients who have no ESCAP yet (what :func:`figures_statement` gives
+    them), written without computing them: a practice's import adds thousands at once."""
+    session.connection().exec_driver_sql(
+        'INSERT INTO "patient_list" (patient_id, escap_id, escap_state, last_score, team_size, '
+        "next_due_on, next_action, unread_messages) VALUES (?, NULL, NULL, NULL, 0, NULL, '', 0)",
+        [(patient_id,) for patient_id in patient_ids],
+    )
 
 
 def list_statement(

@@ -1,0 +1,138 @@
+"""A practice's patient list written in one go: thousands of new patients in one transaction.
+
+``UnitOfWork.put`` looks up, maps and audits one record at a time, which is right for a form but
+costs tens of seconds for a practice's 20,000 patients. New patients of an import have nothing
+to look up (the duplicate check was done on :func:`recorded_identities`), no child rows and no
+team to send them to: their rows, their audit entries and their list figures are inserted with
+one statement each per batch, in the caller's unit of work — all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from escap_desktop.core.entities import AuditKind, Patient, new_id
+from escap_desktop.core.rules.identity import trait_key
+from escap_desktop.store import mapping, patient_list
+from escap_desktop.store.audit_phrases import audit_summary
+from escap_desktop.store.models import AuditEntryRow, PatientRow
+from escap_desktop.store.unit_of_work import UnitOfWork
+
+_BATCH = 2000
+"""Rows per INSERT: SQLAlchemy splits them further under SQLite's parameter limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedIdentities:
+    """The patients already recorded, by INS and by traits, for a duplicate check per row
+    without a query per row."""
+
+    by_ins: dict[str, Patient]
+    by_traits: dict[tuple[object, ...], Patient]
+
+    def same_person(
+        self, patient: Patient, traits: tuple[object, ...] | None = None
+    ) -> tuple[Patient, bool] | None:
+        """The recorded patient who is (same INS: True) or may be (same traits) this one;
+        ``traits`` is the patient's ``trait_key`` when the caller has it already."""
+        if patient.ins and patient.ins in self.by_ins:
+            return self.by_ins[patient.ins], True
+        found = self.by_traits.get(traits or trait_key(patient))
+        return None if found is None else (found, False)
+
+    def add(self, patient: Patient, traits: tuple[object, ...] | None = None) -> None:
+        if patient.ins:
+            self.by_ins[patient.ins] = patient
+        self.by_traits.setdefault(traits or trait_key(patient), patient)
+
+
+def recorded_identities(uow: UnitOfWork) -> RecordedIdentities:
+    """One query of the identity columns (no child rows, no list figures)."""
+    columns = (
+        PatientRow.id,
+        PatientRow.birth_name,
+        PatientRow.first_names,
+        PatientRow.birth_date,
+        PatientRow.sex,
+        PatientRow.used_name,
+        PatientRow.used_first_name,
+        PatientRow.ins,
+    )
+    known = RecordedIdentities({}, {})
+    for row in uow.session.execute(select(*columns)):
+        known.add(
+            Patient(
+                id=row.id,
+                birth_name=row.birth_name,
+                first_names=row.first_names,
+                birth_date=row.birth_date,
+                sex=row.sex,
+                used_name=row.used_name,
+                used_first_name=row.used_first_name,
+                ins=row.ins,
+            )
+        )
+    return known
+
+
+def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany straight to the driver, each value converted by its column's own type
+    (what SQLAlchemy would do per row and per parameter, done once per column here)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = connection.dialect
+    columns = []
+    for name in names:
+        convert = table.c[name].type.bind_processor(dialect)
+        column = [row[name] for row in rows]
+        if convert is not None:
+            column = [None if value is None else convert(value) for value in column]
+        columns.append(column)
+    values = list(zip(*columns, strict=True))
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', values)
+
+
+def insert_new_patients(uow: UnitOfWork, patients: Sequence[Patient]) -> None:
+    """Adds ``patients`` (new ids, no caregivers or schemes), each audited as created."""
+    actor = uow.actor_id
+    if actor is None:
+        raise RuntimeError("Une unité de travail sans auteur (actor_id None) est en lecture seule.")
+    fields = mapping.column_fields(Patient)
+    at = uow.clock.now()
+    summary = audit_summary(AuditKind.CREATED, "Patient")
+    session = uow.session
+    session.flush()
+    connection = session.connection()
+    for start in range(0, len(patients), _BATCH):
+        batch = patients[start : start + _BATCH]
+        rows = []
+        audits = []
+        for patient in batch:
+            if patient.caregivers or patient.other_schemes:
+                raise ValueError("insert_new_patients: aidants et dispositifs non pris en charge")
+            row = {name: getattr(patient, name) for name in fields}
+            row["search_key"] = mapping.patient_search_key(patient)
+            row["sort_key"] = mapping.patient_sort_key(patient)
+            rows.append(row)
+            audits.append(
+                {
+                    "id": new_id(),
+                    "at": at,
+                    "actor_id": actor,
+                    "kind": AuditKind.CREATED,
+                    "entity_type": "Patient",
+                    "entity_id": patient.id,
+                    "patient_id": patient.id,
+                    "summary": summary,
+                }
+            )
+        _insert(connection, PatientRow.__table__, rows)
+        _insert(connection, AuditEntryRow.__table__, audits)
+        patient_list.add_without_episode(session, [patient.id for patient in batch])
