@@ -252,7 +252,7 @@ def _decode(gray: Image.Image) -> _Scan:
     scan = _Scan()
     for barcode in zxingcpp.read_barcodes(
         gray,
-        formats=_DATAMATRIX,
+        formats=zxingcpp.BarcodeFormat.DataMatrix,
         try_rotate=True,
         try_downscale=True,
         try_invert=True,
@@ -266,7 +266,6 @@ def _decode(gray: Image.Image) -> _Scan:
     return scan
 
 
-_DATAMATRIX = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.DataMatrix)
 _OTHER_FORMATS: Sequence[zxingcpp.BarcodeFormat] = [
     zxingcpp.BarcodeFormat.QRCode,
     zxingcpp.BarcodeFormat.MicroQRCode,

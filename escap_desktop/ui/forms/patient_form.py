@@ -14,7 +14,7 @@ from datetime import date
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from escap_desktop.core.entities import IdentityDocument, Patient, Sex
+from escap_desktop.core.entities import IdentityDocument, IdentityStatus, Patient, Sex
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
@@ -22,6 +22,7 @@ from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, erro
 
 Checker = Callable[[Patient], list[ValidationError]]
 _PLACEHOLDER_BIRTH = date(1900, 1, 1)
+_READ_TRAITS = ("birth_name", "first_names", "birth_date", "sex", "birth_place_code", "ins")
 
 
 class PatientForm(QWidget):
@@ -32,6 +33,7 @@ class PatientForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._original: Patient | None = None
+        self._read: Patient | None = None
         self._checker: Checker | None = None
         self._visited: set[str] = set()
 
@@ -106,6 +108,21 @@ class PatientForm(QWidget):
         self.phone.setText(patient.phone)
         self.address.setText(patient.address)
 
+    def fill_read(self, read: Patient) -> None:
+        """Fills a new patient's fields with an identity read from a document (datamatrix,
+        FHIR file): saved as « Identité récupérée » unless the professional changes a trait."""
+        self.set_patient(read)
+        self._original = None
+        self._read = read
+
+    def _status_of_read(self, values: dict[str, object]) -> dict[str, object]:
+        """The read identity's status holds only while its traits are those read."""
+        read = self._read
+        if read is None:
+            return {}
+        same = all(values[name] == getattr(read, name) for name in _READ_TRAITS)
+        return {"identity_status": read.identity_status if same else IdentityStatus.PROVISIONAL}
+
     def draft(self) -> Patient:
         """The patient as typed; raises ValidationError for a missing or unreadable date or
         sex (what cannot even be put in a record)."""
@@ -130,7 +147,7 @@ class PatientForm(QWidget):
         }
         if self._original is not None:
             return replace(self._original, **values)
-        return Patient(**values)  # type: ignore[arg-type]
+        return Patient(**values, **self._status_of_read(values))  # type: ignore[arg-type]
 
     @property
     def identity_document(self) -> IdentityDocument | None:

@@ -29,6 +29,7 @@ from escap_desktop.services.directory import DirectoryService
 from escap_desktop.services.documents import DocumentService
 from escap_desktop.services.escaps import EscapService
 from escap_desktop.services.form_checks import EligibilityResult, FormChecks, Grid
+from escap_desktop.services.patient_import import PatientImportService
 from escap_desktop.services.patients import PatientService
 from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.services.scans import ScanService
@@ -58,8 +59,10 @@ class InclusionFlow:
         scans: ScanService | None = None,
         directory: DirectoryService | None = None,
         checks: FormChecks | None = None,
+        patient_import: PatientImportService | None = None,
     ) -> None:
         self.directory = directory
+        self.patient_import = patient_import
         self.checks = checks or FormChecks(clock)
         self.patients = patients
         self.escaps = escaps
@@ -91,6 +94,12 @@ class InclusionFlow:
 
     def identity_problems(self, draft: Patient) -> list:  # type: ignore[type-arg]
         return self.checks.patient_problems(draft)
+
+    def read_identity(self, path: Path) -> Patient:
+        """The identity of a document's INS datamatrix or of a FHIR Patient file (a draft)."""
+        if self.patient_import is None:
+            raise ValidationError("La lecture d'une identité n'est pas disponible ici.")
+        return self.patient_import.read_identity(path)
 
     def possible_duplicates(self, draft: Patient) -> list:  # type: ignore[type-arg]
         """Recorded patients who may be this new one (none when editing an existing one)."""
