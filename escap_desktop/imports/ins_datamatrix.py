@@ -252,7 +252,7 @@ def _decode(gray: Image.Image) -> _Scan:
     scan = _Scan()
     for barcode in zxingcpp.read_barcodes(
         gray,
-        formats=zxingcpp.BarcodeFormat.DataMatrix,
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.DataMatrix),
         try_rotate=True,
         try_downscale=True,
         try_invert=True,

@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from escap_desktop.core.clock import Clock, SystemClock
-from escap_desktop.core.entities import Patient
 from escap_desktop.core.errors import EscapError, StoreError
 from escap_desktop.store import mapping, migrator, patient_list
 from escap_desktop.store.engine import (
@@ -261,15 +260,7 @@ def _refold_patient_keys(session: Session) -> None:
     """The search and sort keys again, after the folding of names changed (version 3: ligatures
     spelled out, "oeuvrard" finds "ŒUVRARD")."""
     for row in session.scalars(select(PatientRow)):
-        patient = Patient(  # the traits the keys read, without loading each patient's children
-            birth_name=row.birth_name,
-            first_names=row.first_names,
-            birth_date=row.birth_date,
-            sex=row.sex,
-            used_name=row.used_name,
-            used_first_name=row.used_first_name,
-            ins=row.ins,
-        )
+        patient = mapping.identity_traits(row)
         row.search_key = mapping.patient_search_key(patient)
         row.sort_key = mapping.patient_sort_key(patient)
 

@@ -146,6 +146,21 @@ def to_entity(entity_type: type, row: Base) -> Any:
     return entity_type(**values)
 
 
+def identity_traits(row: Any) -> Patient:
+    """The patient's traits from a patient row (or a row of its identity columns), without
+    loading its caregivers and schemes: what search keys and duplicate checks read."""
+    return Patient(
+        id=row.id,
+        birth_name=row.birth_name,
+        first_names=row.first_names,
+        birth_date=row.birth_date,
+        sex=row.sex,
+        used_name=row.used_name,
+        used_first_name=row.used_first_name,
+        ins=row.ins,
+    )
+
+
 def patient_sort_key(patient: Patient) -> str:
     """The display name's order: used (else birth) name, then the first first name."""
     name = patient.used_name or patient.birth_name

@@ -64,18 +64,7 @@ def recorded_identities(uow: UnitOfWork) -> RecordedIdentities:
     )
     known = RecordedIdentities({}, {})
     for row in uow.session.execute(select(*columns)):
-        known.add(
-            Patient(
-                id=row.id,
-                birth_name=row.birth_name,
-                first_names=row.first_names,
-                birth_date=row.birth_date,
-                sex=row.sex,
-                used_name=row.used_name,
-                used_first_name=row.used_first_name,
-                ins=row.ins,
-            )
-        )
+        known.add(mapping.identity_traits(row))
     return known
 
 
