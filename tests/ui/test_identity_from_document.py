@@ -11,7 +11,6 @@ from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import IdentityStatus, Patient, Sex
 from escap_desktop.services.practice import Practice
-from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import SITUATION, InclusionWizard
 from tests.imports.datamatrix_samples import (
     datamatrix_image,
@@ -21,25 +20,13 @@ from tests.imports.datamatrix_samples import (
     traits,
 )
 from tests.imports.fhir_samples import fr_core_patient
-from tests.ui.typing import show_active, type_text
-from tests.ui.wizard_driver import press_next
+from tests.ui.typing import type_text
+from tests.ui.wizard_driver import open_inclusion_wizard, press_next
 
 
 def _wizard(qtbot: QtBot, practice: Practice, document: Path) -> InclusionWizard:
-    current = practice.profile.current()
-    assert current is not None
-    flow = InclusionFlow(
-        practice.patients,
-        practice.escaps,
-        practice.professionals,
-        current[1],
-        practice.clock,
-        patient_import=practice.patient_import,
-    )
-    wizard = InclusionWizard(flow, confirm=lambda *_question: True)
+    wizard = open_inclusion_wizard(qtbot, practice, patient_import=practice.patient_import)
     wizard.identity_page.choose = lambda _parent: str(document)
-    qtbot.addWidget(wizard)
-    show_active(wizard)
     return wizard
 
 

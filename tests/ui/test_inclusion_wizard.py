@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from escap_desktop.core.entities import EscapState, ExitReason, MembershipStatus, Patient, Sex
 from escap_desktop.services.practice import Practice
 from escap_desktop.ui.error_channel import ErrorChannel
-from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import (
     CONSENT,
     GRID,
@@ -29,30 +28,16 @@ from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDial
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.runner import JobQueue
 from tests.ui.conftest import NURSE, PHYSIO, nir
-from tests.ui.typing import answer_next_box, show_active, type_text
-from tests.ui.wizard_driver import press_next
+from tests.ui.typing import answer_next_box, type_text
+from tests.ui.wizard_driver import open_inclusion_wizard, press_next
 
 
 def _wizard(
     qtbot: QtBot, practice: Practice, output: DocumentOutput | None = None
 ) -> InclusionWizard:
-    current = practice.profile.current()
-    assert current is not None
-    flow = InclusionFlow(
-        practice.patients,
-        practice.escaps,
-        practice.professionals,
-        current[1],
-        practice.clock,
-        documents=practice.documents,
-        scans=practice.scans,
+    return open_inclusion_wizard(
+        qtbot, practice, output, documents=practice.documents, scans=practice.scans
     )
-    # Closing with unsaved input asks first; a real modal box would block pytest-qt's teardown
-    # (it closes every widget), so the tests answer "close without saving".
-    wizard = InclusionWizard(flow, output, confirm=lambda *_question: True)
-    qtbot.addWidget(wizard)
-    show_active(wizard)
-    return wizard
 
 
 def _fill_identity(wizard: InclusionWizard, ins: str = nir("2480375123456")) -> None:
@@ -271,14 +256,7 @@ def test_a_patient_already_recorded_is_not_typed_twice(qtbot: QtBot, practice: P
         questions.append(question)
         return answers.pop(0) if answers else True  # then: close without saving
 
-    current = practice.profile.current()
-    assert current is not None
-    flow = InclusionFlow(
-        practice.patients, practice.escaps, practice.professionals, current[1], practice.clock
-    )
-    asking = InclusionWizard(flow, None, confirm=confirm)
-    qtbot.addWidget(asking)
-    show_active(asking)
+    asking = open_inclusion_wizard(qtbot, practice, confirm=confirm)
     _fill_identity(asking, ins="")
     press_next(qtbot, asking)
     assert asking.currentId() == 0

@@ -2,13 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from escap_desktop.core.entities import Profession
+from escap_desktop.services.practice import Practice
 from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
-from tests.ui.typing import type_text
+from escap_desktop.ui.inclusion.flow import InclusionFlow
+from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
+from escap_desktop.ui.printing import DocumentOutput
+from tests.ui.typing import show_active, type_text
+
+
+def _close_without_saving(*_question: object) -> bool:
+    return True
+
+
+def open_inclusion_wizard(
+    qtbot: QtBot,
+    practice: Practice,
+    output: DocumentOutput | None = None,
+    confirm: Callable[..., bool] = _close_without_saving,
+    **flow_options: Any,
+) -> InclusionWizard:
+    """« Nouvelle inclusion » by the practice's professional, shown and active; ``flow_options``
+    are the services the flow may use (documents, scans, patient_import...).
+
+    Closing with unsaved input asks first; a real modal box would block pytest-qt's teardown
+    (it closes every widget), so by default the tests answer "close without saving"."""
+    current = practice.profile.current()
+    assert current is not None
+    flow = InclusionFlow(
+        practice.patients,
+        practice.escaps,
+        practice.professionals,
+        current[1],
+        practice.clock,
+        **flow_options,
+    )
+    wizard = InclusionWizard(flow, output, confirm=confirm)
+    qtbot.addWidget(wizard)
+    show_active(wizard)
+    return wizard
 
 
 def press_next(qtbot: QtBot, wizard: QWizard) -> None:
