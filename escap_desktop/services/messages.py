@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -42,7 +41,9 @@ class MessageService(ServiceBase):
             message = Message(
                 escap_id=escap_id,
                 author_id=self.actor,
-                sent_at=_after_the_thread(self._now(), uow.find(Message, escap_id=escap_id)),
+                sent_at=_after_the_thread(
+                    self._now(), uow.latest(Message, "sent_at", escap_id=escap_id)
+                ),
                 body=body.strip(),
                 category=category,
                 read_by=frozenset({self.actor}),
@@ -68,14 +69,13 @@ class MessageService(ServiceBase):
         return marked
 
 
-def _after_the_thread(now: datetime, thread: Iterable[Message]) -> datetime:
+def _after_the_thread(now: datetime, latest: datetime | None) -> datetime:
     """A new message's time, never at or before the last one already in the thread.
 
     Two messages posted within the clock's resolution (about 16 ms on some Windows PCs) would
     otherwise carry the same instant and be shown in an arbitrary order; one microsecond past
     the latest keeps the thread in the order it was written, on every member's screen.
     """
-    latest = max((message.sent_at for message in thread), default=None)
     if latest is not None and latest >= now:
         return latest + timedelta(microseconds=1)
     return now

@@ -9,10 +9,25 @@ the list reads two narrow tables only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, func, insert, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Insert,
+    Select,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from escap_desktop.core.entities import (
@@ -53,9 +68,11 @@ _FIGURE_COLUMNS = [
 
 
 def figures_statement(
-    local_professional_id: str | None, patient_ids: Collection[str] | None = None
+    local_professional_id: str | None,
+    patient_ids: Collection[str] | BindParameter[Any] | None = None,
 ) -> Select[*tuple[Any, ...]]:
-    """One row of figures per patient (all patients, or those given), in the list's columns."""
+    """One row of figures per patient (all patients, or those given — or an expanding bound
+    parameter, for a statement built once), in the list's columns."""
     latest = aliased(EscapRow)
     current_escap_id = (
         select(latest.id)
@@ -65,7 +82,9 @@ def figures_statement(
         .scalar_subquery()
     )
     chosen = select(PatientRow.id.label("patient_id"), current_escap_id.label("escap_id"))
-    if patient_ids is not None:
+    if isinstance(patient_ids, BindParameter):
+        chosen = chosen.where(PatientRow.id.in_(patient_ids))
+    elif patient_ids is not None:
         chosen = chosen.where(PatientRow.id.in_(list(patient_ids)))
     current = chosen.subquery("current_escap")
 
@@ -157,12 +176,24 @@ def refresh(session: Session, patient_ids: Collection[str] | None = None) -> Non
         session.execute(insert(PatientListRow).from_select(_FIGURE_COLUMNS, figures_statement(me)))
         return
     ids = sorted(set(patient_ids))
+    remove, compute = _refresh_statements(me)
+    session.flush()
+    connection = session.connection()  # Core: the parameters are the ids, not rows to insert
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        session.execute(delete(PatientListRow).where(PatientListRow.patient_id.in_(chunk)))
-        session.execute(
-            insert(PatientListRow).from_select(_FIGURE_COLUMNS, figures_statement(me, chunk))
-        )
+        chunk = {"patient_ids": ids[start : start + _CHUNK]}
+        connection.execute(remove, chunk)
+        connection.execute(compute, chunk)
+
+
+@functools.lru_cache(maxsize=8)
+def _refresh_statements(me: str | None) -> tuple[Delete, Insert]:
+    """Built once per local professional: building the figures' statement costs more than
+    running it for the one patient a form saved (every unit of work refreshes its patients)."""
+    ids: BindParameter[Any] = bindparam("patient_ids", expanding=True)
+    return (
+        delete(PatientListRow).where(PatientListRow.patient_id.in_(ids)),
+        insert(PatientListRow).from_select(_FIGURE_COLUMNS, figures_statement(me, ids)),
+    )
 
 
 def add_without_episode(session: Session, patient_ids: Sequence[str]) -> None:

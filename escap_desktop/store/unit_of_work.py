@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from escap_desktop.core.clock import Clock
@@ -271,6 +271,15 @@ class UnitOfWork:
         statement = statement.order_by(*order).options(*_child_loaders(row_type))
         rows = self._session.scalars(statement).all()
         return [mapping.to_entity(entity_type, row) for row in rows]
+
+    def latest(self, entity_type: type, field: str, **equals: Any) -> Any:
+        """The greatest ``field`` among the entities whose fields equal ``equals`` (None when
+        there is none), without loading them: a thread's last instant, not the thread."""
+        row_type = mapping.row_type_for(entity_type)
+        statement = select(func.max(getattr(row_type, field)))
+        for name, value in equals.items():
+            statement = statement.where(getattr(row_type, name) == value)
+        return self._session.scalar(statement)
 
     def audit_entries(self, patient_id: str, *, merged: Sequence[str] = ()) -> list[AuditEntry]:
         """The patient's trail, with that of the records ``merged`` into theirs."""
