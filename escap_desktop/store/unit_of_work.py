@@ -306,6 +306,11 @@ class UnitOfWork:
         self._refresh_patient_list()
         return patient_list.patient_summaries(self._session, search=search, states=states)
 
+    def prefetch(self, entity_type: type, entity_ids: Sequence[str]) -> None:
+        """Loads these records in one query per chunk, so that the ``get`` of each afterwards
+        costs no query (a pulled page looks up its thousand records at once)."""
+        self._load_rows(mapping.row_type_for(entity_type), list(entity_ids))
+
     def mark_patient_list_stale(self, patient_id: str) -> None:
         """A store-side change made without ``put`` (a merge) moved this patient's figures."""
         if self._list_stale is not None:

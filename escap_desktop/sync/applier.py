@@ -50,6 +50,18 @@ class RecordApplier:
         self._clock = clock
         self._identities = IdentityMap(uow.find(Professional))
 
+    def prefetch(self, records: list[Record]) -> None:
+        """The stored versions and clocks of a page's records, one query per type."""
+        by_type: dict[str, list[str]] = {}
+        for record in records:
+            if record.entity_type != "Professional":  # its id is translated first
+                by_type.setdefault(record.entity_type, []).append(record.entity["id"])
+        for entity_type, ids in by_type.items():
+            self._uow.prefetch(ENTITY_TYPES[entity_type], ids)
+        self._repo.prefetch_clocks(
+            [(entity_type, entity_id) for entity_type, ids in by_type.items() for entity_id in ids]
+        )
+
     def apply(self, team_id: str, record: Record, key_version: int) -> bool:
         """Merges the record in; True when the local entity changed."""
         self._clock.observe(record.hlc)

@@ -84,6 +84,22 @@ def test_flipped_byte_replay_and_forged_author_are_refused_and_logged(
     assert all("prise de sang" not in message for message in _rejections(caplog))
 
 
+def test_the_same_envelope_twice_in_one_page_is_applied_once(
+    sqlite_members: MemberFactory, sqlite_relay: Relay, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A page is opened whole before it is merged: a copy within the page is still a replay."""
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    gp, nurse, _physio, escap = active_team(sqlite_members)
+    gp.practice.messages.post(escap.id, "Passage prévu jeudi.")
+    gp.cycle()
+    genuine = _last_message_envelope(sqlite_relay, escap.team_id)
+    with nurse.sync.session() as engine:
+        report = engine.apply_envelopes(escap.team_id, [genuine, genuine])
+    assert (report.received, report.rejected) == (1, 1)
+    assert _rejections(caplog)[-1].endswith("enregistrement déjà reçu (rejeu)")
+    assert len(nurse.practice.messages.thread(escap.id)) == 1
+
+
 def test_a_record_naming_another_escap_is_refused(
     sqlite_members: MemberFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
