@@ -42,6 +42,9 @@ _PHRASES = {
     "invalid choice": "choix invalide",
     "expected one argument": "une valeur est attendue",
     "invalid int value": "nombre entier invalide",
+    "(choose from": "(choix possibles :",
+    "not allowed with argument": "incompatible avec l'argument",
+    "ambiguous option": "option ambiguë",
 }
 
 

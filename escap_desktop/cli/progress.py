@@ -30,7 +30,9 @@ class ProgressLine:
         elapsed = now - self._started
         rate = done / elapsed if elapsed > 0 else 0.0
         left = (total - done) / rate if rate > 0 else 0.0
-        line = f"{percent:3d} % — {message} — reste environ {format_duration(left)}"
+        line = f"{percent:3d} % — {message}"
+        if rate > 0 and done < total:  # no estimate before the first step has a pace
+            line += f" — reste environ {format_duration(left)}"
         if self._tty:
             padding = " " * max(self._width - len(line), 0)
             self._stream.write(f"\r{line}{padding}")

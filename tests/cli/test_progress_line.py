@@ -22,7 +22,7 @@ def test_off_a_terminal_each_line_stands_alone_with_the_time_left() -> None:
     assert len(lines) == 2
     assert lines[0].startswith(" 25 % — Import des patients — reste environ ")
     assert lines[0].endswith(" s") or lines[0].endswith(" min")
-    assert lines[1] == "100 % — Import des patients — reste environ 0 s"
+    assert lines[1] == "100 % — Import des patients"
     assert "\r" not in log.getvalue()
 
 
@@ -34,4 +34,11 @@ def test_on_a_terminal_the_line_is_rewritten_in_place_and_ends_with_a_newline() 
     progress.finish()
     text = screen.getvalue()
     assert text.count("\r") == 2
-    assert text.endswith("100 % — Sauvegarde — reste environ 0 s\n")
+    assert text.endswith("\n")
+    assert text.rstrip().endswith("100 % — Sauvegarde")
+
+
+def test_no_time_left_is_guessed_before_any_progress() -> None:
+    log = io.StringIO()
+    ProgressLine(log, every_seconds=0).update(0, 4, "Lecture du fichier")
+    assert log.getvalue() == "  0 % — Lecture du fichier\n"
