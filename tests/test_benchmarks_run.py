@@ -22,6 +22,12 @@ RUNS = [
     pytest.param("bench_documents.py", ["--runs", "2"], "", id="documents"),
     pytest.param("bench_sync.py", ["--records", "60"], "", id="sync"),
     pytest.param(
+        "bench_patient_import.py",
+        ["--rows", "60", "--patients", "80", "--runs", "1", "--lookups", "10"],
+        "Import d'une liste de patients",
+        id="patient-import",
+    ),
+    pytest.param(
         "bench_relay_ingest.py",
         [
             *("--clients", "1", "--batches", "2", "--batch-size", "20", "--warmup", "0"),
