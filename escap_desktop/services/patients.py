@@ -10,6 +10,7 @@ from escap_desktop.core.errors import DuplicatePatientError
 from escap_desktop.core.rules import identity
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store.episode_team import follow_team
+from escap_desktop.store.patient_bulk import identity_candidates
 from escap_desktop.store.unit_of_work import UnitOfWork
 
 
@@ -86,12 +87,9 @@ class PatientService(ServiceBase):
 
 
 def _possible_duplicates(uow: UnitOfWork, patient: Patient) -> list[identity.PossibleDuplicate]:
-    """Two indexed lookups, never the whole list: the same INS, and the same birth date (the
-    traits compared in Python on that handful)."""
-    candidates = {p.id: p for p in uow.find(Patient, birth_date=patient.birth_date)}
-    if patient.ins:
-        candidates.update({p.id: p for p in uow.find(Patient, ins=patient.ins)})
-    return identity.possible_duplicates(patient, candidates.values())
+    """Indexed lookups, never the whole list: the same INS, or the same birth date (the traits
+    compared in Python on that handful)."""
+    return identity.possible_duplicates(patient, identity_candidates(uow, patient))
 
 
 def _follow_teams(uow: UnitOfWork, patient_id: str) -> None:

@@ -175,7 +175,7 @@ def patient_search_key(patient: Patient) -> str:
         patient.first_names,
         patient.used_first_name,
         patient.ins,
-        patient.birth_date.strftime("%d/%m/%Y"),
+        f"{patient.birth_date.day:02d}/{patient.birth_date.month:02d}/{patient.birth_date.year:04d}",
     ]
     return " ".join(" ".join(search_tokens(part)) for part in parts if part)
 

@@ -50,22 +50,34 @@ class RecordedIdentities:
         self.by_traits.setdefault(traits or trait_key(patient), patient)
 
 
+_IDENTITY_COLUMNS = (
+    PatientRow.id,
+    PatientRow.birth_name,
+    PatientRow.first_names,
+    PatientRow.birth_date,
+    PatientRow.sex,
+    PatientRow.used_name,
+    PatientRow.used_first_name,
+    PatientRow.ins,
+)
+
+
 def recorded_identities(uow: UnitOfWork) -> RecordedIdentities:
     """One query of the identity columns (no child rows, no list figures)."""
-    columns = (
-        PatientRow.id,
-        PatientRow.birth_name,
-        PatientRow.first_names,
-        PatientRow.birth_date,
-        PatientRow.sex,
-        PatientRow.used_name,
-        PatientRow.used_first_name,
-        PatientRow.ins,
-    )
     known = RecordedIdentities({}, {})
-    for row in uow.session.execute(select(*columns)):
+    for row in uow.session.execute(select(*_IDENTITY_COLUMNS)):
         known.add(mapping.identity_traits(row))
     return known
+
+
+def identity_candidates(uow: UnitOfWork, patient: Patient) -> list[Patient]:
+    """The recorded patients born the same day or with the same INS, traits only: what the
+    duplicate check compares, in one indexed query (called at each keystroke of a name)."""
+    same = PatientRow.birth_date == patient.birth_date
+    if patient.ins:
+        same = same | (PatientRow.ins == patient.ins)
+    rows = uow.session.execute(select(*_IDENTITY_COLUMNS).where(same))
+    return [mapping.identity_traits(row) for row in rows]
 
 
 def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -80,7 +92,12 @@ def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> N
         convert = table.c[name].type.bind_processor(dialect)
         column = [row[name] for row in rows]
         if convert is not None:
-            column = [None if value is None else convert(value) for value in column]
+            # Values repeat (one instant, three sexes, the same dates): each converted once.
+            converted: dict[Any, Any] = {None: None}
+            for value in set(column):
+                if value not in converted:
+                    converted[value] = convert(value)
+            column = [converted[value] for value in column]
         columns.append(column)
     values = list(zip(*columns, strict=True))
     quoted = ", ".join(f'"{name}"' for name in names)
