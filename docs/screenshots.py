@@ -41,6 +41,7 @@ from escap_desktop.ui.first_launch.first_launch_wizard import (
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_desktop.ui.main_window.main_controller import MainController
+from escap_desktop.ui.patients.import_dialog import PatientImportDialog
 from escap_desktop.ui.print_preview.print_preview_dialog import PrintPreviewDialog
 from escap_desktop.ui.startup import Startup
 
@@ -192,6 +193,32 @@ def protection(app: QApplication, main: MainController) -> None:
     dialog.reject()
 
 
+def patient_import(app: QApplication, main: MainController) -> None:
+    """Patients > Importer des patients (liste CSV)... on a practice software's export, with
+    two lines to correct (nothing is imported)."""
+    rows = [
+        "N° dossier;Nom;Nom de naissance;Prénom(s);Né(e) le;Sexe;N° SS;Tél. portable",
+        f"1001;ROUSSEAU;MARTIN;Geneviève Marie;14/02/1941;F;{nir('2410242218012')};06 12 34 56 78",
+        f"1002;;GARNIER;Paul;03/07/1950;M;{nir('1500742218105')};06 22 41 10 09",
+        "1003;;N'DIAYE;Awa;31/02/1952;F;;06 45 12 78 30",
+        f"1004;FAURE;LEFÈVRE;Hélène;22/09/1947;F;{nir('2470975056033')};",
+        f"1005;;DUPONT-MOREL;Jean-Pierre;11/11/1939;M;{nir('1391169123044')};04 77 21 33 10",
+        "1006;;BENAÏSSA;Karim;05/05/1958;X;;06 71 02 44 58",
+        f"1007;;ŒUVRARD;Françoise;18/01/1944;F;{nir('2440142218077')};",
+        "1008;;LE GOFF;Loïc;29/06/1961;M;;06 30 18 92 11",
+        "1009;;CÔTÉ;Zoé;02/12/1936;F;;",
+        f"1010;;HÉBERT;Noël;25/12/1942;M;{nir('1421275056120')};04 77 48 90 12",
+    ]
+    path = Path(main.data_dir) / "export-logiciel.csv"
+    path.write_bytes("\r\n".join([*rows, ""]).encode("cp1252"))
+    main.window.import_patients_action.trigger()
+    dialog = main.dialog
+    assert isinstance(dialog, PatientImportDialog)
+    dialog.load(path)
+    save(app, dialog, "22-import-patients")
+    dialog.reject()
+
+
 def run(app: QApplication, main: MainController, done: Callable[[], None]) -> None:
     main.window.resize(*SIZE)
     main.window.show()
@@ -207,6 +234,7 @@ def run(app: QApplication, main: MainController, done: Callable[[], None]) -> No
     save(app, main.window, "18-tableau-de-bord")
     print_preview(app, main)
     protection(app, main)
+    patient_import(app, main)
     main.window.tabs.setCurrentIndex(0)
     main.lock.lock()
     save(app, main.window, "16-session-verrouillee")

@@ -21,8 +21,22 @@ from escap_desktop.core.entities import Patient
 from escap_desktop.core.entities.patient_import import PatientImportReport, RefusedRow
 from escap_desktop.core.errors import EscapError
 from escap_desktop.core.rules.identity import trait_key
-from escap_desktop.imports.csv_layout import CsvLayout, CsvSample, inspect_csv
-from escap_desktop.imports.csv_mapping import ColumnMapping, check_mapping, suggest_mapping
+from escap_desktop.imports.csv_layout import (
+    DATE_FORMATS,
+    DELIMITERS,
+    ENCODINGS,
+    CsvLayout,
+    CsvSample,
+    date_format_label,
+    encoding_label,
+    inspect_csv,
+)
+from escap_desktop.imports.csv_mapping import (
+    ColumnMapping,
+    PatientField,
+    check_mapping,
+    suggest_mapping,
+)
 from escap_desktop.imports.errors import ImportReadError
 from escap_desktop.imports.fhir_patient import read_fhir_patient
 from escap_desktop.imports.ins_datamatrix import read_ins_datamatrix
@@ -39,7 +53,24 @@ _PROGRESS_EVERY = 500
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".pdf"})
 _CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 
-__all__ = ["CsvPlan", "ImportReadError", "ImportStep", "PatientImportService"]
+__all__ = [
+    "DATE_FORMATS",
+    "DELIMITERS",
+    "ENCODINGS",
+    "PREVIEW_ROWS",
+    "ColumnMapping",
+    "CsvLayout",
+    "CsvPlan",
+    "CsvRow",
+    "CsvSample",
+    "ImportReadError",
+    "ImportStep",
+    "PatientField",
+    "PatientImportService",
+    "check_mapping",
+    "date_format_label",
+    "encoding_label",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +169,6 @@ class PatientImportService(ServiceBase):
         actor = self.actor
         sample = inspect_csv(path, layout=layout, sample_rows=1)
         total = max(1, sample.data_rows)
-        self._save_mapping(mapping, sample.headers)
         with self._store.unit_of_work(actor) as uow:
             known = recorded_identities(uow)
         accepted: list[Patient] = []
@@ -167,6 +197,7 @@ class PatientImportService(ServiceBase):
         if accepted:
             with self._store.unit_of_work(actor) as uow:
                 insert_new_patients(uow, accepted)
+        self._save_mapping(mapping, sample.headers)  # the mapping of an import that was done
         yield ImportStep(100, "Import terminé.")
         return PatientImportReport(
             source=path,

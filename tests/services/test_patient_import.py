@@ -123,6 +123,7 @@ def test_an_import_stopped_midway_writes_nothing(practice: Practice, tmp_path: P
     next(steps)  # 500 rows read
     steps.close()  # what the runner does on « Annuler »
     assert _count(practice) == 0
+    assert practice.patient_import.plan_csv(path).mapping_was_saved is False  # nor remembered
 
 
 def test_the_mapping_is_remembered_even_when_the_columns_move(

@@ -24,7 +24,12 @@ from escap_desktop.services.store_protection import ProtectionChange
 from escap_desktop.ui.about_dialog import AboutDialog
 from escap_desktop.ui.admin.audit_dialog import AuditTrailDialog
 from escap_desktop.ui.admin.evaluation_export_dialog import EvaluationExportDialog
-from escap_desktop.ui.admin.file_chooser import SaveChooser, choose_save_path
+from escap_desktop.ui.admin.file_chooser import (
+    OpenChooser,
+    SaveChooser,
+    choose_open_path,
+    choose_save_path,
+)
 from escap_desktop.ui.admin.forget_dialog import ForgetDialog
 from escap_desktop.ui.app_shell import Shell
 from escap_desktop.ui.backup_dialogs import BackupDialog, RestoreDialog
@@ -41,6 +46,7 @@ from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
 from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
 from escap_desktop.ui.main_window.sync_controller import SyncController
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
+from escap_desktop.ui.patients.import_dialog import PatientImportDialog
 from escap_desktop.ui.patients.merge_controller import MergeController
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.protection_dialog import ProtectionDialog
@@ -56,8 +62,8 @@ class MainController(QObject):
     """``list_loaded`` after each (re)load of the patient list, for tests and benchmarks;
     ``fhir_exported(path)`` once a FHIR file is written.
 
-    ``save_chooser`` and ``quit_app`` are injectable so tests meet no real file dialog and
-    do not end the test process."""
+    ``save_chooser``, ``open_chooser`` and ``quit_app`` are injectable so tests meet no real
+    file dialog and do not end the test process."""
 
     list_loaded = Signal()
     fhir_exported = Signal(str)
@@ -74,11 +80,13 @@ class MainController(QObject):
         window: MainWindow | None = None,
         parent: QObject | None = None,
         save_chooser: SaveChooser = choose_save_path,
+        open_chooser: OpenChooser = choose_open_path,
         quit_app: Callable[[], None] = QApplication.quit,
         first_rows: list[PatientSummary] | None = None,
     ) -> None:
         super().__init__(parent)
         self._save_chooser = save_chooser
+        self._open_chooser = open_chooser
         self._quit_app = quit_app
         # The composition root hands over the practice; from here each page gets its subset.
         self._patients = practice.patients
@@ -94,6 +102,7 @@ class MainController(QObject):
         self._audit = practice.audit
         self._forget = practice.forget
         self._protection = practice.protection
+        self._patient_import = practice.patient_import
         self.data_dir = Path(practice.data_dir)
         self._clock = practice.clock
         self.directory = DirectoryService(self.data_dir, practice.clock)
@@ -161,6 +170,7 @@ class MainController(QObject):
         window = self.window
         window.patient_list.patient_activated.connect(self.open_patient)
         window.new_inclusion_action.triggered.connect(self.new_inclusion)
+        window.import_patients_action.triggered.connect(self._on_import_patients_triggered)
         window.open_patient_action.triggered.connect(self._on_open_patient_triggered)
         window.search_action.triggered.connect(self._on_search_triggered)
         window.my_escaps_action.triggered.connect(self.show_my_escaps)
@@ -347,7 +357,16 @@ class MainController(QObject):
             scans=self._scans,
             directory=self.directory,
             checks=self._form_checks,
+            patient_import=self._patient_import,
         )
+
+    @Slot()
+    def _on_import_patients_triggered(self) -> None:
+        dialog = PatientImportDialog(
+            self._patient_import, self.shell.jobs, self.window, chooser=self._open_chooser
+        )
+        dialog.import_finished.connect(lambda _report: self.schedule_reload())
+        self._open_dialog(dialog)
 
     def _on_wizard_finished(self, wizard: InclusionWizard) -> None:
         patient = wizard.flow.patient

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
 
         self.new_inclusion_action = _action(self, "add", "&Nouvelle inclusion…", "Ctrl+N")
         self.open_patient_action = _action(self, "patient", "&Ouvrir le patient", "Ctrl+O")
+        self.import_patients_action = _action(self, "add", "Importer des &patients (liste CSV)…")
         self.invitations_action = _action(self, "inbox", "&Invitations reçues…", "Ctrl+I")
         self.my_escaps_action = _action(self, "remuneration", "&Mes ESCAP", "Ctrl+M")
         self.refresh_action = _action(self, "refresh", "&Actualiser", "F5")
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         patient_menu = self.menuBar().addMenu("&Patients")
         for action in (
             self.new_inclusion_action,
+            self.import_patients_action,
             self.open_patient_action,
             self.search_action,
             self.invitations_action,
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         """Actions that need an open practice (off while the store is being opened)."""
         return (
             self.new_inclusion_action,
+            self.import_patients_action,
             self.open_patient_action,
             self.invitations_action,
             self.my_escaps_action,
