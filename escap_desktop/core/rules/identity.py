@@ -63,6 +63,8 @@ _NIR_MALE_DIGITS = frozenset("17")
 _NIR_FEMALE_DIGITS = frozenset("28")
 _NIR_PROVISIONAL_DIGITS = frozenset("34")
 _NIR_UNKNOWN_MONTHS = frozenset(range(20, 43)) | frozenset(range(50, 100))
+_USUAL_NIR = re.compile(r"[1278][0-9]{2}(?:0[1-9]|1[0-2])(?:[0-9]{2}|2[AB])[0-9]{8}")
+"""A definitive NIR or a NIA, month 01-12, department digits or 2A/2B: the common case."""
 _BIRTH_PLACE = re.compile(r"(?:\d{2}|2[AB])\d{3}")
 _ADELI = re.compile(r"(?:\d{2}|2[AB])\d{7}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -87,6 +89,8 @@ def validate_nir(value: str) -> str:
     computed by python-stdnum (mod 97, with 2A counted as 19 and 2B as 18).
     """
     nir = _compact(value)
+    if _USUAL_NIR.fullmatch(nir) and nir[13:] == stdnum_nir.calc_check_digits(nir):
+        return nir  # the usual shape with its key: every check below would pass
     if not nir:
         raise ValidationError(
             "Le NIR est vide : saisissez ses 15 caractères (13 chiffres et la clé).", field="ins"
@@ -188,6 +192,8 @@ def nir_consistency_problems(nir: str, sex: Sex, birth_date: date) -> list[Valid
 
 def normalise_name(value: str) -> str:
     """Trims and collapses runs of spaces; NFC so that "é" typed two ways compares equal."""
+    if value.isascii():
+        return " ".join(value.split())  # nothing to compose
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
