@@ -64,7 +64,6 @@ from escap_desktop.core.entities import (  # noqa: E402
     new_id,
 )
 from escap_desktop.core.rules.identity import trait_key  # noqa: E402
-from escap_desktop.imports.csv_layout import inspect_csv  # noqa: E402
 from escap_desktop.imports.practice_csv import read_csv_rows  # noqa: E402
 from escap_desktop.services.patient_import import CsvPlan  # noqa: E402
 from escap_desktop.services.practice import Practice, build_practice  # noqa: E402
@@ -145,7 +144,7 @@ def time_app(csv_path: Path, folder: Path) -> tuple[float, Any]:
         service = practice.patient_import
         started = time.perf_counter()
         plan = service.plan_csv(csv_path)
-        report = _drain(service.import_csv(csv_path, plan.layout, plan.mapping))
+        report = _drain(service.import_csv(csv_path, plan.layout, plan.mapping, sample=plan.sample))
         elapsed = time.perf_counter() - started
     finally:
         practice.close()
@@ -160,7 +159,7 @@ def profile_app(csv_path: Path, folder: Path) -> tuple[float, list[tuple[str, in
         service = practice.patient_import
         profiler.enable()
         plan = service.plan_csv(csv_path)
-        _drain(service.import_csv(csv_path, plan.layout, plan.mapping))
+        _drain(service.import_csv(csv_path, plan.layout, plan.mapping, sample=plan.sample))
         profiler.disable()
     finally:
         practice.close()
@@ -319,7 +318,6 @@ def time_same_schema(rows: SameRows, folder: Path) -> float:
 
 PHASES = (
     ("plan", "`plan_csv` (détection du format, correspondance, aperçu de 8 lignes)"),
-    ("inspect", "`import_csv` : nouvel `inspect_csv` (comptage des lignes)"),
     ("read", "`read_csv_rows` seul : lecture et contrôle de chaque ligne"),
     ("duplicates", "recherche de doublons (`trait_key`, `same_person`, `add`)"),
     (
@@ -336,15 +334,11 @@ def time_phases(csv_path: Path, folder: Path) -> dict[str, float]:
     practice = _practice(folder)
     try:
         service = practice.patient_import
-        today = practice.clock.now().date()
+        today = practice.clock.today()
         seconds: dict[str, float] = {}
         started = time.perf_counter()
         plan = service.plan_csv(csv_path)
         seconds["plan"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        inspect_csv(csv_path, layout=plan.layout, sample_rows=1)
-        seconds["inspect"] = time.perf_counter() - started
 
         started = time.perf_counter()
         read = list(read_csv_rows(csv_path, plan.layout, plan.mapping, today))
@@ -416,8 +410,10 @@ def time_lookups(folder: Path, patients: int, lookups: int) -> dict[str, Any]:
     practice = _practice(folder / "lookup")
     csv_path = write_practice_csv(folder / "lookup.csv", sample_patients(patients, LOOKUP_SEED))
     plan = practice.patient_import.plan_csv(csv_path)
-    report = _drain(practice.patient_import.import_csv(csv_path, plan.layout, plan.mapping))
-    today = practice.clock.now().date()
+    report = _drain(
+        practice.patient_import.import_csv(csv_path, plan.layout, plan.mapping, sample=plan.sample)
+    )
+    today = practice.clock.today()
     recorded = read_patients(plan, today)  # the identities the import recorded, as it read them
     known = RecordedIdentities({}, {})
     for patient in recorded:

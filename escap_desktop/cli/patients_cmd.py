@@ -380,7 +380,7 @@ def _import_list(practice: Practice, path: Path, args: argparse.Namespace) -> in
         reached[0] = step.percent
         progress.update(step.percent, 100, step.text)
 
-    steps = service.import_csv(path, plan.layout, plan.mapping)
+    steps = service.import_csv(path, plan.layout, plan.mapping, sample=plan.sample)
     try:
         report = drive(steps, show)
     except KeyboardInterrupt:

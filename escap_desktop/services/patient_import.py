@@ -160,14 +160,21 @@ class PatientImportService(ServiceBase):
         return CsvPlan(path, sample, mapping, saved, preview)
 
     def import_csv(
-        self, path: Path, layout: CsvLayout, mapping: ColumnMapping
+        self,
+        path: Path,
+        layout: CsvLayout,
+        mapping: ColumnMapping,
+        *,
+        sample: CsvSample | None = None,
     ) -> Generator[ImportStep, None, PatientImportReport]:
         """Reads and checks every row (yielding progress), then writes the accepted ones in one
-        transaction. ImportReadError for a file or mapping that cannot be used at all."""
+        transaction. ImportReadError for a file or mapping that cannot be used at all.
+        ``sample``: the plan's, when its layout is this one (spares counting the rows again)."""
         path = Path(path)
         check_mapping(mapping)
         actor = self.actor
-        sample = inspect_csv(path, layout=layout, sample_rows=1)
+        if sample is None or sample.layout != layout:
+            sample = inspect_csv(path, layout=layout, sample_rows=1)
         total = max(1, sample.data_rows)
         with self._store.unit_of_work(actor) as uow:
             known = recorded_identities(uow)

@@ -177,7 +177,7 @@ def patient_search_key(patient: Patient) -> str:
         patient.ins,
         f"{patient.birth_date.day:02d}/{patient.birth_date.month:02d}/{patient.birth_date.year:04d}",
     ]
-    return " ".join(" ".join(search_tokens(part)) for part in parts if part)
+    return " ".join(search_tokens(" ".join(part for part in parts if part)))  # one folding
 
 
 def _fill_patient(patient: Patient, row: PatientRow) -> None:

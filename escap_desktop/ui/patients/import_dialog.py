@@ -414,7 +414,7 @@ def _import_job(
 ) -> Generator[ImportStep, None, PatientImportReport]:
     """The import as a runner job. The step at 100 % comes once the patients are written: it is
     not passed on, so a cancel arriving then cannot call « annulé » an import that is done."""
-    steps = service.import_csv(plan.path, plan.layout, plan.mapping)
+    steps = service.import_csv(plan.path, plan.layout, plan.mapping, sample=plan.sample)
     try:
         while True:
             try:
