@@ -80,17 +80,17 @@ def identity_candidates(uow: UnitOfWork, patient: Patient) -> list[Patient]:
     return [mapping.identity_traits(row) for row in rows]
 
 
-def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany straight to the driver, each value converted by its column's own type
-    (what SQLAlchemy would do per row and per parameter, done once per column here)."""
-    if not rows:
+def _insert(connection: Connection, table: Any, columns: dict[str, list[Any]]) -> None:
+    """One executemany straight to the driver, given column by column, each value converted
+    by its column's own type (what SQLAlchemy would do per row and per parameter)."""
+    names = list(columns)
+    if not names or not columns[names[0]]:
         return
-    names = list(rows[0])
     dialect = connection.dialect
-    columns = []
+    converted_columns = []
     for name in names:
         convert = table.c[name].type.bind_processor(dialect)
-        column = [row[name] for row in rows]
+        column = columns[name]
         if convert is not None:
             # Values repeat (one instant, three sexes, the same dates): each converted once.
             converted: dict[Any, Any] = {None: None}
@@ -98,8 +98,8 @@ def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> N
                 if value not in converted:
                     converted[value] = convert(value)
             column = [converted[value] for value in column]
-        columns.append(column)
-    values = list(zip(*columns, strict=True))
+        converted_columns.append(column)
+    values = list(zip(*converted_columns, strict=True))
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _ in names)
     connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', values)
@@ -118,27 +118,23 @@ def insert_new_patients(uow: UnitOfWork, patients: Sequence[Patient]) -> None:
     connection = session.connection()
     for start in range(0, len(patients), _BATCH):
         batch = patients[start : start + _BATCH]
-        rows = []
-        audits = []
-        for patient in batch:
-            if patient.caregivers or patient.other_schemes:
-                raise ValueError("insert_new_patients: aidants et dispositifs non pris en charge")
-            row = {name: getattr(patient, name) for name in fields}
-            row["search_key"] = mapping.patient_search_key(patient)
-            row["sort_key"] = mapping.patient_sort_key(patient)
-            rows.append(row)
-            audits.append(
-                {
-                    "id": new_id(),
-                    "at": at,
-                    "actor_id": actor,
-                    "kind": AuditKind.CREATED,
-                    "entity_type": "Patient",
-                    "entity_id": patient.id,
-                    "patient_id": patient.id,
-                    "summary": summary,
-                }
-            )
+        if any(patient.caregivers or patient.other_schemes for patient in batch):
+            raise ValueError("insert_new_patients: aidants et dispositifs non pris en charge")
+        ids = [patient.id for patient in batch]
+        rows = {name: [getattr(patient, name) for patient in batch] for name in fields}
+        rows["search_key"] = [mapping.patient_search_key(patient) for patient in batch]
+        rows["sort_key"] = [mapping.patient_sort_key(patient) for patient in batch]
+        count = len(batch)
+        audits: dict[str, list[Any]] = {
+            "id": [new_id() for _ in batch],
+            "at": [at] * count,
+            "actor_id": [actor] * count,
+            "kind": [AuditKind.CREATED] * count,
+            "entity_type": ["Patient"] * count,
+            "entity_id": ids,
+            "patient_id": ids,
+            "summary": [summary] * count,
+        }
         _insert(connection, PatientRow.__table__, rows)
         _insert(connection, AuditEntryRow.__table__, audits)
-        patient_list.add_without_episode(session, [patient.id for patient in batch])
+        patient_list.add_without_episode(session, ids)
