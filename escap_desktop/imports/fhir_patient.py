@@ -61,14 +61,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle as FhirBundle
 from fhir.resources.R4B.patient import Patient as FhirPatient
-from pydantic import ValidationError as PydanticValidationError
 
 from escap_desktop.core.entities import IdentityStatus, Patient, Sex
 from escap_desktop.core.errors import ValidationError
@@ -78,7 +77,7 @@ from escap_desktop.core.rules.identity import (
     validate_birth_place_code,
     validate_nir,
 )
-from escap_desktop.core.rules.wording import lower_first, plural
+from escap_desktop.core.rules.wording import lower_first
 from escap_desktop.exports.fhir import (
     ADDRESS_INSEE_CODE,
     BIRTH_LIST_GIVEN_NAME,
@@ -88,6 +87,7 @@ from escap_desktop.exports.fhir import (
     INS_NIR_SYSTEM,
 )
 from escap_desktop.imports.errors import ImportReadError
+from escap_desktop.imports.fhir_faults import shown, validate_resource
 
 __all__ = ["patient_from_fhir", "read_fhir_patient"]
 
@@ -115,23 +115,6 @@ _SEXES = {
 }
 _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARTIAL_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2})?")
-_FIELD_NAME = re.compile(r"_?[A-Za-z][A-Za-z0-9_]*")
-_EXPECTED_TYPES = {
-    "string_type": "du texte",
-    "list_type": "une liste [...]",
-    "dict_type": "un objet {...}",
-    "model_type": "un objet {...}",
-    "model_attributes_type": "un objet {...}",
-    "bool_type": "true ou false",
-    "bool_parsing": "true ou false",
-    "int_type": "un nombre entier",
-    "int_parsing": "un nombre entier",
-    "int_from_float": "un nombre entier",
-    "float_type": "un nombre",
-    "float_parsing": "un nombre",
-    "decimal_type": "un nombre",
-    "decimal_parsing": "un nombre",
-}
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -207,7 +190,7 @@ def patient_from_fhir(document: Mapping[str, Any]) -> Patient:
         resource = document
     elif isinstance(kind, str) and kind.strip():
         raise ImportReadError(
-            f"Le fichier contient une ressource FHIR « {_shown(kind)} » et non un patient : "
+            f"Le fichier contient une ressource FHIR « {shown(kind)} » et non un patient : "
             "exportez la fiche du patient (ressource Patient) depuis votre logiciel."
         )
     else:
@@ -215,7 +198,7 @@ def patient_from_fhir(document: Mapping[str, Any]) -> Patient:
             "Le fichier n'est pas une ressource FHIR : le champ « resourceType » manque. "
             "Exportez la fiche du patient au format FHIR depuis votre logiciel."
         )
-    _validate(FhirPatient, resource, "Le patient du fichier")
+    validate_resource(FhirPatient, resource, "Le patient du fichier")
     return _patient(resource)
 
 
@@ -230,7 +213,7 @@ def _the_patient_of(bundle: Mapping[str, Any]) -> Mapping[str, Any]:
             else entry
             for entry in entries
         ]
-    _validate(FhirBundle, shell, "Le lot FHIR (Bundle) du fichier")
+    validate_resource(FhirBundle, shell, "Le lot FHIR (Bundle) du fichier")
     patients = [
         entry["resource"]
         for entry in _objects(entries)
@@ -248,60 +231,6 @@ def _the_patient_of(bundle: Mapping[str, Any]) -> Mapping[str, Any]:
         )
     resource: Mapping[str, Any] = patients[0]
     return resource
-
-
-def _validate(model: type[FhirPatient] | type[FhirBundle], value: Any, subject: str) -> None:
-    """Validates with fhir.resources; the first fault becomes a French sentence naming it."""
-    try:
-        model.model_validate(dict(value))
-    except PydanticValidationError as error:
-        faults = error.errors()
-        others = len(faults) - 1
-        more = (
-            f" (et {others} {plural(others, 'autre erreur', 'autres erreurs')})" if others else ""
-        )
-        detail = _fault(faults[0]) if faults else "contenu incorrect"
-        raise ImportReadError(f"{subject} n'est pas valide en FHIR R4 : {detail}{more}.") from None
-    except RecursionError:
-        raise ImportReadError(f"{subject} est trop profondément imbriqué pour être lu.") from None
-    except (ValueError, TypeError) as error:
-        raise ImportReadError(f"{subject} n'est pas valide en FHIR R4 ({error}).") from None
-
-
-def _fault(fault: Mapping[str, Any]) -> str:
-    """One pydantic error as French words: which field, and what is wrong with it."""
-    path = _field_path(fault.get("loc", ()))
-    kind = str(fault.get("type", ""))
-    where = f"le champ « {path} »" if path else "la ressource"
-    if kind == "missing" or kind.endswith(".missing"):
-        return f"le champ obligatoire « {path} » manque" if path else "un champ obligatoire manque"
-    if kind == "extra_forbidden":
-        return f"le champ « {path} » n'existe pas dans une ressource FHIR R4"
-    if "got multiple" in str(fault.get("msg", "")):
-        return f"{where} donne plusieurs variantes d'un même élément à choix (value[x]...)"
-    expected = _EXPECTED_TYPES.get(kind)
-    if expected is not None:
-        return f"{where} doit contenir {expected}"
-    value = fault.get("input")
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return f"{where} a une valeur incorrecte (« {_shown(str(value))} »)"
-    return f"{where} a une valeur incorrecte"
-
-
-def _field_path(location: Sequence[Any]) -> str:
-    """``("name", 0, "family")`` as FHIR writes it: ``name[0].family``."""
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif isinstance(part, str) and _FIELD_NAME.fullmatch(part):
-            path += f".{part}" if path else part
-    return path
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 # --- the mapping --------------------------------------------------------------------------------
@@ -399,7 +328,7 @@ def _birth_date(resource: Mapping[str, Any]) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ImportReadError(
-            f"La date de naissance du fichier (« {_shown(str(value))} ») n'est pas une date "
+            f"La date de naissance du fichier (« {shown(str(value))} ») n'est pas une date "
             "AAAA-MM-JJ."
         ) from None
 
@@ -414,7 +343,7 @@ def _sex(resource: Mapping[str, Any]) -> Sex:
     sex = _SEXES.get(value) if isinstance(value, str) else None
     if sex is None:
         raise ImportReadError(
-            f"Le sexe du fichier (« {_shown(str(value))} ») n'est pas un code FHIR : male, "
+            f"Le sexe du fichier (« {shown(str(value))} ») n'est pas un code FHIR : male, "
             "female, other ou unknown."
         )
     return sex
@@ -446,8 +375,7 @@ def _checked_ins(oid: str, value: str, sex: Sex, birth_date: date) -> str:
         nir = validate_nir(value)
     except ValidationError as error:
         raise ImportReadError(
-            f"L'INS du fichier (« {_shown(value)} ») n'est pas valide : "
-            f"{lower_first(error.message)}"
+            f"L'INS du fichier (« {shown(value)} ») n'est pas valide : {lower_first(error.message)}"
         ) from None
     temporary = nir[0] in "78"
     if oid == _NIR_OID and temporary:
