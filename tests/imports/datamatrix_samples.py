@@ -22,7 +22,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
-from stdnum.fr import nir as stdnum_nir
+
+from tests.support.nir import nir_of
 
 GS = "\x1d"
 RS = "\x1e"
@@ -37,8 +38,7 @@ PAGE_SIZE = (1240, 1754)
 
 def nir(sex_digit: str, year: int, month: int, place: str = "75056", order: str = "123") -> str:
     """A NIR (or NIA, first digit 7/8) with its right key; ``place`` may be Corsican (2A004)."""
-    body = f"{sex_digit}{year % 100:02d}{month:02d}{place}{order}"
-    return body + stdnum_nir.calc_check_digits(body)
+    return nir_of(sex_digit, year, month, place, order)
 
 
 @dataclass(frozen=True)

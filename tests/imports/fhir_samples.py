@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stdnum.fr import nir as stdnum_nir
-
 from escap_desktop.exports.fhir import (
     ADDRESS_INSEE_CODE,
     BIRTH_LIST_GIVEN_NAME,
@@ -17,6 +15,7 @@ from escap_desktop.exports.fhir import (
     INS_NIA_SYSTEM,
     INS_NIR_SYSTEM,
 )
+from tests.support.nir import nir_of
 
 IDENTITY_RELIABILITY = f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability"
 IDENTITY_STATUS = f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status"
@@ -27,8 +26,7 @@ def make_nir(
     sex_digit: str, year: int, month: int, place: str = "45234", order: str = "025"
 ) -> str:
     """A valid 15-character NIR (key computed by python-stdnum)."""
-    body = f"{sex_digit}{year % 100:02d}{month:02d}{place}{order}"
-    return body + stdnum_nir.calc_check_digits(body)
+    return nir_of(sex_digit, year, month, place, order)
 
 
 NIR = make_nir("1", 1974, 12)

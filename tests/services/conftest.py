@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from stdnum.fr import nir
 
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import (
@@ -20,11 +19,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.services.practice import Practice, build_practice
 from escap_desktop.store import open_store
-
-
-def make_nir(sex: Sex, birth: date, place: str = "69123", order: int = 42) -> str:
-    body = f"{1 if sex is Sex.MALE else 2}{birth.year % 100:02d}{birth.month:02d}{place}{order:03d}"
-    return body + nir.calc_check_digits(body)
+from tests.support.nir import make_nir
 
 
 def professional(last: str, first: str, profession: Profession, rpps: str) -> Professional:

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import inspect, select, text
-from stdnum.fr import nir
 
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import (
@@ -44,6 +43,7 @@ from escap_desktop.sync.identity_map import IdentityMap
 from escap_desktop.sync.merge import shared_fields
 from escap_desktop.sync.wire import Envelope
 from escap_relay.schema import envelopes
+from tests.support.nir import make_nir
 from tests.support.steps import run
 
 GP_RPPS, NURSE_RPPS, PHYSIO_RPPS, DIETITIAN_RPPS = (
@@ -141,11 +141,6 @@ def make_member(
 _CREATED: list[Member] = []
 """Every installation the tests made, newest last: where a letter's code may be looked up when
 a test built its members without the factory."""
-
-
-def make_nir(sex: Sex, birth: date, place: str = "69123", order: int = 42) -> str:
-    body = f"{1 if sex is Sex.MALE else 2}{birth.year % 100:02d}{birth.month:02d}{place}{order:03d}"
-    return body + nir.calc_check_digits(body)
 
 
 DEMO_PATIENT = ("D'Almeida-Lefèvre", "Zoë Marie-Thérèse", date(1940, 3, 12))
