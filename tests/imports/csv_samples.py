@@ -99,7 +99,9 @@ def nir_for(sex: str, birth: date, place: str, order: int) -> str:
     department = place[:2]
     if department in ("2A", "2B") and birth.year < 1976:
         department = "20"  # Corsica had one department until 1976
-    return nir_of("1" if sex == "M" else "2", birth.year, birth.month, department + place[2:], order)
+    return nir_of(
+        "1" if sex == "M" else "2", birth.year, birth.month, department + place[2:], order
+    )
 
 
 BIRTH_NAMES = (
