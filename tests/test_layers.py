@@ -22,6 +22,7 @@ LAYER_OF_PREFIX = (
     ("escap_desktop.store", "store"),
     ("escap_desktop.sync.wire", "wire"),
     ("escap_desktop.sync", "sync"),
+    ("escap_desktop.mail", "mail"),
     ("escap_desktop.documents", "documents"),
     ("escap_desktop.exports", "exports"),
     ("escap_desktop.imports", "imports"),
@@ -44,6 +45,10 @@ ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"core", "store", "wire", "base"}),
         "sync imports only core, the wire format and the store (its state commits with records)",
     ),
+    "mail": (
+        frozenset({"core", "store", "base"}),
+        "the mail adapter imports only core and the store (its outbox and the keyring rules)",
+    ),
     "documents": (frozenset({"core", "base"}), "documents import only core"),
     "exports": (frozenset({"core", "documents", "base"}), "exports import only core and documents"),
     "imports": (
@@ -51,13 +56,15 @@ ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         "the identity readers import only core and exports (the FHIR profiles the export writes)",
     ),
     "services": (
-        frozenset({"core", "store", "wire", "sync", "documents", "exports", "imports"} | {"base"}),
+        frozenset(
+            {"core", "store", "wire", "sync", "mail", "documents", "exports", "imports"} | {"base"}
+        ),
         "use cases import the adapters and core, never ui or cli",
     ),
     "ui": (frozenset({"services", "core", "base"}), "the GUI calls the use cases and core only"),
     "cli": (
         frozenset(
-            {"ui", "services", "core", "store", "wire", "sync", "documents", "exports"}
+            {"ui", "services", "core", "store", "wire", "sync", "mail", "documents", "exports"}
             | {"imports", "relay", "base"}
         ),
         "the command line is an entry point: it may start the GUI or the relay",
@@ -164,6 +171,16 @@ def test_core_imports_nothing_outside_core() -> None:
             "escap_desktop/ui/x.py",
             "from escap_desktop.sync.outbox import Outbox\n",
             "the GUI calls the use cases and core only",
+        ),
+        (
+            "escap_desktop/ui/x.py",
+            "from escap_desktop.mail.smtp_sender import SmtpSender\n",
+            "the GUI calls the use cases and core only",
+        ),
+        (
+            "escap_desktop/mail/x.py",
+            "from escap_desktop.services import mssante\n",
+            "the mail adapter imports only core and the store (its outbox and the keyring rules)",
         ),
         (
             "escap_relay/x.py",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from escap_desktop.core.entities import AuditKind, MergeReason
+from escap_desktop.store.mail_phrases import is_mail_phrase
 
 # Entity class name -> (French noun, feminine?) for the agreement of the past participle.
 _NOUNS: dict[str, tuple[str, bool]] = {
@@ -70,6 +71,6 @@ def merge_decided_phrase() -> str:
 def is_specific_phrase(summary: str) -> bool:
     """A fixed phrase this version writes beyond the generic ones (checked by its exact shape:
     an entry received from elsewhere with free text in its summary never shows it)."""
-    if summary in _MERGES.values() or summary == _MERGE_DECIDED:
+    if summary in _MERGES.values() or summary == _MERGE_DECIDED or is_mail_phrase(summary):
         return True
     return _AMENDMENT_PATTERN.fullmatch(summary) is not None

@@ -1,0 +1,81 @@
+"""How to reach the professional's MSSanté operator: its SMTP submission server and the login.
+
+These come from the operator (Mailiz, a regional platform, a hospital's or a software vendor's
+MSSanté service). They will live in the local profile and its settings screen; for now the
+caller builds a :class:`MailSettings`. The password is never here: it is read from the OS
+keyring when a message is sent (:mod:`escap_desktop.mail.credentials`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from escap_desktop.core.errors import ValidationError
+
+_ADDRESS = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+class TlsMode(StrEnum):
+    """``implicit``: TLS from the first byte (SMTPS, port 465); ``starttls``: a plain
+    connection upgraded by STARTTLS before anything else (submission, port 587). There is no
+    mode without TLS: a message is never sent in clear."""
+
+    IMPLICIT = "implicite"
+    STARTTLS = "starttls"
+
+    @property
+    def default_port(self) -> int:
+        return 465 if self is TlsMode.IMPLICIT else 587
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """The operator's submission server and the professional's mailbox.
+
+    ``sender`` is the professional's own MSSanté address (the From of every message) and
+    ``login`` the account name the operator gives (often the same address). ``ca_file`` is a
+    PEM file of the certificate authorities to trust instead of the system's (an operator with
+    its own authority); the server's certificate and name are always checked.
+    """
+
+    host: str
+    sender: str
+    login: str
+    tls: TlsMode = TlsMode.STARTTLS
+    port: int | None = None
+    sender_name: str = ""
+    ca_file: Path | None = None
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not self.host.strip():
+            raise ValidationError("Indiquez le serveur d'envoi de votre messagerie.", field="host")
+        if not is_address(self.sender):
+            raise ValidationError(
+                f"L'adresse d'expédition « {self.sender} » n'est pas une adresse de messagerie "
+                "valide.",
+                field="sender",
+            )
+        if not self.login.strip():
+            raise ValidationError("Indiquez l'identifiant de votre messagerie.", field="login")
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or self.tls.default_port
+
+    @property
+    def sender_domain(self) -> str:
+        return self.sender.rsplit("@", 1)[1].lower()
+
+
+def is_address(text: str) -> bool:
+    return _ADDRESS.fullmatch(text.strip()) is not None
+
+
+def same_address(first: str, second: str) -> bool:
+    """Two spellings of one address (the domain, and in practice the whole address, is case
+    insensitive; MSSanté operators do not distinguish case in the local part)."""
+    return first.strip().casefold() == second.strip().casefold()

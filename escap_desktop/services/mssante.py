@@ -1,0 +1,416 @@
+"""Reaching a member without the app through MSSanté: the care plan as an IHE XDM message.
+
+``send_care_plan`` decides what may leave and to whom, and queues the message; ``deliver_queued``
+sends what is due through the professional's own MSSanté mailbox (their operator's SMTP
+submission). The rules:
+
+- **who**: a member of the ESCAP's team (invited or accepted) or the patient's médecin traitant
+  (the one the plan must reach: docs in the seeds show where earlier schemes failed), and only
+  while the patient's consent lets the team share (``core.rules.consent``); a médecin traitant
+  outside the team must be one the patient designated;
+- **where**: the MSSanté address of the recipient's record (the directory's, once the import
+  reads it); any other address is refused unless the professional confirmed it
+  (``confirmed_address=True``): nothing goes to an address outside the records unconfirmed;
+- **what**: the care-plan sheet *filtered for that recipient*: only the actions of the
+  categories the recipient's profession and the consent let them read (``core.rules.access``,
+  the same rule as on a member's own screen) — a social worker's sheet has no medical action.
+  The team's contacts and the patient's identity are administrative data every member reads;
+- **traced**: the message is queued in the same unit of work as the access-trail entry « Plan de
+  soins envoyé par MSSanté » (``store.mail_phrases``), with the ESCAP as the record.
+
+The message itself (``mail.mssante_message``) carries the PDF and the ``IHE_XDM.ZIP``
+(``exports.xdm``) whose metadata identify the patient by INS when the identity is qualified.
+The queue protocol (claimed, transmitting, sent; a crash resends the same bytes with the same
+Message-ID) is described in :mod:`escap_desktop.store.mail_queue`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+from escap_desktop.core.entities import (
+    Action,
+    AuditKind,
+    Consent,
+    Escap,
+    Membership,
+    MembershipStatus,
+    Patient,
+    Professional,
+    new_id,
+)
+from escap_desktop.core.errors import ConsentError, TeamRuleError, TransitionError, ValidationError
+from escap_desktop.core.rules import consent as consent_rules
+from escap_desktop.core.rules import lifecycle
+from escap_desktop.core.rules.access import current_consent
+from escap_desktop.documents import CarePlanData, build_document, document_filename
+from escap_desktop.exports.xdm import (
+    XdmDocument,
+    XdmRecipient,
+    XdmSubmission,
+    build_xdm,
+    issued_title,
+)
+from escap_desktop.exports.xdm_codes import (
+    CABINET_INDIVIDUEL,
+    CARE_PLAN_CLASS,
+    CARE_PLAN_TYPE,
+    XdmCode,
+    id_oid,
+    patient_ids,
+)
+from escap_desktop.mail.credentials import PasswordSource, keyring_password
+from escap_desktop.mail.errors import MailError, MailFailure
+from escap_desktop.mail.mssante_message import (
+    build_message,
+    care_plan_body,
+    care_plan_subject,
+    message_id_for,
+    pdf_attachment,
+    to_bytes,
+    xdm_attachment,
+)
+from escap_desktop.mail.settings import MailSettings, is_address, same_address
+from escap_desktop.mail.smtp_sender import SmtpSender
+from escap_desktop.services.access import escap_access
+from escap_desktop.services.base import ServiceBase
+from escap_desktop.store import Store, UnitOfWork, mail_queue
+from escap_desktop.store.mail_phrases import CARE_PLAN_SENT
+from escap_desktop.store.mail_queue import OutboxItem
+
+KIND_CARE_PLAN = "plan_de_soins"
+CARE_PLAN_TITLE = "Plan de soins ESCAP"
+
+PROCESS_RUN = new_id()
+"""This process's delivery run: a message claimed by another run was left by a process that
+died (one ESCAP Desktop per data folder: ``services/instance_lock.py``)."""
+
+SenderFactory = Callable[[MailSettings, PasswordSource], SmtpSender]
+
+_REACHABLE = (MembershipStatus.INVITED, MembershipStatus.ACCEPTED)
+
+
+class UnconfirmedAddressError(ValidationError):
+    """The address given is not the recipient's recorded MSSanté address: the professional
+    must confirm it (``confirmed_address=True``) before anything is sent there."""
+
+    def __init__(self, message: str, *, address: str, recorded: str) -> None:
+        super().__init__(message, field="address")
+        self.address = address
+        self.recorded = recorded
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMail:
+    """A message put in the outbox: it leaves at the next ``deliver_queued``."""
+
+    item_id: str
+    message_id: str
+    recipient_id: str
+    address: str
+    identified_by_ins: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one delivery run did: messages sent, left waiting (with the French reason), refused
+    for good; ``stopped`` is the server-wide problem that ended the run early, if any."""
+
+    sent: tuple[str, ...] = ()
+    waiting: tuple[tuple[str, str], ...] = ()
+    refused: tuple[tuple[str, str], ...] = ()
+    stopped: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipient:
+    escap: Escap
+    patient: Patient
+    professional: Professional
+    is_medecin_traitant: bool
+
+
+class MssanteService(ServiceBase):
+    """``settings`` are the professional's mailbox (the profile's, later); ``password`` reads
+    the SMTP password (the OS keyring by default); ``sender`` builds the SMTP sender (tests may
+    wrap it); ``facility_type`` is the practice's sector (TRE_R02) in the XDM metadata."""
+
+    def __init__(
+        self,
+        store: Store,
+        actor_id: Callable[[], str | None],
+        settings: MailSettings,
+        *,
+        password: PasswordSource | None = None,
+        sender: SenderFactory = SmtpSender,
+        templates_dir: Path | None = None,
+        facility_type: XdmCode = CABINET_INDIVIDUEL,
+        run_id: str = PROCESS_RUN,
+    ) -> None:
+        super().__init__(store, actor_id)
+        self._settings = settings
+        self._password = password or keyring_password(settings)
+        self._sender = sender
+        self._templates_dir = templates_dir
+        self._facility = facility_type
+        self._run = run_id
+        self._delivering = threading.Lock()
+
+    # --- queueing ------------------------------------------------------------------------------
+
+    def send_care_plan(
+        self,
+        escap_id: str,
+        professional_id: str,
+        *,
+        address: str | None = None,
+        confirmed_address: bool = False,
+        next_reevaluation: date | None = None,
+    ) -> QueuedMail:
+        """Queues the care-plan sheet, filtered for the recipient, as an MSSanté message.
+
+        ``address`` defaults to the recipient's recorded MSSanté address; another address needs
+        ``confirmed_address`` (else UnconfirmedAddressError). ConsentError, TeamRuleError or
+        TransitionError (French) say why nothing is sent.
+        """
+        actor = self.actor
+        today, now = self._today(), self._now()
+        with self._store.unit_of_work(actor) as uow:
+            target = self._recipient(uow, escap_id, professional_id)
+            to = self._address(target.professional, address, confirmed_address)
+            actions = escap_access(uow, escap_id, professional_id).readable(
+                uow.find(Action, escap_id=escap_id)
+            )
+            memberships = sorted(
+                uow.find(Membership, escap_id=escap_id), key=lambda m: (m.invited_at, m.id)
+            )
+            members = [(m, uow.get(Professional, m.professional_id)) for m in memberships]
+            author = uow.get(Professional, actor)
+        data = CarePlanData(
+            patient=target.patient,
+            members=members,
+            actions=actions,
+            issued_on=today,
+            next_reevaluation=next_reevaluation,
+            author=author,
+        )
+        pdf = build_document(data, templates_dir=self._templates_dir)
+        _, _, by_ins = patient_ids(target.patient)
+        document = XdmDocument(
+            content=pdf,
+            title=issued_title(CARE_PLAN_TITLE, today),
+            type_code=CARE_PLAN_TYPE,
+            class_code=CARE_PLAN_CLASS,
+            created_at=now,
+            facility_type=self._facility,
+            service_start=target.escap.created_at,
+            comments=f"Référence {data.reference}",
+        )
+        archive = build_xdm(
+            XdmSubmission(
+                document=document,
+                patient=target.patient,
+                author=author,
+                submitted_at=now,
+                source_id=id_oid(author.id),
+                recipient=XdmRecipient(target.professional, to),
+            )
+        )
+        item_id = new_id()
+        message_id = message_id_for(item_id, self._settings)
+        message = build_message(
+            settings=self._settings,
+            recipient_address=to,
+            recipient_name=target.professional.display_name,
+            subject=care_plan_subject(target.patient),
+            body=care_plan_body(
+                patient=target.patient,
+                recipient=target.professional,
+                author=author,
+                issued_on=today,
+                is_medecin_traitant=target.is_medecin_traitant,
+                identified_by_ins=by_ins,
+                sender_address=self._settings.sender,
+            ),
+            attachments=[pdf_attachment(document_filename(data), pdf), xdm_attachment(archive)],
+            message_id=message_id,
+            sent_at=now,
+        )
+        with self._store.unit_of_work(actor) as uow:
+            self._recipient(uow, escap_id, professional_id)  # still allowed (consent, team)
+            mail_queue.enqueue(
+                uow.session,
+                item_id=item_id,
+                message_id=message_id,
+                kind=KIND_CARE_PLAN,
+                sender=self._settings.sender,
+                recipient=to,
+                message=to_bytes(message),
+                created_by=actor,
+                now=now,
+                escap_id=escap_id,
+                patient_id=target.patient.id,
+                recipient_id=professional_id,
+            )
+            uow.audit(
+                AuditKind.EXPORTED,
+                "Escap",
+                escap_id,
+                patient_id=target.patient.id,
+                summary=CARE_PLAN_SENT,
+            )
+        return QueuedMail(item_id, message_id, professional_id, to, by_ins)
+
+    def _recipient(self, uow: UnitOfWork, escap_id: str, professional_id: str) -> _Recipient:
+        escap = uow.get(Escap, escap_id)
+        if not lifecycle.plan_runs(escap.state):
+            raise TransitionError(
+                "Le plan de soins s'envoie pendant que l'équipe se constitue ou est active "
+                f"(état actuel : « {escap.state.label} »)."
+            )
+        patient = uow.get(Patient, escap.patient_id)
+        professional = uow.get(Professional, professional_id)
+        consent = current_consent(uow.find(Consent, escap_id=escap_id))
+        allowed = consent_rules.allows(consent)
+        if not allowed.team:
+            raise ConsentError(f"Le plan de soins ne peut pas être envoyé : {allowed.why_not}")
+        is_gp = patient.medecin_traitant_id == professional.id
+        member = any(
+            m.professional_id == professional.id and m.status in _REACHABLE
+            for m in uow.find(Membership, escap_id=escap_id)
+        )
+        if not member and not is_gp:
+            raise TeamRuleError(
+                f"{professional.display_name} ne fait pas partie de l'équipe de cette ESCAP et "
+                "n'est pas le médecin traitant du patient : le plan de soins ne lui est pas "
+                "envoyé."
+            )
+        if not member and not consent_rules.designates(consent, professional):
+            raise ConsentError(
+                f"{professional.display_name} n'est pas désigné par le patient dans son "
+                "consentement : le plan de soins ne lui est pas envoyé."
+            )
+        return _Recipient(escap, patient, professional, is_gp)
+
+    def _address(self, recipient: Professional, address: str | None, confirmed: bool) -> str:
+        recorded = recipient.mssante.strip()
+        if address is None or not address.strip():
+            if not recorded:
+                raise ValidationError(
+                    f"Le dossier de {recipient.display_name} n'a pas d'adresse MSSanté : "
+                    "complétez-le depuis l'annuaire, ou indiquez l'adresse et confirmez-la.",
+                    field="address",
+                )
+            return recorded
+        address = address.strip()
+        if not is_address(address):
+            raise ValidationError(
+                f"« {address} » n'est pas une adresse de messagerie valide.", field="address"
+            )
+        if recorded and same_address(address, recorded):
+            return recorded
+        if not confirmed:
+            known = f"« {recorded} »" if recorded else "aucune adresse"
+            raise UnconfirmedAddressError(
+                f"L'adresse « {address} » n'est pas celle du dossier de "
+                f"{recipient.display_name} ({known}) : confirmez que c'est bien son adresse "
+                "MSSanté avant l'envoi.",
+                address=address,
+                recorded=recorded,
+            )
+        return address
+
+    # --- delivering ----------------------------------------------------------------------------
+
+    def deliver_queued(self, *, limit: int | None = None) -> DeliveryReport:
+        """Sends the messages that are due, oldest first, each as its own transaction steps.
+
+        Messages an earlier run left half-sent are first put back in the queue (see
+        ``store.mail_queue``). A server-wide failure (no connection, certificate, login) stops
+        the run: every message keeps waiting, with the French reason and a later retry time.
+        """
+        actor = self.actor
+        sent: list[str] = []
+        waiting: list[tuple[str, str]] = []
+        refused: list[tuple[str, str]] = []
+        stopped = ""
+        with self._delivering:
+            with self._store.unit_of_work(actor) as uow:
+                mail_queue.recover_interrupted(uow.session, self._run, self._now())
+            sender = self._sender(self._settings, self._password)
+            while limit is None or len(sent) + len(waiting) + len(refused) < limit:
+                with self._store.unit_of_work(actor) as uow:
+                    item = mail_queue.claim_next(uow.session, self._run, self._now())
+                if item is None:
+                    break
+                try:
+                    sender.send(
+                        item.message,
+                        sender=item.sender,
+                        recipient=item.recipient,
+                        before_data=partial(self._transmitting, item.id),
+                    )
+                except MailError as error:
+                    self._failed(
+                        item,
+                        str(error),
+                        retry=error.retry,
+                        answered=error.failure is not MailFailure.SERVER,
+                        # a refused login waits long: an operator may lock the account
+                        delay=mail_queue.MAX_RETRY if error.credentials else None,
+                    )
+                    (waiting if error.retry else refused).append((item.id, str(error)))
+                    if error.failure is MailFailure.SERVER:
+                        stopped = str(error)
+                        break
+                    continue
+                except BaseException:
+                    self._failed(item, "L'envoi a été interrompu par une erreur inattendue.")
+                    raise
+                with self._store.unit_of_work(actor) as uow:
+                    mail_queue.mark_sent(uow.session, item.id, self._run, self._now())
+                sent.append(item.id)
+        return DeliveryReport(tuple(sent), tuple(waiting), tuple(refused), stopped)
+
+    def _transmitting(self, item_id: str) -> None:
+        with self._store.unit_of_work(self.actor) as uow:
+            mail_queue.mark_transmitting(uow.session, item_id, self._run)
+
+    def _failed(
+        self,
+        item: OutboxItem,
+        error: str,
+        *,
+        retry: bool = True,
+        answered: bool = False,
+        delay: timedelta | None = None,
+    ) -> None:
+        with self._store.unit_of_work(self.actor) as uow:
+            mail_queue.mark_failed(
+                uow.session,
+                item.id,
+                self._run,
+                error,
+                self._now(),
+                retry=retry,
+                answered=answered,
+                delay=delay,
+            )
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def outbox(self, escap_id: str | None = None) -> list[OutboxItem]:
+        """Every message (of one ESCAP): to whom, when, and where it stands."""
+        with self._store.unit_of_work(self.actor) as uow:
+            return mail_queue.items(uow.session, escap_id=escap_id)
+
+    def retry(self, item_id: str) -> None:
+        """A waiting or refused message is tried again at the next delivery (after the
+        professional fixed the address, the password or the settings)."""
+        with self._store.unit_of_work(self.actor) as uow:
+            mail_queue.retry_now(uow.session, item_id, self._now())

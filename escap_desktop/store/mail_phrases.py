@@ -1,0 +1,16 @@
+"""The access trail's fixed phrases for what leaves by MSSanté (a fixed vocabulary, like
+:mod:`escap_desktop.store.audit_phrases`: they say what was sent, never what it contains).
+
+The journal shows a stored summary only when ``audit_phrases.is_specific_phrase`` knows it: it
+accepts :data:`MAIL_PHRASES`.
+"""
+
+from __future__ import annotations
+
+CARE_PLAN_SENT = "Plan de soins envoyé par MSSanté"
+
+MAIL_PHRASES = frozenset({CARE_PLAN_SENT})
+
+
+def is_mail_phrase(summary: str) -> bool:
+    return summary in MAIL_PHRASES
