@@ -13,9 +13,11 @@ from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import new_id
+from escap_desktop.store import mapping
 from escap_desktop.store.sync_models import (
     SyncAppliedRow,
     SyncClockRow,
@@ -52,6 +54,7 @@ class SyncRepository:
         self._devices: dict[tuple[str, str], SyncTeamDeviceRow | None] = {}
         self._keys: dict[str, dict[int, bytes]] = {}
         self._own: dict[str, bool] = {}
+        self._applied_rows: list[tuple[str, str, bytes]] = []
 
     def _get(self, row_type: type[T], key: object) -> T | None:
         """A primary-key lookup that does not flush first: this repository tracks the rows it
@@ -85,6 +88,39 @@ class SyncRepository:
             self.session.flush()
         return row
 
+    def hlc(self) -> tuple[str, int, int]:
+        """(node id, ms, counter): the clock's last reading, read without loading the state
+        row (from the row itself when this session holds it, its changes included); the row
+        is created on first use, as by :meth:`state`."""
+        held = self._held_state()
+        if held is None:
+            found = (
+                self.session.connection()
+                .exec_driver_sql(
+                    "SELECT node_id, hlc_ms, hlc_counter FROM sync_state WHERE slot = 1"
+                )
+                .first()
+            )
+            if found is not None:
+                return str(found[0]), int(found[1]), int(found[2])
+            held = self.state()
+        return held.node_id, held.hlc_ms, held.hlc_counter
+
+    def save_hlc(self, ms: int, counter: int) -> None:
+        """The clock's last reading saved by one UPDATE (a held state row is left agreeing
+        with it): no ORM flush for the one change every shared write makes."""
+        self.session.connection().exec_driver_sql(
+            "UPDATE sync_state SET hlc_ms = ?, hlc_counter = ? WHERE slot = 1", (ms, counter)
+        )
+        held = self._held_state()
+        if held is not None:
+            set_committed_value(held, "hlc_ms", ms)
+            set_committed_value(held, "hlc_counter", counter)
+
+    def _held_state(self) -> SyncStateRow | None:
+        held = self.session.identity_map.get(Session.identity_key(SyncStateRow, 1))
+        return held if isinstance(held, SyncStateRow) else None
+
     def peek_state(self) -> SyncStateRow | None:
         return self.session.get(SyncStateRow, 1)
 
@@ -97,6 +133,13 @@ class SyncRepository:
         return self.session.scalars(
             select(SyncTeamRow).where(SyncTeamRow.escap_id == escap_id)
         ).first()
+
+    def team_states(self) -> dict[str, str]:
+        """Every team's state by team id, in one narrow query: what the outbox checks at each
+        commit (nothing is shared when it is empty)."""
+        self.session.flush()  # a team added or changed in this transaction counts
+        rows = self.session.connection().exec_driver_sql("SELECT team_id, state FROM sync_team")
+        return {str(team_id): str(state) for team_id, state in rows}
 
     def teams(self, *states: str) -> list[SyncTeamRow]:
         query = select(SyncTeamRow).order_by(SyncTeamRow.created_at, SyncTeamRow.team_id)
@@ -216,6 +259,35 @@ class SyncRepository:
         self.session.add(row)
         return row
 
+    def add_outbox_rows(self, rows: Sequence[tuple[str, str, str, bytes]]) -> None:
+        """Many ``add_outbox`` (team, entity type, entity id, payload) in one ``executemany``,
+        in order, without ORM objects: the outbox writer's rows for a whole unit of work."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        plan = mapping.insert_plan(SyncOutboxRow, connection.dialect)
+        # The values every row shares, converted once by their column types.
+        (shared,) = plan.convert(
+            [
+                tuple(
+                    {"status": PENDING, "created_at": self._clock.now()}.get(name)
+                    for name in plan.names
+                )
+            ]
+        )
+        fixed = dict(zip(plan.names, shared, strict=True))
+        ordered = []
+        for team_id, entity_type, entity_id, payload in rows:
+            fixed.update(
+                record_id=new_id(),
+                team_id=team_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                payload=payload,
+            )
+            ordered.append(tuple(fixed[name] for name in plan.names))
+        connection.exec_driver_sql(plan.sql, ordered)
+
     def pending_outbox(self, limit: int, team_ids: Sequence[str]) -> list[SyncOutboxRow]:
         if not team_ids:
             return []
@@ -324,6 +396,24 @@ class SyncRepository:
         self.session.add(SyncAppliedRow(team_id=team_id, record_id=record_id, digest=digest))
         self._applied[(team_id, record_id)] = True
 
+    def mark_applied_later(self, team_id: str, record_id: str, digest: bytes) -> None:
+        """As :meth:`mark_applied` (``was_applied`` says so at once), the row being written by
+        :meth:`write_applied`, which the caller runs before its transaction commits."""
+        key = (team_id, record_id)
+        if self._applied.get(key):
+            raise ValueError(f"enregistrement déjà marqué comme reçu : {record_id}")
+        self._applied[key] = True
+        self._applied_rows.append((team_id, record_id, digest))
+
+    def write_applied(self) -> None:
+        """The rows :meth:`mark_applied_later` queued, in one ``executemany``."""
+        if self._applied_rows:
+            self.session.connection().exec_driver_sql(
+                "INSERT INTO sync_applied (team_id, record_id, digest) VALUES (?, ?, ?)",
+                self._applied_rows,
+            )
+            self._applied_rows = []
+
     # -- clocks -----------------------------------------------------------------------------
 
     def prefetch_clocks(self, keys: Sequence[tuple[str, str]]) -> None:
@@ -343,6 +433,21 @@ class SyncRepository:
                     self._clocks[(entity_type, row.entity_id)] = row
         for key in wanted:
             self._clocks.setdefault(key, None)
+
+    def insert_clocks(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """New clock rows (entity type, id, clocks, hashes) in one ``executemany``, for records this
+        repository found without one (``prefetch_clocks``); later lookups read them back."""
+        if not rows:
+            return
+        for entity_type, entity_id, _clocks, _hashes in rows:
+            if self._clocks.get((entity_type, entity_id)) is not None:
+                raise ValueError(f"horloges déjà enregistrées : {entity_type} {entity_id}")
+        self.session.connection().exec_driver_sql(
+            "INSERT INTO sync_clock (entity_type, entity_id, clocks, hashes) VALUES (?, ?, ?, ?)",
+            list(rows),
+        )
+        for entity_type, entity_id, _clocks, _hashes in rows:
+            self._clocks.pop((entity_type, entity_id), None)
 
     def clock(self, entity_type: str, entity_id: str) -> SyncClockRow | None:
         key = (entity_type, entity_id)
@@ -367,7 +472,17 @@ class SyncRepository:
     def is_shared(self, team_id: str, entity_type: str, entity_id: str) -> bool:
         key = (team_id, entity_type, entity_id)
         if key not in self._shared:
-            self._shared[key] = self._get(SyncSharedRow, key) is not None
+            # Like ``_get`` (no flush), without loading a row: whether one exists.
+            found = (
+                self.session.connection()
+                .exec_driver_sql(
+                    "SELECT 1 FROM sync_shared WHERE team_id = ? AND entity_type = ? "
+                    "AND entity_id = ?",
+                    key,
+                )
+                .first()
+            )
+            self._shared[key] = found is not None
         return self._shared[key]
 
     def mark_shared(self, team_id: str, entity_type: str, entity_id: str) -> None:

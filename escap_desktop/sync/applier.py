@@ -10,7 +10,9 @@ never overwritten by someone else's copy of it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+from collections import Counter
 from typing import Any
 
 from escap_desktop.core.entities import (
@@ -22,6 +24,7 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import UnitOfWork
+from escap_desktop.store.bulk_rows import ReceivedRows, stored_ids
 from escap_desktop.store.patient_merge import link_received_patient
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.category_keys import generation_end
@@ -41,26 +44,62 @@ from escap_desktop.sync.wire import b64u_decode, key_id_for
 _DEPARTED = {MembershipStatus.LEFT.value, MembershipStatus.REMOVED.value}
 
 
+_BULK_TYPES = frozenset(
+    name for name, entity_type in ENTITY_TYPES.items() if entity_type in ReceivedRows.SUPPORTED
+)
+"""Append-only records a page may insert in bulk when they are new (``store.bulk_rows``)."""
+
+
 class RecordApplier:
-    """Applies the records of one pulled page (one transaction)."""
+    """Applies the records of one pulled page (one transaction).
+
+    A new append-only record that appears once in the page (most of a team's history) merges
+    into nothing: it is the incoming record itself. Its row, audit entry and clock row are
+    queued and written together (:meth:`write_new`) rather than mapped one by one; the page
+    writes them before any other record is merged, so everything lands in the same order and
+    the same transaction as through ``UnitOfWork.put``.
+    """
 
     def __init__(self, uow: UnitOfWork, repo: SyncRepository, clock: HlcState) -> None:
         self._uow = uow
         self._repo = repo
         self._clock = clock
         self._identities = IdentityMap(uow.find(Professional))
+        self._new_rows = ReceivedRows(uow)
+        self._new_clocks: list[tuple[str, str, str, str]] = []
+        self._once: set[tuple[str, str]] = set()
 
     def prefetch(self, records: list[Record]) -> None:
-        """The stored versions and clocks of a page's records, one query per type."""
+        """The stored versions and clocks of a page's records, one query per type; which of
+        its append-only records are new (not stored, no clocks, once in the page)."""
         by_type: dict[str, list[str]] = {}
         for record in records:
             if record.entity_type != "Professional":  # its id is translated first
                 by_type.setdefault(record.entity_type, []).append(record.entity["id"])
-        for entity_type, ids in by_type.items():
-            self._uow.prefetch(ENTITY_TYPES[entity_type], ids)
         self._repo.prefetch_clocks(
             [(entity_type, entity_id) for entity_type, ids in by_type.items() for entity_id in ids]
         )
+        self._once = set()
+        for entity_type, ids in by_type.items():
+            entity_class = ENTITY_TYPES[entity_type]
+            if entity_type in _BULK_TYPES:
+                stored = stored_ids(self._uow, entity_class, ids)
+                counts = Counter(ids)
+                self._once.update(
+                    (entity_type, entity_id)
+                    for entity_id in ids
+                    if counts[entity_id] == 1
+                    and entity_id not in stored
+                    and self._repo.clock(entity_type, entity_id) is None
+                )
+                ids = [entity_id for entity_id in ids if (entity_type, entity_id) not in self._once]
+            self._uow.prefetch(entity_class, ids)
+
+    def write_new(self) -> None:
+        """Writes the new records queued so far (rows, readers, audit entries, clocks)."""
+        self._new_rows.write()
+        self._repo.insert_clocks(self._new_clocks)
+        self._new_clocks = []
 
     def apply(self, team_id: str, record: Record, key_version: int) -> bool:
         """Merges the record in; True when the local entity changed."""
@@ -79,6 +118,10 @@ class RecordApplier:
             self._remember_device(team_id, incoming)
             if local_id == self._uow.actor_id:
                 return False  # my own record: I am its only author
+        if (entity_type, local_id) in self._once:
+            self._queue_new(entity_class, entity_type, local_id, incoming, record)
+            return True
+        self.write_new()  # what precedes this record in the page is in the store first
         local_entity = _get_or_none(self._uow, entity_class, local_id)
         local_wire = (
             self._identities.entity_to_wire(
@@ -113,11 +156,27 @@ class RecordApplier:
                 )
         return changed
 
+    def _queue_new(
+        self,
+        entity_class: type,
+        entity_type: str,
+        entity_id: str,
+        incoming: dict[str, Any],
+        record: Record,
+    ) -> None:
+        """What :meth:`apply` does with a record the store does not hold, queued."""
+        merged, clocks = merge(entity_type, None, {}, incoming, record.clocks)
+        self._new_rows.add(self._to_entity(entity_class, entity_type, merged, None))
+        hashes = hashes_of(entity_type, merged)
+        self._new_clocks.append(
+            (entity_type, entity_id, clocks_to_text(clocks), json.dumps(hashes))
+        )
+
     def _to_entity(
         self, entity_class: type, entity_type: str, merged: dict[str, Any], local: Any
     ) -> Any:
         data = self._identities.entity_to_local(entity_type, merged)
-        known = {f.name for f in dataclasses.fields(entity_class)}
+        known = _field_names(entity_class)
         data = {name: value for name, value in data.items() if name in known}
         entity: Any = entity_from_dict(entity_class, data)
         local_fields = LOCAL_FIELDS.get(entity_type, frozenset())
@@ -150,6 +209,11 @@ class RecordApplier:
         self._repo.remember_device(
             team_id, key_id_for(signing_key), signing_key, encryption_key, professional["id"]
         )
+
+
+@functools.cache
+def _field_names(entity_class: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(entity_class))
 
 
 def _get_or_none(uow: UnitOfWork, entity_class: type, entity_id: str) -> Any:

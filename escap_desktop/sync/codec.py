@@ -18,6 +18,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -42,27 +43,23 @@ def entity_to_dict(entity: object) -> dict[str, Json]:
     """Every field of a dataclass entity, as JSON values."""
     if not dataclasses.is_dataclass(entity) or isinstance(entity, type):
         raise TypeError(f"{type(entity).__name__} n'est pas une entité.")
-    hints = _hints(type(entity))
-    return {
-        f.name: _encode(getattr(entity, f.name), hints[f.name]) for f in dataclasses.fields(entity)
-    }
+    return {name: encode(getattr(entity, name)) for name, encode in _encoders(type(entity))}
 
 
 def entity_from_dict(entity_type: type[T], data: dict[str, Json]) -> T:
     """The entity back from :func:`entity_to_dict`'s output; raises CodecError when malformed."""
     if not isinstance(data, dict):
         raise CodecError(f"{entity_type.__name__} : objet JSON attendu.")
-    hints = _hints(entity_type)  # type: ignore[arg-type]
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(entity_type):  # type: ignore[arg-type]
-        if f.name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise CodecError(f"{entity_type.__name__} : champ {f.name} absent.")
+    for name, required, decode in _decoders(entity_type):  # type: ignore[arg-type]
+        if name not in data:
+            if required:
+                raise CodecError(f"{entity_type.__name__} : champ {name} absent.")
             continue
         try:
-            values[f.name] = _decode(data[f.name], hints[f.name])
+            values[name] = decode(data[name])
         except (TypeError, ValueError, KeyError) as error:
-            raise CodecError(f"{entity_type.__name__}.{f.name} : valeur invalide.") from error
+            raise CodecError(f"{entity_type.__name__}.{name} : valeur invalide.") from error
     try:
         return entity_type(**values)
     except TypeError as error:
@@ -74,20 +71,74 @@ def _hints(entity_type: type) -> dict[str, Any]:
     return typing.get_type_hints(entity_type)
 
 
-def _encode(value: Any, hint: Any) -> Json:
-    if value is None:
-        return None
+# Each field's type is read once per entity type: the encoder and decoder of a field are built
+# from its type hint the first time, then called for every record (a page holds thousands).
+
+_Encode = Callable[[Any], Json]
+_Decode = Callable[[Json], Any]
+
+
+@functools.cache
+def _encoders(entity_type: type) -> tuple[tuple[str, _Encode], ...]:
+    hints = _hints(entity_type)
+    return tuple((f.name, _encoder(hints[f.name])) for f in dataclasses.fields(entity_type))
+
+
+@functools.cache
+def _decoders(entity_type: type) -> tuple[tuple[str, bool, _Decode], ...]:
+    hints = _hints(entity_type)
+    return tuple(
+        (
+            f.name,
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+            _decoder(hints[f.name]),
+        )
+        for f in dataclasses.fields(entity_type)
+    )
+
+
+@functools.cache
+def _encoder(hint: Any) -> _Encode:
+    """``value -> JSON`` for one type hint: None stays None; containers by the hint, the rest
+    by the value's own type."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        inner = [arg for arg in args if arg is not type(None)]
-        return _encode(value, inner[0])
+        inner = _encoder(next(arg for arg in args if arg is not type(None)))
+
+        def optional(value: Any) -> Json:
+            return None if value is None else inner(value)
+
+        return optional
     if origin is frozenset or origin is set:
-        return sorted(_encode(item, args[0]) for item in value)
+        item = _encoder(args[0])
+
+        def sorted_list(value: Any) -> Json:
+            return None if value is None else sorted(item(element) for element in value)
+
+        return sorted_list
     if origin is tuple:
-        return [_encode(item, args[0]) for item in value]
+        item = _encoder(args[0])
+
+        def as_list(value: Any) -> Json:
+            return None if value is None else [item(element) for element in value]
+
+        return as_list
     if origin is dict:
-        return {str(key): _encode(item, args[1]) for key, item in value.items()}
+        item = _encoder(args[1])
+
+        def as_object(value: Any) -> Json:
+            if value is None:
+                return None
+            return {str(key): item(element) for key, element in value.items()}
+
+        return as_object
+    return _encode_value
+
+
+def _encode_value(value: Any) -> Json:
+    if value is None:
+        return None
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, bool | int | str):
@@ -103,45 +154,78 @@ def _encode(value: Any, hint: Any) -> Json:
     raise TypeError(f"Type non pris en charge par la synchronisation : {type(value).__name__}")
 
 
-def _decode(value: Json, hint: Any) -> Any:
+@functools.cache
+def _decoder(hint: Any) -> _Decode:
+    """``JSON -> value`` for one type hint; raises ValueError or TypeError when the value does
+    not fit (None only where the hint is optional)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
+        inner = _decoder(next(arg for arg in args if arg is not type(None)))
+
+        def optional(value: Json) -> Any:
+            return None if value is None else inner(value)
+
+        return optional
+    decode = _present_decoder(hint, origin, args)
+
+    def present(value: Json) -> Any:
         if value is None:
-            return None
-        inner = [arg for arg in args if arg is not type(None)]
-        return _decode(value, inner[0])
-    if value is None:
-        raise ValueError("valeur absente")
+            raise ValueError("valeur absente")
+        return decode(value)
+
+    return present
+
+
+def _present_decoder(hint: Any, origin: Any, args: tuple[Any, ...]) -> _Decode:
     if origin is frozenset or origin is set:
-        return frozenset(_decode(item, args[0]) for item in _list(value))
+        item = _decoder(args[0])
+        return lambda value: frozenset(item(element) for element in _list(value))
     if origin is tuple:
-        return tuple(_decode(item, args[0]) for item in _list(value))
+        item = _decoder(args[0])
+        return lambda value: tuple(item(element) for element in _list(value))
     if origin is dict:
-        if not isinstance(value, dict):
-            raise ValueError("objet attendu")
-        return {str(key): _decode(item, args[1]) for key, item in value.items()}
+        item = _decoder(args[1])
+
+        def as_dict(value: Json) -> Any:
+            if not isinstance(value, dict):
+                raise ValueError("objet attendu")
+            return {str(key): item(element) for key, element in value.items()}
+
+        return as_dict
     if isinstance(hint, type):
         if issubclass(hint, StrEnum):
-            return hint(value)
+            return hint
         if hint is bool:
-            return _typed(value, bool)
+            return lambda value: _typed(value, bool)
         if hint is int:
-            if isinstance(value, bool):
-                raise ValueError("entier attendu")
-            return _typed(value, int)
+
+            def integer(value: Json) -> int:
+                if isinstance(value, bool):
+                    raise ValueError("entier attendu")
+                return _typed(value, int)
+
+            return integer
         if hint is str:
-            return _typed(value, str)
+            return lambda value: _typed(value, str)
         if hint is datetime:
-            parsed = datetime.fromisoformat(_typed(value, str))
-            if parsed.tzinfo is None:
-                raise ValueError("fuseau horaire absent")
-            return parsed.astimezone(UTC)
+
+            def instant(value: Json) -> datetime:
+                parsed = datetime.fromisoformat(_typed(value, str))
+                if parsed.tzinfo is None:
+                    raise ValueError("fuseau horaire absent")
+                return parsed.astimezone(UTC)
+
+            return instant
         if hint is date:
-            return date.fromisoformat(_typed(value, str))
+            return lambda value: date.fromisoformat(_typed(value, str))
         if dataclasses.is_dataclass(hint):
-            return entity_from_dict(hint, value)
-    raise TypeError(f"Type non pris en charge par la synchronisation : {hint!r}")
+            return lambda value: entity_from_dict(hint, value)
+
+    def unsupported(_value: Json) -> Any:
+        raise TypeError(f"Type non pris en charge par la synchronisation : {hint!r}")
+
+    return unsupported
 
 
 def _list(value: Json) -> list[Json]:

@@ -14,11 +14,12 @@ The relay only ever sees what this module outputs; the plaintext never leaves th
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
 import struct
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -303,40 +304,73 @@ def seal_record(
             f"Enregistrement trop volumineux pour être partagé ({len(plaintext)} octets)."
         )
     nonce = os.urandom(NONCE_BYTES)
+    author_id = author.key_id
     header = envelope_header_bytes(
         format_version=FORMAT_VERSION,
         team_id=team_id,
         record_id=record_id,
         record_type=record_type,
-        author_key_id=author.key_id,
+        author_key_id=author_id,
         key_version=team_key.version,
         nonce=nonce,
     )
     ciphertext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
         plaintext, header, nonce, team_key.key
     )
-    unsigned = Envelope.model_construct(
-        format_version=FORMAT_VERSION,
-        team_id=team_id,
-        record_id=record_id,
-        record_type=record_type,
-        author_key_id=author.key_id,
-        key_version=team_key.version,
-        nonce=nonce,
-        ciphertext=ciphertext,
-        signature=b"",
-    )
+    # What ``Envelope.signing_bytes`` gives, from the header already built for the AEAD.
+    signature = author.sign(header + _length_prefixed(ciphertext))
     return Envelope(
         format_version=FORMAT_VERSION,
         team_id=team_id,
         record_id=record_id,
         record_type=record_type,
-        author_key_id=author.key_id,
+        author_key_id=author_id,
         key_version=team_key.version,
         nonce=nonce,
         ciphertext=ciphertext,
-        signature=author.sign(unsigned.signing_bytes()),
+        signature=signature,
     )
+
+
+def _length_prefixed(part: bytes) -> bytes:
+    """One field as ``wire`` encodes it in signed bytes: 4-byte big-endian length, then it."""
+    return struct.pack(">I", len(part)) + part
+
+
+@dataclass(frozen=True, slots=True)
+class _SignedParts:
+    """An envelope's header (the AEAD's associated data), its signed bytes and its digest,
+    each built once (``Envelope.header_bytes``, ``signing_bytes`` and ``digest`` would build
+    the header three times)."""
+
+    header: bytes
+    signed: bytes
+    digest: bytes
+
+    @classmethod
+    def of(cls, envelope: Envelope) -> _SignedParts:
+        header = envelope.header_bytes()
+        signed = header + _length_prefixed(envelope.ciphertext)
+        digest = hashlib.sha256(signed + _length_prefixed(envelope.signature)).digest()
+        return cls(header, signed, digest)
+
+
+def _check_signature(envelope: Envelope, parts: _SignedParts, verify_key: bytes) -> None:
+    try:
+        nacl.bindings.crypto_sign_open(envelope.signature + parts.signed, verify_key)
+    except nacl.exceptions.BadSignatureError as error:
+        raise SignatureError(
+            "Signature invalide : l'enregistrement a été altéré ou falsifié."
+        ) from error
+
+
+def _decrypt(envelope: Envelope, parts: _SignedParts, team_key: bytes) -> bytes:
+    try:
+        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            envelope.ciphertext, parts.header, envelope.nonce, team_key
+        )
+    except nacl.exceptions.CryptoError as error:
+        raise DecryptionError("Enregistrement indéchiffrable avec la clé d'équipe.") from error
 
 
 def verify_envelope(envelope: Envelope, author_verify_key: VerifyKey | bytes) -> None:
@@ -444,15 +478,76 @@ class EnvelopeVerifier:
                 )
             plaintext = open_record(envelope, self._team_keys(envelope.team_id), author_key)
         except CryptoError as error:
-            self._log.warning(
-                "Enveloppe rejetée (équipe %s, enregistrement %s, auteur %s) : %s",
-                envelope.team_id,
-                envelope.record_id,
-                envelope.author_key_id,
-                type(error).__name__,
-            )
+            self._log_rejection(envelope, error)
             raise
         return OpenedRecord(envelope, plaintext, envelope.digest())
+
+    def open_many(self, envelopes: Sequence[Envelope]) -> list[OpenedRecord | CryptoError]:
+        """:meth:`open` for each envelope of a page, in order: the opened record, or the
+        :class:`CryptoError` that refused it (logged, as by :meth:`open`). The same checks in
+        the same order, with each author's key, its id and each team's keys looked up once per
+        page and each envelope's header built once."""
+        results: list[OpenedRecord | CryptoError] = []
+        authors: dict[tuple[str, str], bytes | None] = {}
+        keys: dict[str, dict[int, bytes]] = {}
+        for envelope in envelopes:
+            try:
+                results.append(self._open_one(envelope, authors, keys))
+            except CryptoError as error:
+                self._log_rejection(envelope, error)
+                results.append(error)
+        return results
+
+    def _open_one(
+        self,
+        envelope: Envelope,
+        authors: dict[tuple[str, str], bytes | None],
+        keys: dict[str, dict[int, bytes]],
+    ) -> OpenedRecord:
+        team_id = envelope.team_id
+        if self._guard.was_applied(team_id, envelope.record_id):
+            raise ReplayError("Enregistrement déjà reçu : rejeu ignoré.")
+        author = (team_id, envelope.author_key_id)
+        if author not in authors:
+            found = self._member_key(*author)
+            # A key that is not the one its id names verifies nothing (``verify_envelope``).
+            authors[author] = (
+                None
+                if found is None
+                else bytes(found)
+                if key_id_for(bytes(found)) == envelope.author_key_id
+                else b""
+            )
+        author_key = authors[author]
+        if author_key is None:
+            raise UnknownAuthorError(
+                "Enregistrement signé par un appareil qui n'est pas membre de l'équipe."
+            )
+        if not author_key:
+            raise UnknownAuthorError("L'auteur de l'enregistrement ne correspond pas à sa clé.")
+        if team_id not in keys:
+            keys[team_id] = {
+                version: key.key if isinstance(key, TeamKey) else key
+                for version, key in self._team_keys(team_id).items()
+            }
+        parts = _SignedParts.of(envelope)
+        _check_signature(envelope, parts, author_key)  # before anything else, as open_record
+        team_key = keys[team_id].get(envelope.key_version)
+        if team_key is None:
+            raise UnknownKeyVersionError(
+                f"Version de clé d'équipe inconnue ({envelope.key_version}) : "
+                "enregistrement ignoré."
+            )
+        return OpenedRecord(envelope, _decrypt(envelope, parts, team_key), parts.digest)
+
+    def _log_rejection(self, envelope: Envelope, error: CryptoError) -> None:
+        self._log.warning(
+            "Enveloppe rejetée (équipe %s, enregistrement %s, auteur %s) : %s",
+            envelope.team_id,
+            envelope.record_id,
+            envelope.author_key_id,
+            type(error).__name__,
+        )
 
     def mark_applied(self, record: OpenedRecord) -> None:
         self._guard.mark_applied(record.envelope.team_id, record.envelope.record_id, record.digest)

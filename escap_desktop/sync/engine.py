@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from escap_desktop.core.entities import IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
+from escap_desktop.store import UnitOfWork
+from escap_desktop.store.push_batches import mark_sent, pending_after, store_envelopes
 from escap_desktop.sync import invitations, teams
 from escap_desktop.sync.category_keys import latest_key_for
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
@@ -23,13 +27,15 @@ from escap_desktop.sync.page import Pulled, apply_page, retry_parked
 from escap_desktop.sync.records import record_category
 from escap_desktop.sync.relay_client import HistoryPurgedError, RelayRefusedError
 from escap_desktop.sync.teams import LIVE_STATES
-from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope
+from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope, PushResponse
 
 logger = logging.getLogger(__name__)
 
 PUSH_BATCH = 200
 PUSH_BATCH_BYTES = 4 * 1024 * 1024
 PULL_LIMIT = 200
+PUSH_CHUNK_BATCHES = 2
+"""Batches sealed (and earlier ones marked sent) per transaction while others are in flight."""
 
 Cancelled = Callable[[], bool]
 
@@ -177,48 +183,125 @@ class SyncEngine:
     def push(
         self, cancel: Cancelled, *, start: int, end: int
     ) -> Generator[SyncProgress, None, None]:
+        """Seals, stores and sends each team's pending rows, a few batches per transaction.
+        While the relay checks and stores some batches (sent one request at a time from a
+        worker thread), the next ones are sealed and stored here: every envelope is stored
+        before it leaves, and a row is marked sent only once the relay has answered for it
+        (in the transaction that seals the following batches, or the last one)."""
         ctx = self.ctx
         with ctx.work() as (_uow, repo):
             live = [team.team_id for team in repo.teams(*LIVE_STATES)]
             total = repo.pending_count() or 1
-        for team_id in live:
-            while True:
-                _check(cancel)
-                batch = self._seal_batch(team_id)
-                if not batch:
-                    break
-                try:
-                    response = ctx.client.push(batch)
-                except RelayRefusedError as error:
-                    if error.status in (403, 404):
-                        teams.mark_removed(ctx, team_id)
-                        break
-                    raise
-                now = datetime.fromtimestamp(ctx.wall(), UTC)
-                with ctx.work() as (_uow, repo):
-                    repo.mark_sent([(r.record_id, r.seq) for r in response.results], now)
-                ctx.report.pushed += len(batch)
-                yield SyncProgress(
-                    start + (end - start) * min(ctx.report.pushed, total) // total,
-                    f"Envoi : {ctx.report.pushed} modification(s)",
+        with _Sender() as sender:
+            for team_id in live:
+                yield from self._push_team(
+                    team_id, sender, cancel, start=start, end=end, total=total
                 )
 
-    def _seal_batch(self, team_id: str) -> list[Envelope]:
-        """The next envelopes to push, sealed once and stored before they leave (same bytes on
-        every retry); empty when nothing is pending or the team key is not here yet. Each
-        record is sealed with the latest key of its data category."""
+    def _push_team(
+        self,
+        team_id: str,
+        sender: _Sender,
+        cancel: Cancelled,
+        *,
+        start: int,
+        end: int,
+        total: int,
+    ) -> Generator[SyncProgress, None, None]:
         ctx = self.ctx
-        with ctx.work() as (_uow, repo):
+        after = 0
+        acked: list[tuple[str, int]] = []  # answered by the relay, not marked sent yet
+        in_flight: Future[_Sent] | None = None
+        try:
+            while True:
+                cancelled = cancel()
+                batches: list[_Batch] = []
+                if not cancelled:
+                    batches, after = self._seal_chunk(team_id, after, acked)
+                    acked = []
+                if in_flight is not None:
+                    sent, in_flight = in_flight.result(), None
+                    acked = [
+                        (result.record_id, result.seq)
+                        for response in sent.responses
+                        for result in response.results
+                    ]
+                    ctx.report.pushed += len(acked)
+                    if sent.error is not None:
+                        error = sent.error
+                        if isinstance(error, RelayRefusedError) and error.status in (403, 404):
+                            self._mark_sent(acked)
+                            acked = []
+                            teams.mark_removed(ctx, team_id)
+                            return
+                        raise error
+                    yield SyncProgress(
+                        start + (end - start) * min(ctx.report.pushed, total) // total,
+                        f"Envoi : {ctx.report.pushed} modification(s)",
+                    )
+                if cancelled:
+                    raise SyncCancelledError()
+                if not batches:
+                    return
+                in_flight = sender.submit(self._send_all, batches)
+        finally:
+            self._mark_sent(acked)
+
+    def _mark_sent(self, acked: list[tuple[str, int]]) -> None:
+        if acked:
+            with self.ctx.work() as (uow, _repo):
+                mark_sent(uow.session, acked, datetime.fromtimestamp(self.ctx.wall(), UTC))
+
+    def _send_all(self, batches: list[_Batch]) -> _Sent:
+        """Runs in the worker thread: one request per batch, in order, until one fails."""
+        responses: list[PushResponse] = []
+        for batch in batches:
+            try:
+                responses.append(self.ctx.client.push(batch.envelopes, bodies=batch.bodies))
+            except Exception as error:  # raised again in the cycle's thread
+                return _Sent(responses, error)
+        return _Sent(responses, None)
+
+    def _seal_chunk(
+        self, team_id: str, after: int, acked: list[tuple[str, int]]
+    ) -> tuple[list[_Batch], int]:
+        """In one transaction: marks ``acked`` sent, then seals and stores the next batches to
+        push after outbox row ``after`` (sealed once, so every retry sends the same bytes);
+        returns them and the last row taken. Nothing when nothing is pending or the team key
+        is not here yet. Each record is sealed with the latest key of its data category; a
+        row whose category key is not here waits."""
+        ctx = self.ctx
+        with ctx.work() as (uow, repo):
+            if acked:
+                mark_sent(uow.session, acked, datetime.fromtimestamp(ctx.wall(), UTC))
             keys = repo.team_keys(team_id)
             if not keys:
-                return []
-            batch: list[Envelope] = []
+                return [], after
+            batches: list[_Batch] = []
+            while len(batches) < PUSH_CHUNK_BATCHES:
+                batch, after = self._seal_batch(uow, team_id, keys, after)
+                if batch is None:
+                    break
+                batches.append(batch)
+            return batches, after
+
+    def _seal_batch(
+        self, uow: UnitOfWork, team_id: str, keys: dict[int, bytes], after: int
+    ) -> tuple[_Batch | None, int]:
+        ctx = self.ctx
+        while True:
+            rows = pending_after(uow.session, team_id, after, self._push_batch)
+            if not rows:
+                return None, after
+            batch = _Batch([], [])
+            sealed: list[tuple[int, bytes]] = []
             size = 0
-            for row in repo.pending_outbox(self._push_batch, [team_id]):
+            for row in rows:
                 if row.envelope is None:
                     assert row.payload is not None
                     key = latest_key_for(keys, record_category(row.payload))
                     if key is None:
+                        after = row.seq
                         continue  # this category's key is not here (yet): the row waits
                     envelope = seal_record(
                         key,
@@ -228,14 +311,53 @@ class SyncEngine:
                         record_type=row.entity_type,
                         plaintext=row.payload,
                     )
-                    row.envelope = envelope.to_json()
+                    body = envelope.to_json()
+                    sealed.append((row.seq, body))
                 else:
-                    envelope = Envelope.from_json(row.envelope)
-                size += len(row.envelope)
-                if batch and size > PUSH_BATCH_BYTES:
+                    body = row.envelope
+                    envelope = Envelope.from_json(body)
+                size += len(body)
+                if batch.envelopes and size > PUSH_BATCH_BYTES:
                     break
-                batch.append(envelope)
-        return batch
+                batch.envelopes.append(envelope)
+                batch.bodies.append(body)
+                after = row.seq
+            store_envelopes(uow.session, sealed)
+            if batch.envelopes:
+                return batch, after
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    envelopes: list[Envelope]
+    bodies: list[bytes]
+    """Each envelope's JSON as stored in the outbox: the request splices them."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    responses: list[PushResponse]
+    error: Exception | None
+    """What stopped the requests after ``responses``, raised again in the cycle's thread."""
+
+
+class _Sender:
+    """Push requests in one worker thread, started on the first; one task at a time."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, task: Callable[[list[_Batch]], _Sent], batches: list[_Batch]) -> Future[_Sent]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="escap-push")
+        return self._pool.submit(task, batches)
+
+    def __enter__(self) -> _Sender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # a request in flight ends before the cycle does
 
 
 def _check(cancel: Cancelled) -> None:

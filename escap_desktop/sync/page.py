@@ -46,9 +46,6 @@ class Pulled:
     envelope: Envelope
 
 
-_PARKED = object()
-"""What ``_Page._open`` says of an envelope sealed with a key version not held yet."""
-
 _TEAM_RECORDS = frozenset({"Escap", "Membership", "Patient", "Professional", "Consent"})
 """What the team rule reads: a change to any of them may complete or break the team."""
 
@@ -61,7 +58,8 @@ class _StoreReplayGuard:
         return self._repo.was_applied(team_id, record_id)
 
     def mark_applied(self, team_id: str, record_id: str, digest: bytes) -> None:
-        self._repo.mark_applied(team_id, record_id, digest)
+        # Written with the page's other rows, in its transaction (``apply_page``).
+        self._repo.mark_applied_later(team_id, record_id, digest)
 
 
 def apply_page(
@@ -84,6 +82,7 @@ def apply_page(
             [i.envelope.record_id for i in items if i.envelope.author_key_id == ctx.device_id]
         )
         page.apply_all(items, from_parking=from_parking)
+        repo.write_applied()
         if page.team_touched and page.escap_id is not None:
             # Memberships merged from several members: the state follows the merged team,
             # the same on every store, with nothing sent back (each member derives it).
@@ -138,6 +137,7 @@ class _Page:
             replay_guard=_StoreReplayGuard(repo),
             log=logger,
         )
+        self._device_id = ctx.device_id  # derived from the device's key: once per page
         team = repo.team(team_id)
         self._escap_id = team.escap_id if team is not None else None
         self.team_touched = False
@@ -152,48 +152,54 @@ class _Page:
         return None if row is None else row.signing_key
 
     def apply_all(self, items: list[Pulled], *, from_parking: bool) -> None:
-        """Opens every envelope of the page first, then looks up the stored versions of all
-        its records in one query per type, then merges them in order: a page of a thousand
-        records costs a few queries, not two thousand."""
-        opened_items: list[tuple[Pulled, OpenedRecord, Record]] = []
+        """Opens every envelope of the page first (the cryptographic checks of the whole page
+        in one pass), then looks up the stored versions of all its records in one query per
+        type, then merges them in order: a page of a thousand records costs a few queries,
+        not two thousand."""
+        to_open: list[Pulled] = []
         for item in items:
-            outcome = self._open(item, from_parking=from_parking)
-            if outcome is _PARKED:
+            if self._may_open(item.envelope):
+                to_open.append(item)
+            elif from_parking:
+                self._repo.unpark(self._team_id, item.envelope.record_id)
+        opened_items: list[tuple[Pulled, OpenedRecord, Record]] = []
+        outcomes = self._verifier.open_many([item.envelope for item in to_open])
+        for item, outcome in zip(to_open, outcomes, strict=True):
+            if isinstance(outcome, UnknownKeyVersionError):
+                if not from_parking:
+                    envelope = item.envelope
+                    self._repo.park(self._team_id, envelope.record_id, item.seq, envelope.to_json())
+                    self._ctx.report.parked += 1
                 continue  # still waiting for its key: stays parked
             if from_parking:
                 self._repo.unpark(self._team_id, item.envelope.record_id)
-            if isinstance(outcome, tuple):
-                opened_items.append((item, *outcome))
+            if isinstance(outcome, CryptoError):
+                self._ctx.report.rejected += 1
+                continue
+            record = self._parse(item.envelope, outcome)
+            if record is not None:
+                opened_items.append((item, outcome, record))
         self._applier.prefetch([record for _item, _opened, record in opened_items])
         for item, opened, record in opened_items:
             self._merge(item.envelope, opened, record)
+        self._applier.write_new()
 
-    def _open(
-        self, item: Pulled, *, from_parking: bool
-    ) -> tuple[OpenedRecord, Record] | object | None:
-        """The opened envelope and its record; None when refused or not for this member,
-        ``_PARKED`` when it waits for its key version."""
-        envelope = item.envelope
-        report = self._ctx.report
-        if envelope.author_key_id == self._ctx.device_id and self._repo.is_own_record(
+    def _may_open(self, envelope: Envelope) -> bool:
+        """False for an envelope refused or not for this member before any cryptography."""
+        if envelope.author_key_id == self._device_id and self._repo.is_own_record(
             envelope.record_id
         ):
-            return None  # written here: the store already holds it
+            return False  # written here: the store already holds it
         if not self._still_allowed(envelope):
-            return None
+            return False
         if category_of_version(envelope.key_version) not in self._readable:
-            report.withheld += 1  # for members allowed that category: its key never comes here
-            return None
-        try:
-            opened = self._verifier.open(envelope)
-        except UnknownKeyVersionError:
-            if not from_parking:
-                self._repo.park(self._team_id, envelope.record_id, item.seq, envelope.to_json())
-                report.parked += 1
-            return _PARKED
-        except CryptoError:
-            report.rejected += 1
-            return None
+            # For members allowed that category: its key never comes here.
+            self._ctx.report.withheld += 1
+            return False
+        return True
+
+    def _parse(self, envelope: Envelope, opened: OpenedRecord) -> Record | None:
+        """The opened envelope's record; None when refused (logged)."""
         try:
             record = parse_record(opened.plaintext)
             self._check_scope(envelope, record)
@@ -204,7 +210,7 @@ class _Page:
         except CodecError as error:
             self._reject(envelope, str(error))
             return None
-        return opened, record
+        return record
 
     def _check_patient(self, record: Record) -> None:
         """A team's patient is its episode's, which an earlier record of the page may bring."""

@@ -22,6 +22,7 @@ from escap_desktop.core.errors import SyncError
 from escap_desktop.sync.backoff import RetryPolicy, Sleeper, real_sleep
 from escap_desktop.sync.crypto import DeviceKeys, sign_request
 from escap_desktop.sync.wire import (
+    MAX_BATCH_ENVELOPES,
     PSC_HEADER,
     DeliveredKeyList,
     DeviceInfo,
@@ -153,10 +154,19 @@ class RelayClient:
     def device(self, device_id: str) -> DeviceInfo | None:
         return self._call_or_none("GET", f"/v1/devices/{device_id}", DeviceInfo)
 
-    def push(self, envelopes: list[Envelope]) -> PushResponse:
-        return self._call(
-            "POST", "/v1/envelopes", PushResponse, body=PushRequest(envelopes=envelopes)
-        )
+    def push(self, envelopes: list[Envelope], *, bodies: list[bytes] | None = None) -> PushResponse:
+        """``bodies``: each envelope's JSON (``Envelope.to_json``) when the caller has it
+        already (the outbox stores it), spliced into the request instead of serialised again."""
+        if bodies is None:
+            return self._call(
+                "POST", "/v1/envelopes", PushResponse, body=PushRequest(envelopes=envelopes)
+            )
+        if len(bodies) != len(envelopes) or not 1 <= len(bodies) <= MAX_BATCH_ENVELOPES:
+            raise ValueError(
+                f"un lot d'envoi compte de 1 à {MAX_BATCH_ENVELOPES} enveloppes, chacune en JSON"
+            )
+        content = b'{"envelopes":[' + b",".join(bodies) + b"]}"
+        return self._call("POST", "/v1/envelopes", PushResponse, content=content)
 
     def pull(self, team_id: str, after: int, limit: int) -> PullPage:
         """A page after ``after``; :class:`HistoryPurgedError` when records after it are gone."""
@@ -250,8 +260,11 @@ class RelayClient:
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> M:
-        response = self._send(method, path, body=body, params=params, headers=headers)
+        response = self._send(
+            method, path, body=body, params=params, headers=headers, content=content
+        )
         try:
             return model.model_validate_json(response.content)
         except PydanticValidationError as error:
@@ -279,8 +292,12 @@ class RelayClient:
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
-        content = body.model_dump_json().encode("utf-8") if body is not None else b""
+        """``content``: a JSON body already serialised, in place of ``body``."""
+        has_body = body is not None or content is not None
+        if content is None:
+            content = body.model_dump_json().encode("utf-8") if body is not None else b""
         attempt = 0
         while True:
             attempt += 1
@@ -288,9 +305,9 @@ class RelayClient:
                 method,
                 path,
                 params=params,
-                content=content if body is not None else None,
+                content=content if has_body else None,
                 headers={
-                    **({"Content-Type": "application/json"} if body is not None else {}),
+                    **({"Content-Type": "application/json"} if has_body else {}),
                     **(headers or {}),
                 },
             )

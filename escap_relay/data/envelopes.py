@@ -8,9 +8,13 @@ only once it stored everything up to it, so each pull also acknowledges that cur
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
+import nacl.bindings
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 from sqlalchemy import Connection, insert, select, update
@@ -21,8 +25,13 @@ from escap_relay.problems import ProblemError
 from escap_relay.schema import envelopes, team_members, teams
 
 
-def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> None:
-    """A device pushes only envelopes it wrote and signed; anything else is refused whole."""
+def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> list[bytes]:
+    """A device pushes only envelopes it wrote and signed; anything else is refused whole.
+
+    Returns each envelope's digest (``Envelope.digest``), from the signed bytes just checked
+    rather than built a second time."""
+    raw_key = bytes(key)
+    digests = []
     for envelope in batch:
         if envelope.author_key_id != device_id:
             raise ProblemError(
@@ -31,8 +40,9 @@ def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> N
                 "Un appareil ne peut déposer que les enregistrements qu'il a lui-même signés.",
                 record_id=envelope.record_id,
             )
+        signed = envelope.signing_bytes()
         try:
-            key.verify(envelope.signing_bytes(), envelope.signature)
+            nacl.bindings.crypto_sign_open(envelope.signature + signed, raw_key)
         except BadSignatureError as error:
             raise ProblemError(
                 422,
@@ -40,31 +50,43 @@ def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> N
                 "La signature d'un enregistrement ne correspond pas à son contenu.",
                 record_id=envelope.record_id,
             ) from error
+        signature = envelope.signature
+        digests.append(
+            hashlib.sha256(signed + struct.pack(">I", len(signature)) + signature).digest()
+        )
+    return digests
 
 
 def push(
-    conn: Connection, device_id: str, batch: list[Envelope], now: datetime
+    conn: Connection,
+    device_id: str,
+    batch: list[Envelope],
+    now: datetime,
+    digests: Sequence[bytes] | None = None,
 ) -> list[PushResult]:
     """Stores the batch in one transaction; a conflicting record id rejects it whole (409).
 
     Pushing a record id again with identical bytes returns its first sequence number, so an
-    outbox can retry after a lost answer without creating anything twice.
+    outbox can retry after a lost answer without creating anything twice. ``digests``: each
+    envelope's digest when the caller has it (``check_authorship``).
     """
-    by_team: dict[str, list[Envelope]] = defaultdict(list)
-    for envelope in batch:
-        by_team[envelope.team_id].append(envelope)
+    if digests is None:
+        digests = [envelope.digest() for envelope in batch]
+    by_team: dict[str, list[tuple[Envelope, bytes]]] = defaultdict(list)
+    for envelope, digest in zip(batch, digests, strict=True):
+        by_team[envelope.team_id].append((envelope, digest))
     placed: dict[tuple[str, str], PushResult] = {}
     conflicts: list[str] = []
     for team_id in sorted(by_team):  # one lock order for every writer: no deadlock
         team = team_data.lock_for_write(conn, team_id, device_id, now)
-        digests = [(envelope, envelope.digest()) for envelope in by_team[team_id]]
+        in_team = by_team[team_id]
         known = {
             row.record_id: row
             for row in conn.execute(
                 select(envelopes.c.record_id, envelopes.c.seq, envelopes.c.digest).where(
                     envelopes.c.team_id == team_id,
                     envelopes.c.record_id.in_(
-                        sorted({envelope.record_id for envelope, _ in digests})
+                        sorted({envelope.record_id for envelope, _ in in_team})
                     ),
                 )
             )
@@ -72,7 +94,7 @@ def push(
         head = team.head_seq
         rows = []
         in_batch: dict[str, bytes] = {}
-        for envelope, digest in digests:
+        for envelope, digest in in_team:
             key = (team_id, envelope.record_id)
             stored = known.get(envelope.record_id)
             if stored is not None:

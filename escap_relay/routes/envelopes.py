@@ -24,9 +24,11 @@ router = APIRouter()
 def push(request: PushRequest, context: Context, device_id: DeviceId) -> Response:
     key = context.authenticator.verify_key(device_id)
     assert key is not None  # the middleware authenticated this device with this very key
-    envelopes.check_authorship(request.envelopes, device_id, key)
+    digests = envelopes.check_authorship(request.envelopes, device_id, key)
     with context.engine.begin() as connection:
-        results = envelopes.push(connection, device_id, request.envelopes, context.clock.now())
+        results = envelopes.push(
+            connection, device_id, request.envelopes, context.clock.now(), digests
+        )
     return json_response(PushResponse(results=results))
 
 
