@@ -20,7 +20,24 @@ PG_URL = os.environ.get("ESCAP_TEST_PG_URL")
 RUNS = [
     pytest.param("bench_demo.py", ["--patients", "12", "--runs", "1"], "démonstration", id="demo"),
     pytest.param("bench_documents.py", ["--runs", "2"], "", id="documents"),
-    pytest.param("bench_sync.py", ["--records", "60"], "", id="sync"),
+    pytest.param(
+        "bench_sync.py",
+        ["--records", "60", "--late-records", "30"],
+        "contre son plancher",
+        id="sync",
+    ),
+    pytest.param(
+        "bench_writes.py",
+        ["--messages", "60", "--posts", "6", "--thread", "20", "--runs", "1"],
+        "Écriture locale",
+        id="writes",
+    ),
+    pytest.param(
+        "bench_gui.py",
+        ["--patients", "40", "--runs", "1", "--sync-backlog", "300"],
+        "Interface : liste de 40 patients",
+        id="gui",
+    ),
     pytest.param(
         "bench_patient_import.py",
         ["--rows", "60", "--patients", "80", "--runs", "1", "--lookups", "10"],

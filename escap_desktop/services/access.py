@@ -68,9 +68,7 @@ def escap_access(uow: UnitOfWork, escap_id: str, professional_id: str) -> EscapA
     consent = access.current_consent(uow.find(Consent, escap_id=escap_id))
     profession = professional.profession if professional else None
     mine = {
-        m.status
-        for m in uow.find(Membership, escap_id=escap_id)
-        if m.professional_id == professional_id
+        m.status for m in uow.find(Membership, escap_id=escap_id, professional_id=professional_id)
     }
     departed = None
     if mine and not mine & {MembershipStatus.ACCEPTED, MembershipStatus.INVITED}:

@@ -2,8 +2,8 @@
 
 The demo goes through the same rules as real use (identity checks, grid scoring, lifecycle
 transitions, team and billing rules), so a demo store is a store the app could have produced.
-Writes are batched (many patients per transaction) so that ``escap demo --patients 10000``
-finishes in minutes, not hours; generation yields progress for the GUI and the CLI.
+Writes are batched (thousands of patients per transaction, ``BATCH``) so that ``escap demo
+--patients 10000`` finishes in seconds; generation yields progress for the GUI and the CLI.
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ from escap_desktop.core.rules.grid import Grid
 from escap_desktop.services import demo_data as data
 from escap_desktop.store import Store
 
-BATCH = 250
+BATCH = 2500
+"""Patients per unit of work: a commit writes every page the batch changed (encrypted), and the
+records' random ids spread them over the whole file, so fewer, larger commits write far fewer
+pages (10,000 patients: 13 s in batches of 250, under 9 s in batches of 2,500)."""
 EXPERIMENT_START = date(2025, 3, 31)
 
 
@@ -115,6 +118,7 @@ class _DemoBuilder:
     def __init__(self, rng: random.Random, grid: Grid, config: BillingConfig, today: date):
         self.rng = rng
         self.grid = grid
+        self.item_ids = list(grid.item_ids)
         self.config = config
         self.today = today
         self.me = self._professional(Profession.MEDECIN, first="Claire", last="Lefèvre-Dubois")
@@ -348,7 +352,7 @@ class _DemoBuilder:
         if situation.chronic_conditions and age <= 65:
             situation = ClinicalSituation(diabetes_type=2, on_insulin=True)
         points = rng.randint(13, 22) if eligible else rng.randint(6, 12)
-        ids = list(self.grid.item_ids)
+        ids = self.item_ids
         ticked = set(rng.sample(ids, k=points))
         answers = {item_id: item_id in ticked for item_id in ids}
         return eligibility.build_assessment(
@@ -506,10 +510,15 @@ class _Clock:
         self.today = today
         self.rng = rng
         self.seconds = 8 * 3600
+        self._midnight = (start, paris_instant(start, 0))
 
     def now(self) -> datetime:
         self.seconds += self.rng.randint(60, 3600)
-        return paris_instant(self.day, 0) + timedelta(seconds=min(self.seconds, 86_000))
+        day, midnight = self._midnight
+        if day != self.day:  # the Paris midnight of the day, computed once per day
+            midnight = paris_instant(self.day, 0)
+            self._midnight = (self.day, midnight)
+        return midnight + timedelta(seconds=min(self.seconds, 86_000))
 
     def at(self) -> datetime:
         return self.now()

@@ -16,9 +16,11 @@ MAX_BODY = 20_000
 
 class MessageService(ServiceBase):
     def thread(self, escap_id: str) -> list[Message]:
-        """The messages of the categories the local professional may read."""
-        with self._store.unit_of_work(self.actor) as uow:
-            messages = escap_access(uow, escap_id, self.actor).readable(
+        """The messages of the categories the local professional may read (a read-only unit
+        of work: the thread opens without waiting for a sync that is writing)."""
+        actor = self.actor
+        with self._store.reading() as uow:
+            messages = escap_access(uow, escap_id, actor).readable(
                 uow.find(Message, escap_id=escap_id)
             )
         return sorted(messages, key=lambda m: (m.sent_at, m.id))
@@ -48,7 +50,7 @@ class MessageService(ServiceBase):
                 category=category,
                 read_by=frozenset({self.actor}),
             )
-            uow.put(message, patient_id=escap.patient_id)
+            uow.add(message, patient_id=escap.patient_id)  # a new id: nothing to look up
         return message
 
     def mark_read(self, escap_id: str) -> int:

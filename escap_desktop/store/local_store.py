@@ -12,13 +12,15 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import nacl.encoding
 import nacl.hash
 import sqlcipher3
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from escap_desktop.core.clock import Clock, SystemClock
 from escap_desktop.core.errors import EscapError, StoreError
@@ -32,7 +34,7 @@ from escap_desktop.store.engine import (
     translate_open_error,
 )
 from escap_desktop.store.models import PatientRow
-from escap_desktop.store.unit_of_work import CommitHook, UnitOfWork
+from escap_desktop.store.unit_of_work import CommitHook, UnitOfWork, UnitOfWorkSession
 
 NEWER_VERSION_MESSAGE = (
     "Ce coffre de données a été créé par une version plus récente d'ESCAP Desktop ; "
@@ -58,6 +60,9 @@ class Store:
         # service over this store reads it (``ServiceBase``), so a test pins time in one place.
         self.clock: Clock = clock or SystemClock()
         self._engine: Engine | None = engine
+        # Connections of read-only units of work (``reading``), opened at first use.
+        self._reading_engine: Engine | None = None
+        self._reading_lock = threading.Lock()
         self._key = key
         self._hooks: list[CommitHook] = []
         self._hooks_lock = threading.Lock()
@@ -148,6 +153,7 @@ class Store:
         check_key(new_key)
         self._require_engine().dispose()
         self._engine = None
+        self._dispose_reading_engine()  # its connections hold the old key
         old_key = self._key
         backup = key_change_backup_path(self._path)
         try:
@@ -182,12 +188,41 @@ class Store:
         engine = self._require_engine()
         with self._hooks_lock:
             hooks = list(self._hooks)
-        session = Session(engine, expire_on_commit=False)
+        session = UnitOfWorkSession(engine, expire_on_commit=False)
         uow = UnitOfWork(session, actor_id, self.clock)
         try:
             yield uow
             uow._before_commit(hooks)
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            translated = _translate_runtime_error(error)
+            if translated is None:
+                raise
+            raise translated from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A read-only unit of work that never waits for a writer, nor makes one wait.
+
+        ``unit_of_work`` takes the write lock up front (``BEGIN IMMEDIATE``), so a read made
+        that way waits for any writing transaction (a sync page, an import) to end, up to the
+        busy timeout. This one reads a snapshot of the last committed state (WAL): a deferred
+        transaction on connections where SQLite refuses any write (``query_only``). Its unit
+        of work has no actor, so writing through it is a programming error, as for
+        ``unit_of_work(None)``; a write slipped in through its session fails at commit.
+        """
+        engine = self._require_reading_engine()
+        session = UnitOfWorkSession(engine, expire_on_commit=False)
+        uow = UnitOfWork(session, None, self.clock)
+        try:
+            yield uow
+            session.commit()  # nothing to write: ends the read transaction
         except DBAPIError as error:
             session.rollback()
             translated = _translate_runtime_error(error)
@@ -225,6 +260,7 @@ class Store:
         return target
 
     def close(self) -> None:
+        self._dispose_reading_engine()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -239,6 +275,44 @@ class Store:
         if self._engine is None:
             raise StoreError(CLOSED_MESSAGE)
         return self._engine
+
+    def _require_reading_engine(self) -> Engine:
+        self._require_engine()
+        with self._reading_lock:
+            if self._reading_engine is None:
+                self._reading_engine = _create_reading_engine(self._path, self._key)
+            return self._reading_engine
+
+    def _dispose_reading_engine(self) -> None:
+        with self._reading_lock:
+            if self._reading_engine is not None:
+                self._reading_engine.dispose()
+                self._reading_engine = None
+
+
+def _create_reading_engine(path: Path, key: bytes) -> Engine:
+    """Keyed connections for ``Store.reading``: SQLite refuses them any write, and their
+    transactions are deferred (a snapshot taken at the first read, no lock held)."""
+
+    def creator() -> sqlcipher3.Connection:
+        connection = connect_keyed(path, key)
+        connection.execute("PRAGMA query_only = ON")
+        return connection
+
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3,  # so SQLAlchemy recognises (and wraps) SQLCipher's exceptions
+        creator=creator,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=2,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN DEFERRED")
+
+    return engine
 
 
 def _rebuild_patient_list_if_outdated(engine: Engine) -> None:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.engine import Dialect
 
 from escap_desktop.core import text
 from escap_desktop.core.entities import (
@@ -122,7 +126,9 @@ def fill_row(entity: object, row: Base) -> None:
         row.slot = LOCAL_PROFILE_SLOT  # type: ignore[attr-defined]
 
 
-def to_entity(entity_type: type, row: Base) -> Any:
+def to_entity(entity_type: type, row: Any) -> Any:
+    """The entity from its row: an ORM row, or a Core row of its table (same attribute names;
+    nested collections need the ORM row)."""
     values = {name: getattr(row, name) for name in _column_fields(entity_type)}
     if entity_type is Patient:
         assert isinstance(row, PatientRow)
@@ -216,6 +222,199 @@ def _fill_patient(patient: Patient, row: PatientRow) -> None:
             )
             for position, s in enumerate(patient.other_schemes)
         ]
+
+
+# -- new rows, inserted without ORM objects ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InsertPlan:
+    """One table's ``INSERT`` straight to the driver: its columns in order, each with the
+    conversion its column type applies (what SQLAlchemy would do per row and per value)."""
+
+    table: Any
+    sql: str
+    names: tuple[str, ...]
+    converters: tuple[Callable[[Any], Any] | None, ...]
+
+    def convert(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """``rows`` (values in ``names`` order, as the entities hold them) as the driver takes
+        them: only the columns whose type converts are touched, each distinct code once."""
+        converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+            (position, convert, {})
+            for position, convert in enumerate(self.converters)
+            if convert is not None
+        ]
+        width = len(self.names)
+        converted: list[tuple[Any, ...]] = []
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"{self.table.name} : {len(row)} valeurs pour {width} colonnes")
+            if not converting:
+                converted.append(row)
+                continue
+            values = list(row)
+            for position, convert, seen in converting:
+                value = values[position]
+                if isinstance(value, str):  # codes (enums): the same few values again and again
+                    try:
+                        values[position] = seen[value]
+                    except KeyError:
+                        values[position] = seen[value] = convert(value)
+                elif value is not None:
+                    values[position] = convert(value)
+            converted.append(tuple(values))  # the driver's executemany takes tuples
+        return converted
+
+
+_INSERT_PLANS: dict[tuple[type[Base], type[Dialect]], InsertPlan] = {}
+
+
+def insert_plan(row_type: type[Base], dialect: Dialect) -> InsertPlan:
+    """The plan of ``row_type``'s table (an autoincrement key left to SQLite), built once."""
+    key = (row_type, type(dialect))
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        table: Any = row_type.__table__
+        columns = [
+            column
+            for column in table.columns
+            if not (column.primary_key and column.autoincrement is True)
+        ]
+        names = tuple(column.name for column in columns)
+        quoted = ", ".join(f'"{name}"' for name in names)
+        marks = ", ".join("?" for _ in names)
+        plan = InsertPlan(
+            table=table,
+            sql=f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
+            names=names,
+            converters=tuple(column.type.bind_processor(dialect) for column in columns),
+        )
+        _INSERT_PLANS[key] = plan
+    return plan
+
+
+_ROW_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _row_fields(entity_type: type) -> tuple[str, ...]:
+    """The columns of the entity's own table that its fields fill, in the table's order;
+    checked once against the fields (a column without a field would be left NULL)."""
+    names = _ROW_FIELDS.get(entity_type)
+    if names is None:
+        table: Any = ROW_TYPES[entity_type].__table__
+        fields = set(_column_fields(entity_type))
+        extra = _EXTRA_COLUMNS.get(entity_type, frozenset())
+        names = tuple(
+            column.name
+            for column in table.columns
+            if not (column.primary_key and column.autoincrement is True)
+        )
+        unfilled = set(names) - fields - extra
+        if unfilled:
+            raise TypeError(f"{entity_type.__name__} : colonnes sans champ {sorted(unfilled)}")
+        _ROW_FIELDS[entity_type] = names
+    return names
+
+
+# Columns of an entity's table that no field of the entity fills: computed by new_rows.
+_EXTRA_COLUMNS: dict[type, frozenset[str]] = {
+    Patient: frozenset({"search_key", "sort_key"}),
+    LocalProfile: frozenset({"slot"}),
+}
+
+
+def new_rows(entity: object) -> list[tuple[type[Base], tuple[Any, ...]]]:
+    """The rows that store a new ``entity``: its own row, then its nested rows, each as the
+    values of its table's ``insert_plan`` columns (not converted yet). What ``fill_row`` on a
+    new row would make SQLAlchemy insert, without building the ORM objects."""
+    entity_type = type(entity)
+    names = _row_fields(entity_type)
+    if entity_type is Patient:
+        assert isinstance(entity, Patient)
+        extra = {"search_key": patient_search_key(entity), "sort_key": patient_sort_key(entity)}
+        own = tuple(extra[name] if name in extra else getattr(entity, name) for name in names)
+        rows: list[tuple[type[Base], tuple[Any, ...]]] = [(PatientRow, own)]
+        rows.extend(
+            (
+                CaregiverRow,
+                _ordered(
+                    CaregiverRow,
+                    id=c.id,
+                    patient_id=entity.id,
+                    position=position,
+                    full_name=c.full_name,
+                    relationship=c.relationship,
+                    phone=c.phone,
+                    notes=c.notes,
+                ),
+            )
+            for position, c in enumerate(entity.caregivers)
+        )
+        rows.extend(
+            (
+                OtherSchemeRow,
+                _ordered(
+                    OtherSchemeRow,
+                    id=s.id,
+                    patient_id=entity.id,
+                    position=position,
+                    kind=s.kind,
+                    since=s.since,
+                    contact=s.contact,
+                ),
+            )
+            for position, s in enumerate(entity.other_schemes)
+        )
+        return rows
+    if entity_type is LocalProfile:
+        values = tuple(
+            LOCAL_PROFILE_SLOT if name == "slot" else getattr(entity, name) for name in names
+        )
+        return [(LocalProfileRow, values)]
+    row_type = ROW_TYPES[entity_type]
+    own = tuple(getattr(entity, name) for name in names)
+    if entity_type is Message:
+        assert isinstance(entity, Message)
+        return [(row_type, own)] + [
+            (MessageReadRow, (entity.id, reader)) for reader in sorted(entity.read_by)
+        ]
+    return [(row_type, own)]
+
+
+def audit_row(entry: AuditEntry) -> tuple[Any, ...]:
+    """``new_rows`` of an audit entry, its one row (written at every put: kept direct)."""
+    return (
+        entry.id,
+        entry.at,
+        entry.actor_id,
+        entry.kind,
+        entry.entity_type,
+        entry.entity_id,
+        entry.patient_id,
+        entry.summary,
+    )
+
+
+# The column orders new_rows and audit_row write in, checked once.
+if tuple(MessageReadRow.__table__.columns.keys()) != ("message_id", "professional_id"):
+    raise TypeError("message_read : ordre des colonnes inattendu")
+if _row_fields(AuditEntry) != (
+    "id",
+    "at",
+    "actor_id",
+    "kind",
+    "entity_type",
+    "entity_id",
+    "patient_id",
+    "summary",
+):
+    raise TypeError("audit_entry : ordre des colonnes inattendu")
+
+
+def _ordered(row_type: type[Base], **values: Any) -> tuple[Any, ...]:
+    table: Any = row_type.__table__
+    return tuple(values[column.name] for column in table.columns)
 
 
 def _fill_message(message: Message, row: MessageRow) -> None:

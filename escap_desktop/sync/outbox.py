@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -85,10 +85,13 @@ def install_outbox(store: Store, wall: WallClock | None = None) -> None:
         if _applying_remote.get():
             return
         repo = SyncRepository(uow.session, uow.clock)
-        if not repo.teams():
+        teams = repo.team_states()
+        if not teams:
             return  # nothing is shared yet: the usual case, kept cheap
         with uow.session.no_autoflush:  # everything was flushed before the hooks
-            OutboxWriter(uow, repo, wall or uow.clock.timestamp).on_commit(changed)
+            writer = OutboxWriter(uow, repo, wall or uow.clock.timestamp)
+            writer.know_teams(teams)
+            writer.on_commit(changed)
 
     store.add_commit_hook(hook)
 
@@ -101,19 +104,42 @@ class OutboxWriter:
         self._repo = repo
         self._wall = wall
         self._hlc: HlcState | None = None
-        self._identities: IdentityMap | None = None
+        self._team_states: dict[str, str] | None = None
+        # Records the unit of work created: they have no clocks yet, nothing to look up.
+        self._fresh: set[tuple[str, str]] = set()
+        # Only the professionals the records name, looked up as they come (not the whole
+        # directory at each commit); an id not in the store stays as it is, as in a full map.
+        self._identities = IdentityMap(())
+        self._looked_up: set[str] = set()
         self._escap_teams: dict[str, str | None] = {}
+        # Written by ``_finish`` in one statement each: the clocks of records that had none,
+        # and the outbox rows in writing order.
+        self._new_clocks: dict[tuple[str, str], tuple[str, str]] = {}
+        self._rows: list[tuple[str, str, str, bytes]] = []
 
     # -- entry points -----------------------------------------------------------------------
 
+    def know_teams(self, states: dict[str, str]) -> None:
+        """The state of every team, read by the caller (spares a lookup per team)."""
+        self._team_states = dict(states)
+
     def on_commit(self, changed: list[object]) -> None:
-        # The clocks of a whole unit of work in one query per type, not one lookup per record.
-        self._repo.prefetch_clocks(
-            [
-                (type(entity).__name__, entity.id)  # type: ignore[attr-defined]
-                for entity in changed
-                if type(entity).__name__ in ENTITY_TYPES
-            ]
+        # The clocks of a whole unit of work in one query per type, not one lookup per record
+        # (none for the records it created: a record that was not stored has no clocks, since
+        # no shared record is ever deleted), and the professionals its records name in one.
+        shared = [entity for entity in changed if type(entity).__name__ in ENTITY_TYPES]
+        stored = []
+        for entity in shared:
+            key = (type(entity).__name__, entity.id)  # type: ignore[attr-defined]
+            if self._uow.created(type(entity), key[1]):
+                self._fresh.add(key)
+            else:
+                stored.append(key)
+        self._repo.prefetch_clocks(stored)
+        self._look_up(
+            professional_id
+            for entity in shared
+            for professional_id in _referenced_professionals(type(entity).__name__, entity)
         )
         for entity in changed:
             entity_type = type(entity).__name__
@@ -125,7 +151,7 @@ class OutboxWriter:
                 elif isinstance(entity, Consent) and entity.amendment:
                     self._repo.flag_review(team_id)  # an amendment may take keys away
                 self.emit(team_id, entity)
-        self._save_clock()
+        self._finish()
 
     def share_escap(self, escap: Escap) -> int:
         """Sends everything of an episode to its (new) team; returns the number of records."""
@@ -136,7 +162,7 @@ class OutboxWriter:
             entity: Any
             for entity in self._uow.find(entity_type, escap_id=escap.id):
                 count += self.emit(escap.team_id, entity, force=True)
-        self._save_clock()
+        self._finish()
         return count
 
     def _note_membership(self, team_id: str, membership: Membership) -> None:
@@ -146,7 +172,8 @@ class OutboxWriter:
         if membership.status in (MembershipStatus.LEFT, MembershipStatus.REMOVED):
             versions = self._repo.team_keys(team_id)
             if versions:
-                wire = self._identity_map().to_wire(membership.professional_id)
+                self._look_up((membership.professional_id,))
+                wire = self._identities.to_wire(membership.professional_id)
                 self._repo.cut_off_professional(team_id, wire, max(versions))
 
     # -- emission ---------------------------------------------------------------------------
@@ -154,24 +181,27 @@ class OutboxWriter:
     def emit(self, team_id: str, entity: Any, *, force: bool = False) -> int:
         """One outbox row for ``entity`` in ``team_id`` if it changed (always when forced)."""
         entity_type = type(entity).__name__
-        count = self._share_dependencies(team_id, entity_type, entity)
-        identities = self._identity_map()
-        wire = identities.entity_to_wire(
+        names = _referenced_professionals(entity_type, entity)
+        count = self._share_dependencies(team_id, entity_type, entity, names)
+        self._look_up([*names, entity.id] if entity_type == "Professional" else names)
+        wire = self._identities.entity_to_wire(
             entity_type, shared_fields(entity_type, entity_to_dict(entity))
         )
         clocks, changed = self._stamp(entity_type, entity.id, wire)
         if not changed and not force:
             return count
         record = Record(entity_type, wire, clocks, self._clock().tick(self._wall))
-        self._repo.add_outbox(team_id, entity_type, entity.id, record.to_bytes())
+        self._rows.append((team_id, entity_type, entity.id, record.to_bytes()))
         if entity_type in ("Patient", "Professional"):
             self._repo.mark_shared(team_id, entity_type, entity.id)
         return count + 1
 
-    def _share_dependencies(self, team_id: str, entity_type: str, entity: Any) -> int:
+    def _share_dependencies(
+        self, team_id: str, entity_type: str, entity: Any, professional_ids: list[str]
+    ) -> int:
         """The professionals a record names, and its patient, go before it (once per team)."""
         count = 0
-        for professional_id in _referenced_professionals(entity_type, entity):
+        for professional_id in professional_ids:
             if self._repo.is_shared(team_id, "Professional", professional_id):
                 continue
             try:
@@ -191,9 +221,13 @@ class OutboxWriter:
 
     def _stamp(self, entity_type: str, entity_id: str, wire: dict[str, Any]) -> tuple[Clocks, bool]:
         """The entity's clocks after this write: a fresh reading for each group that changed."""
-        row = self._repo.clock(entity_type, entity_id)
-        clocks: Clocks = clocks_from_json(json.loads(row.clocks)) if row else {}
-        hashes: dict[str, str] = json.loads(row.hashes) if row else {}
+        key = (entity_type, entity_id)
+        stored = self._new_clocks.get(key)
+        if stored is None and key not in self._fresh:
+            row = self._repo.clock(entity_type, entity_id)
+            stored = None if row is None else (row.clocks, row.hashes)
+        clocks: Clocks = clocks_from_json(json.loads(stored[0])) if stored else {}
+        hashes: dict[str, str] = json.loads(stored[1]) if stored else {}
         changed = False
         for name, digest in hashes_of(entity_type, wire).items():
             if hashes.get(name) != digest or (name not in clocks and name != WHOLE):
@@ -202,9 +236,11 @@ class OutboxWriter:
                 if name != WHOLE:
                     clocks[name] = self._clock().tick(self._wall)
         if changed:
-            self._repo.save_clock(
-                entity_type, entity_id, clocks_to_text(clocks), json.dumps(hashes)
-            )
+            texts = (clocks_to_text(clocks) if clocks else "{}", json.dumps(hashes))
+            if stored is None or key in self._new_clocks:
+                self._new_clocks[key] = texts  # no row yet: inserted by _finish
+            else:
+                self._repo.save_clock(entity_type, entity_id, *texts)
         return clocks, changed
 
     # -- lookups ----------------------------------------------------------------------------
@@ -242,24 +278,40 @@ class OutboxWriter:
         return self._escap_teams[escap_id]
 
     def _active(self, team_id: str) -> bool:
+        if self._team_states is not None and team_id in self._team_states:
+            return self._team_states[team_id] != REMOVED_TEAM
         team = self._repo.team(team_id)
         return team is not None and team.state != REMOVED_TEAM
 
-    def _identity_map(self) -> IdentityMap:
-        if self._identities is None:
-            self._identities = IdentityMap(self._uow.find(Professional))
-        return self._identities
+    def _look_up(self, professional_ids: Iterable[str]) -> None:
+        """Adds these professionals to the identity map (one query for those not seen yet)."""
+        wanted = [pid for pid in dict.fromkeys(professional_ids) if pid not in self._looked_up]
+        if not wanted:
+            return
+        self._looked_up.update(wanted)
+        self._uow.prefetch(Professional, wanted)
+        for professional_id in wanted:
+            with contextlib.suppress(NotFoundError):
+                self._identities.add(self._uow.get(Professional, professional_id))
 
     def _clock(self) -> HlcState:
         if self._hlc is None:
-            state = self._repo.state()
-            self._hlc = HlcState(state.hlc_ms, state.hlc_counter, state.node_id)
+            node, ms, counter = self._repo.hlc()
+            self._hlc = HlcState(ms, counter, node)
         return self._hlc
 
-    def _save_clock(self) -> None:
+    def _finish(self) -> None:
+        """The clocks and outbox rows written (one statement each), then the clock state."""
+        if self._new_clocks:
+            self._repo.insert_clocks(
+                [(kind, entity_id, *texts) for (kind, entity_id), texts in self._new_clocks.items()]
+            )
+            self._new_clocks = {}
+        if self._rows:
+            self._repo.add_outbox_rows(self._rows)
+            self._rows = []
         if self._hlc is not None:
-            state = self._repo.state()
-            state.hlc_ms, state.hlc_counter = self._hlc.ms, self._hlc.counter
+            self._repo.save_hlc(self._hlc.ms, self._hlc.counter)
 
 
 def _referenced_professionals(entity_type: str, entity: Any) -> list[str]:

@@ -8,8 +8,10 @@ professional sees the window about as fast as a bare Qt window, and the patient 
 when it has been read.
 
 The worker does not wait for the GUI thread: once the store layer is imported it opens the
-store with the keyring's key and reads the patient list (most of that time is spent in
-SQLCipher, outside the interpreter lock), while the GUI thread imports the windows. The start-up
+store with the keyring's key, reads the patient list and builds its search keys. The list is
+shown as soon as it is read, before the GUI thread imports the main window's controller and its
+pages (both threads share one interpreter: importing them meanwhile would only delay the list);
+the professional sees and searches their patients while the rest comes in. The start-up
 sequence then begins from what was prepared: a failure (no keyring, a passphrase to ask) is
 handled exactly as if the sequence had met it itself.
 """
@@ -22,6 +24,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from escap_desktop.ui.app_shell import Shell, create_application, create_shell
@@ -29,29 +32,34 @@ from escap_desktop.ui.main_window.main_window import MainWindow
 from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings, practice_folder
 
 STARTUP_MODULE = "escap_desktop.ui.startup"
-STORE_LAYER_MODULES = (
-    "escap_desktop.services.practice",
-    "escap_desktop.services.demo",
-)
-"""What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt."""
+STORE_LAYER_MODULES = ("escap_desktop.services.practice",)
+"""What makes start-up slow (SQLAlchemy, SQLCipher, PyNaCl, the services): none imports Qt.
+The demo's generator is not among them: it comes with the start-up sequence, after the list."""
 OPENING_MODULE = "escap_desktop.ui.opening"
 STORE_LAYER_IMPORTED = "store-layer-imported"
-"""Told by the worker once the store layer is in: the GUI thread may import the windows."""
+"""Told by the worker once the store layer is in (then it opens the store and reads the list)."""
 
 
-def _prepare(data_dir: Path, clock: Any) -> Generator[Any, None, Any]:
+def _prepare(data_dir: Path, clock: Any, demo: bool = False) -> Generator[Any, None, Any]:
     """Runs on the worker thread. Only Qt-free modules are imported here: modules defining Qt
     classes are imported on the GUI thread (in ``_begin``), as Qt expects.
 
     Returns the practice opened with the keyring's key and its list, or the EscapError met
-    (no keyring, a passphrase to ask...), which the start-up sequence then answers."""
+    (no keyring, a passphrase to ask...), which the start-up sequence then answers. The demo
+    practice, which asks nobody for its passphrase, is opened with it in the same job."""
     for name in STORE_LAYER_MODULES:
         importlib.import_module(name)
     yield STORE_LAYER_IMPORTED
     from escap_desktop.core.errors import EscapError
 
+    opening = importlib.import_module(OPENING_MODULE)
     try:
-        return importlib.import_module(OPENING_MODULE).open_and_list(data_dir, None, clock)
+        return opening.open_and_list(data_dir, None, clock)
+    except EscapError as error:
+        if not (demo and opening.opens_with_demo_passphrase(error)):
+            return error
+    try:
+        return opening.open_and_list(data_dir, opening.DEMO_PASSPHRASE, clock)
     except EscapError as error:
         return error
 
@@ -86,19 +94,11 @@ class Launch:
         self._arguments = (data_dir, demo, open_files)
         self._on_startup = on_startup
         shell.jobs.start(
-            lambda: _prepare(self._folder, shell.clock),
-            self._begin,
-            shell.errors.report,
-            progress=self._on_progress,
+            lambda: _prepare(self._folder, shell.clock, demo), self._begin, shell.errors.report
         )
 
-    def _on_progress(self, _percent: int, text: str) -> None:
-        """The windows' modules import the store layer: they can come in now, while the worker
-        opens the store and reads the list (mostly inside SQLCipher, off the interpreter lock)."""
-        if text == STORE_LAYER_IMPORTED:
-            importlib.import_module(STARTUP_MODULE)
-
     def _begin(self, prepared: Any) -> None:
+        self._show_list(prepared)
         module = importlib.import_module(STARTUP_MODULE)  # the store layer is imported now
         data_dir, demo, open_files = self._arguments
         self.startup = module.Startup(
@@ -107,6 +107,16 @@ class Launch:
         if self._on_startup is not None:
             self._on_startup(self.startup)
         self.startup.start(prepared)
+
+    def _show_list(self, prepared: Any) -> None:
+        """The patient list read with the opening, shown and painted at once (not the user's
+        input yet: the controller that answers it comes next); the start-up sequence hands the
+        same rows to the main controller, which keeps them as shown."""
+        listing = getattr(prepared, "listing", None)
+        if listing is None:
+            return
+        self.window.patient_list.set_rows(listing.rows, listing.search_keys)
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
     def close(self) -> None:
         if self.startup is not None:

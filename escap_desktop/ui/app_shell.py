@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,18 @@ from escap_desktop.ui.runner import JobQueue
 
 ORGANIZATION = "ESCAP"
 APPLICATION = "ESCAP Desktop"
+SWITCH_INTERVAL_S = 0.001
+"""How long the GUI thread may wait for the interpreter while a job runs Python on the worker
+thread (Python's default is 5 ms, which a repaint may pay several times over)."""
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with names (for QSettings), the Fusion style, our style sheet and icon.
 
-    Reuses an existing instance (tests create one through pytest-qt).
+    Reuses an existing instance (tests create one through pytest-qt). The GUI thread shares
+    the interpreter with the job queue's worker: it gets it back within ``SWITCH_INTERVAL_S``.
     """
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)

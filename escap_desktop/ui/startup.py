@@ -26,7 +26,6 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from escap_desktop.core.entities import LocalProfile, Professional
-from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import (
     EscapError,
     KeyringUnavailableError,
@@ -42,14 +41,14 @@ from escap_desktop.ui.first_launch.first_launch_wizard import FirstLaunchWizard
 from escap_desktop.ui.idle_lock import IdleLock, Unlocker, identity_unlocker, passphrase_unlocker
 from escap_desktop.ui.main_window.main_controller import MainController
 from escap_desktop.ui.main_window.main_window import MainWindow
-from escap_desktop.ui.opening import Opened, open_and_list
+from escap_desktop.ui.models.patient_search import PatientListing
+from escap_desktop.ui.opening import DEMO_PASSPHRASE, Opened, open_and_list
 from escap_desktop.ui.passphrase_dialog import PassphraseDialog
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.settings import practice_folder
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
 DEMO_PATIENTS = 200
-DEMO_PASSPHRASE = "demonstration-escap-desktop"  # fictitious data only, when no keyring
 MIN_PASSPHRASE_LENGTH = 12
 
 
@@ -131,11 +130,13 @@ class Startup(QObject):
     @Slot(object)
     def _on_opened(self, opened: Opened) -> None:
         practice = self.practice = opened.practice
+        if opened.passphrase is not None:  # the launcher may have opened the demo with its own
+            self._passphrase = opened.passphrase
         if self.passphrase_dialog is not None:
             self.passphrase_dialog.accept()
             self.passphrase_dialog = None
         if practice.profile.current() is not None:
-            self._show_main(opened.rows)
+            self._show_main(opened.listing)
         elif self.demo:
             self._generate_demo()
         else:
@@ -241,7 +242,7 @@ class Startup(QObject):
             on_failure=lambda _error: self._fail(None),
         )
 
-    def _show_main(self, first_rows: list[PatientSummary] | None = None) -> None:
+    def _show_main(self, first_rows: PatientListing | None = None) -> None:
         """``first_rows``: the patient list when it was read with the opening."""
         practice = self.practice
         assert practice is not None

@@ -45,6 +45,7 @@ from escap_desktop.ui.main_window.main_window import PATIENTS_TAB, MainWindow
 from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
 from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
 from escap_desktop.ui.main_window.sync_controller import SyncController
+from escap_desktop.ui.models.patient_search import PatientListing
 from escap_desktop.ui.my_escaps.my_escaps_view import MyEscapsView
 from escap_desktop.ui.patients.import_dialog import PatientImportDialog
 from escap_desktop.ui.patients.merge_controller import MergeController
@@ -56,6 +57,11 @@ from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
 
 T = TypeVar("T")
 MESSAGES_KEY = "messages"
+
+
+def _listing(read: Callable[[], list[PatientSummary]]) -> PatientListing:
+    """The list and its search keys, both on the worker thread."""
+    return PatientListing.of(read())
 
 
 class MainController(QObject):
@@ -82,7 +88,7 @@ class MainController(QObject):
         save_chooser: SaveChooser = choose_save_path,
         open_chooser: OpenChooser = choose_open_path,
         quit_app: Callable[[], None] = QApplication.quit,
-        first_rows: list[PatientSummary] | None = None,
+        first_rows: PatientListing | None = None,
     ) -> None:
         super().__init__(parent)
         self._save_chooser = save_chooser
@@ -210,19 +216,20 @@ class MainController(QObject):
             return
         self._loading = True
         self.shell.jobs.start(
-            call_job(self._patients.summaries), self._on_list_loaded, self._on_list_failed
+            call_job(_listing, self._patients.summaries), self._on_list_loaded, self._on_list_failed
         )
 
     def schedule_reload(self, _patient_id: str = "") -> None:
         self._reload_timer.start()
 
     @Slot(object)
-    def _on_list_loaded(self, rows: list[PatientSummary]) -> None:
+    def _on_list_loaded(self, listing: PatientListing) -> None:
         self._loading = False
         if not shiboken6.isValid(self.window):  # closed and deleted while the list was read
             return
-        self.summaries = rows
-        self.window.patient_list.set_rows(rows)
+        self.summaries = listing.rows
+        if not self.window.patient_list.shows(listing):  # the launcher may have shown it
+            self.window.patient_list.set_rows(listing.rows, listing.search_keys)
         self.list_loaded.emit()
         if self._reload_again:
             self._reload_again = False

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escap_desktop.ui.main_window.patient_cell_delegate import PatientCellDelegate
 from escap_desktop.ui.models.patient_table_model import (
     NAME,
     NEXT_ACTION,
@@ -31,6 +39,7 @@ from escap_desktop.ui.resources import icon
 if TYPE_CHECKING:  # annotations only: the window is painted before the domain is imported
     from escap_desktop.core.entities import EscapState
     from escap_desktop.core.entities.summaries import PatientSummary
+    from escap_desktop.ui.models.patient_search import PatientListing
 
 StateFilter = tuple[str, "tuple[EscapState | None, ...] | None"]
 ALL_PATIENTS = "Tous les patients"
@@ -44,6 +53,7 @@ class PatientListView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = PatientTableModel(self)
+        self._given: object = None  # the rows last given to set_rows, as given
         self.proxy = PatientFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
 
@@ -64,6 +74,7 @@ class PatientListView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("patientTable")
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(PatientCellDelegate(self.proxy, self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -111,12 +122,21 @@ class PatientListView(QWidget):
             self.state_filter.addItem(label, states)
         self.state_filter.blockSignals(False)
 
-    def set_rows(self, rows: Iterable[PatientSummary]) -> None:
+    def set_rows(
+        self, rows: Iterable[PatientSummary], search_keys: Sequence[str] | None = None
+    ) -> None:
+        """``search_keys``: one per row, when built off the GUI thread (``PatientListing``)."""
         selected = self.selected_patient_id()
-        self.model.set_rows(rows)
+        self._given = rows
+        self.model.set_rows(rows, search_keys)
         self._update_count()
         if selected is not None:
             self.select_patient(selected)
+
+    def shows(self, listing: PatientListing) -> bool:
+        """Whether these very rows are the ones shown (set by the launcher before the main
+        controller existed): no second reset of 10,000 rows."""
+        return self._given is listing.rows
 
     def selected_patient_id(self) -> str | None:
         indexes = self.table.selectionModel().selectedRows()
@@ -125,15 +145,22 @@ class PatientListView(QWidget):
         summary = indexes[0].data(ROW_ROLE)
         return summary.patient_id if summary is not None else None
 
-    def select_patient(self, patient_id: str) -> bool:
+    def select_patient(self, patient_id: str, *, scroll: bool = True) -> bool:
         row = self.model.row_of(patient_id)
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():
             return False
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
+        if scroll:
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+        else:
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.selectionModel().setCurrentIndex(index, flags)
         return True
 
     def visible_patient_ids(self) -> list[str]:
@@ -149,12 +176,20 @@ class PatientListView(QWidget):
 
     @Slot(str)
     def _on_search_text_changed(self, text: str) -> None:
+        selected = self.selected_patient_id()
         self.proxy.set_search_text(text)
-        self._update_count()
+        self._after_filter(selected)
 
     @Slot(int)
     def _on_state_filter_changed(self, _index: int) -> None:
+        selected = self.selected_patient_id()
         self.proxy.set_state_filter(self.state_filter.currentData())
+        self._after_filter(selected)
+
+    def _after_filter(self, selected: str | None) -> None:
+        """The selected patient stays selected while the search still shows them."""
+        if selected is not None and self.selected_patient_id() != selected:
+            self.select_patient(selected, scroll=False)
         self._update_count()
 
     @Slot()
