@@ -188,23 +188,8 @@ class Store:
         engine = self._require_engine()
         with self._hooks_lock:
             hooks = list(self._hooks)
-        session = UnitOfWorkSession(engine, expire_on_commit=False)
-        uow = UnitOfWork(session, actor_id, self.clock)
-        try:
+        with self._transaction(engine, actor_id, hooks) as uow:
             yield uow
-            uow._before_commit(hooks)
-            session.commit()
-        except DBAPIError as error:
-            session.rollback()
-            translated = _translate_runtime_error(error)
-            if translated is None:
-                raise
-            raise translated from error
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[UnitOfWork]:
@@ -217,12 +202,23 @@ class Store:
         of work has no actor, so writing through it is a programming error, as for
         ``unit_of_work(None)``; a write slipped in through its session fails at commit.
         """
-        engine = self._require_reading_engine()
+        with self._transaction(self._require_reading_engine(), None, None) as uow:
+            yield uow  # committed with nothing to write: ends the read transaction
+
+    @contextlib.contextmanager
+    def _transaction(
+        self, engine: Engine, actor_id: str | None, hooks: list[CommitHook] | None
+    ) -> Iterator[UnitOfWork]:
+        """The unit of work's transaction: the hooks and list figures before a commit
+        (``hooks`` None: a read, nothing to prepare), a rollback otherwise, the store's errors
+        in French."""
         session = UnitOfWorkSession(engine, expire_on_commit=False)
-        uow = UnitOfWork(session, None, self.clock)
+        uow = UnitOfWork(session, actor_id, self.clock)
         try:
             yield uow
-            session.commit()  # nothing to write: ends the read transaction
+            if hooks is not None:
+                uow._before_commit(hooks)
+            session.commit()
         except DBAPIError as error:
             session.rollback()
             translated = _translate_runtime_error(error)
