@@ -196,7 +196,7 @@ def _summaries(count: int) -> list[object]:
 
 class SyncLoad:
     """A real sync running in the background while the search is typed, the way the app runs
-    it: the cycle (``SyncService.sync_once``) is a job of the app's ``JobQueue`` (a
+    it: the cycle (``SyncService.sync_once``) is a job of a background ``JobQueue`` (a
     ``GeneratorRunner`` on its one worker thread, as ``SyncController.run_cycle`` starts it),
     whose end is signalled back to the GUI thread, which starts the next cycle.
 
@@ -238,7 +238,7 @@ class SyncLoad:
         escap = _team(gp, gp_sync, self.nurse, self.nurse_sync)
         _write_messages(gp, escap, self.backlog)
         _run(gp_sync.sync_once())  # the backlog waits on the relay for the nurse
-        self.jobs = JobQueue()
+        self.jobs = JobQueue(background=True)  # as SyncController's
         self._stack.callback(lambda: self.jobs.wait_for_done(600_000))
         return self
 

@@ -9,10 +9,11 @@ A job yields either an ``int`` (percent), a ``str`` (what it is doing), a ``(per
 pair, or any object with ``percent`` and ``text`` attributes. Cancellation is cooperative: it is
 checked each time the job yields, and the generator is then closed so its ``finally`` blocks run.
 
-Jobs run below the GUI thread's priority: when the processor is busy (a sync pulling a team's
-history while the professional types a name), the system runs the GUI thread first, so the
-window keeps answering while the job goes on (``bench_gui.py`` measures the filter with a sync
-running: its 90th percentile halves).
+A queue for background work (``JobQueue(background=True)``: the sync) runs its jobs below the
+GUI thread's priority: when the processor is busy (a sync pulling a team's history while the
+professional types a name), the system runs the GUI thread first, so the window keeps answering
+while the sync goes on (``bench_gui.py`` measures the filter with a sync running). Jobs the
+professional waits for (opening the store, reading the list, printing) keep the normal priority.
 """
 
 from __future__ import annotations
@@ -84,10 +85,12 @@ def lower_worker_priority() -> None:
 
 
 class GeneratorRunner(QRunnable):
-    """Runs one job in a thread pool; see the module docstring for the protocol."""
+    """Runs one job in a thread pool; see the module docstring for the protocol.
+    ``background``: below the GUI thread's priority."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, background: bool = False) -> None:
         super().__init__()
+        self._background = background
         self.setAutoDelete(False)
         self.signals = RunnerSignals()
         self._job = job
@@ -103,7 +106,8 @@ class GeneratorRunner(QRunnable):
 
     def run(self) -> None:
         try:
-            lower_worker_priority()
+            if self._background:
+                lower_worker_priority()
             result = self._drive()
         except BaseException as error:  # every outcome must end in exactly one signal
             self.signals.failed.emit(error)
@@ -149,8 +153,9 @@ class JobQueue(QObject):
 
     idle = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, background: bool = False) -> None:
         super().__init__(parent)
+        self._background = background
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._active: set[GeneratorRunner] = set()
@@ -164,7 +169,7 @@ class JobQueue(QObject):
     ) -> GeneratorRunner:
         """Queues ``job`` with its handlers connected first (a queued signal emitted before a
         connection exists would be lost). Returns the runner so it can be cancelled."""
-        runner = GeneratorRunner(job)
+        runner = GeneratorRunner(job, self._background)
         self._active.add(runner)
         if progress is not None:
             runner.signals.progress.connect(progress)

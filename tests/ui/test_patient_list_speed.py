@@ -175,14 +175,15 @@ def test_the_launcher_shows_the_list_before_the_main_controller_exists(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice: Linux")
-def test_jobs_run_below_the_gui_thread(qtbot: QtBot) -> None:
-    queue = JobQueue()
-    niceness: list[int] = []
+def test_background_jobs_run_below_the_gui_thread_and_others_do_not(qtbot: QtBot) -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    for queue, lower in ((JobQueue(background=True), True), (JobQueue(), False)):
+        niceness: list[int] = []
 
-    def job() -> None:
-        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        def job(seen: list[int] = niceness) -> None:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
 
-    with qtbot.waitSignal(queue.idle, timeout=5_000):
-        queue.start(call_job(job), lambda _r: None, lambda _e: None)
-    assert niceness
-    assert niceness[0] > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        with qtbot.waitSignal(queue.idle, timeout=5_000):
+            queue.start(call_job(job), lambda _r: None, lambda _e: None)
+        assert niceness
+        assert (niceness[0] > mine) is lower

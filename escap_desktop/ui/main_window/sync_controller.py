@@ -41,7 +41,7 @@ class SyncController(QObject):
     ) -> None:
         super().__init__(parent)
         self.sync = sync
-        self._jobs = JobQueue(self)
+        self._jobs = JobQueue(self, background=True)  # below the GUI thread: it keeps answering
         self._runner: GeneratorRunner | None = None
         self._errors = errors
         self._bar = status_bar
