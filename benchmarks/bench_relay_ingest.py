@@ -101,11 +101,12 @@ def _user_exists(name: str) -> bool:
 
 
 @contextmanager
-def relay_process(database_url: str) -> Iterator[tuple[str, int]]:
+def relay_process(database_url: str, *options: str) -> Iterator[tuple[str, int]]:
+    """A relay as a uvicorn process (``options``: more ``escap-relay`` arguments)."""
     port = free_port()
     command = [sys.executable, "-m", "escap_relay.cli", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--database-url", database_url],
+        [*command, "--database-url", database_url, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -57,6 +57,19 @@ RUNS = [
             pytest.mark.skipif(not PG_URL, reason="ESCAP_TEST_PG_URL absent"),
         ],
     ),
+    pytest.param(
+        "bench_relay_load.py",
+        [
+            *("--teams", "3", "--seconds", "1", "--batches", "3", "--workers", "2"),
+            *("--pg-url", PG_URL or ""),
+        ],
+        "Relais en charge : 3 équipes",
+        id="relay-load",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not PG_URL, reason="ESCAP_TEST_PG_URL absent"),
+        ],
+    ),
 ]
 
 
