@@ -43,6 +43,7 @@ from escap_desktop.core.entities import (
     Sex,
 )
 from escap_desktop.core.rules.indicators import EpisodeBundle
+from tests.support.nir import with_key
 
 GRID_ID = "grille-escap"
 GRID_VERSION = "2025.1"
@@ -166,7 +167,7 @@ def make_nir(sex: Sex, birth: date, department: str, rng: random.Random) -> str:
     else:
         place = department + f"{rng.randint(1, 999):03d}"
     body = f"{sex_digit}{birth.year % 100:02d}{birth.month:02d}{place}{rng.randint(1, 999):03d}"
-    number = body + nir.calc_check_digits(body)
+    number = with_key(body)
     assert nir.is_valid(number), number
     return number
 

@@ -8,18 +8,13 @@ import httpx
 
 from escap_desktop.sync.crypto import DeviceKeys, TeamKey, seal_record
 from escap_desktop.sync.wire import PROBLEM_MEDIA_TYPE, Envelope
-
-
-def _nir(first13: str) -> str:
-    """A NIR with its mod-97 key, as the INS carries it."""
-    return f"{first13}{97 - int(first13) % 97:02d}"
-
+from tests.support.nir import with_key
 
 # Demo patients (invented): names with accents, hyphens and apostrophes, and keyed NIRs.
 DEMO_PATIENTS = [
-    ("Marie-Thérèse", "DUPONT-LEFÈVRE", _nir("2840575123456")),
-    ("Jean-Baptiste", "N'DIAYE", _nir("1510299123456")),
-    ("Élodie", "GRÉGOIRE", _nir("2971231123456")),
+    ("Marie-Thérèse", "DUPONT-LEFÈVRE", with_key("2840575123456")),
+    ("Jean-Baptiste", "N'DIAYE", with_key("1510299123456")),
+    ("Élodie", "GRÉGOIRE", with_key("2971231123456")),
 ]
 
 

@@ -19,11 +19,12 @@ from escap_desktop.core.entities import (
     Sex,
 )
 from escap_desktop.services.practice import Practice, open_practice
+from tests.support.nir import with_key
 
 
 def nir(first_13: str) -> str:
-    """A NIR with its key (97 minus the 13 digits modulo 97)."""
-    return first_13 + f"{97 - int(first_13) % 97:02d}"
+    """A NIR with its key."""
+    return with_key(first_13)
 
 
 def professional(
