@@ -288,14 +288,7 @@ def _localized(parent: ET.Element, tag: str, text: str) -> None:
 def _classification(
     parent: ET.Element, scheme: str, classified: str, code: XdmCode, ids: _Ids
 ) -> None:
-    element = ET.SubElement(
-        parent,
-        _rim("Classification"),
-        id=ids.next(),
-        classificationScheme=scheme,
-        classifiedObject=classified,
-        nodeRepresentation=code.code,
-    )
+    element = _classification_element(parent, scheme, classified, code.code, ids)
     _slot(element, "codingScheme", code.scheme)
     _localized(element, "Name", code.display)
 
@@ -303,16 +296,23 @@ def _classification(
 def _author(
     parent: ET.Element, scheme: str, classified: str, author: Professional, ids: _Ids
 ) -> None:
-    element = ET.SubElement(
+    """An author is a classification without a code (ITI TF-3 4.2.3.1.4): its slots say who."""
+    element = _classification_element(parent, scheme, classified, "", ids)
+    _slot(element, "authorPerson", xcn(author))
+    _slot(element, "authorSpecialty", coded(author_specialty(author.profession)))
+
+
+def _classification_element(
+    parent: ET.Element, scheme: str, classified: str, node: str, ids: _Ids
+) -> ET.Element:
+    return ET.SubElement(
         parent,
         _rim("Classification"),
         id=ids.next(),
         classificationScheme=scheme,
         classifiedObject=classified,
-        nodeRepresentation="",
+        nodeRepresentation=node,
     )
-    _slot(element, "authorPerson", xcn(author))
-    _slot(element, "authorSpecialty", coded(author_specialty(author.profession)))
 
 
 def _external_id(
