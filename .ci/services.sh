@@ -9,7 +9,8 @@
 # removed when the shell exits, keeping the exit code of whatever ran last (pytest).
 #
 # faketime: .ci/run reruns the date-sensitive tests with the machine's clock moved (see there);
-# Debian's faketime package is installed the same way when it is missing.
+# dovecot: the MSSanté tests read replies from a real IMAP server (tests/mail/imap_server.py).
+# Debian's faketime and dovecot-imapd packages are installed the same way when missing.
 
 _escap_pg_bindir() {
   local dir
@@ -49,16 +50,17 @@ _escap_services_fail() {
   return 1
 }
 
-_escap_faketime_ready() {
-  command -v faketime >/dev/null 2>&1 && return 0
-  echo "services.sh : faketime absent, installation du paquet Debian faketime..." >&2
+_escap_debian_tool_ready() {
+  # $1: the program the tests run, $2: the Debian package that has it.
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
+  echo "services.sh : $1 absent, installation du paquet Debian $2..." >&2
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "services.sh : ERREUR : faketime introuvable et apt-get inutilisable" >&2
+    echo "services.sh : ERREUR : $1 introuvable et apt-get inutilisable" >&2
     return 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get install -y -qq faketime >&2 || { apt-get update -qq >&2 && apt-get install -y -qq faketime >&2; }; } \
-    || { echo "services.sh : ERREUR : l'installation de faketime a échoué" >&2; return 1; }
+  { apt-get install -y -qq "$2" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "$2" >&2; }; } \
+    || { echo "services.sh : ERREUR : l'installation de $2 a échoué" >&2; return 1; }
 }
 
 _escap_services_start() {
@@ -108,5 +110,6 @@ _escap_services_start() {
   echo "services.sh : PostgreSQL de test prêt sur 127.0.0.1:$port (ESCAP_TEST_PG_URL)" >&2
 }
 
-_escap_faketime_ready || return 1
+_escap_debian_tool_ready faketime faketime || return 1
+_escap_debian_tool_ready dovecot dovecot-imapd || return 1
 _escap_services_start || return 1

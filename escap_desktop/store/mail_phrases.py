@@ -8,8 +8,13 @@ accepts :data:`MAIL_PHRASES`.
 from __future__ import annotations
 
 CARE_PLAN_SENT = "Plan de soins envoyé par MSSanté"
+PLAN_VALIDATED_BY_MAIL = "Validation du plan de soins reçue par MSSanté"
+PLAN_NOT_VALIDATED_BY_MAIL = "Plan de soins non validé : réponse reçue par MSSanté"
+PLAN_RECEIVED_BY_MAIL = "Réponse au plan de soins reçue par MSSanté"
 
-MAIL_PHRASES = frozenset({CARE_PLAN_SENT})
+MAIL_PHRASES = frozenset(
+    {CARE_PLAN_SENT, PLAN_VALIDATED_BY_MAIL, PLAN_NOT_VALIDATED_BY_MAIL, PLAN_RECEIVED_BY_MAIL}
+)
 
 
 def is_mail_phrase(summary: str) -> bool:
