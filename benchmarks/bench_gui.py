@@ -99,21 +99,21 @@ def child_app(keyring: bool, patients: int) -> None:
     from escap_desktop.ui.app_shell import create_application, create_shell
 
     if keyring:
-        prepare = gui._prepare
+        first_summaries = gui._first_summaries
 
-        def trusting_prepare(*arguments: Any) -> Any:
+        def trusting_first_summaries(*arguments: Any) -> Any:
             # The benchmark's stand-in for the OS keyring is allowed explicitly (the app accepts
             # only backends the OS encrypts): it holds the key of a store of fictitious
-            # patients. Allowed on the worker, where the app imports the store layer: the
-            # GUI thread does not pay for importing the store package.
+            # patients. Allowed on the worker, in its first job (the first list reads the
+            # keyring): the GUI thread does not pay for importing keyring.
             from file_keyring import FileKeyring  # type: ignore[import-not-found]
 
             from escap_desktop.store.trusted_keyring import trust_backend
 
             trust_backend(FileKeyring)
-            return (yield from prepare(*arguments))
+            return (yield from first_summaries(*arguments))
 
-        gui._prepare = trusting_prepare  # type: ignore[assignment]
+        gui._first_summaries = trusting_first_summaries  # type: ignore[assignment]
 
     app = create_application(["escap"])
     shell = create_shell(app)
@@ -468,6 +468,12 @@ def main() -> int:
     )
     parser.add_argument("--child", choices=("bare", "app", "filter"))
     parser.add_argument("--keyring", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--start-only",
+        action="store_true",
+        help="only the cold start (bare window and app alternately, both key modes), printed "
+        "and not appended to docs/benchmarks.md: to compare two versions quickly",
+    )
     args = parser.parse_args()
     if args.child == "app":
         child_app(args.keyring, args.patients)
@@ -478,6 +484,8 @@ def main() -> int:
     if args.child:
         child_bare()
         return 0
+    if args.start_only:
+        return _start_only(args.runs, args.patients)
 
     line = _spawn("filter", args.patients, False, "--sync-backlog", str(args.sync_backlog)).first
     if not line.startswith("{"):
@@ -500,6 +508,12 @@ def main() -> int:
         bare += measured[0]
         modes[label] = measured[1]
     bare_ms = statistics.median(bare) * 1000
+    _print_starts(bare_ms, modes)
+    _append(filtering, bare_ms, modes, args)
+    return 0
+
+
+def _print_starts(bare_ms: float, modes: dict[str, StartUp]) -> None:
     for label, start in modes.items():
         print(
             f"Démarrage ({label}) : fenêtre nue {bare_ms:.0f} ms, fenêtre utilisable "
@@ -507,7 +521,20 @@ def main() -> int:
             f"{start.list_ms:.0f} ms ({start.list_ms / bare_ms:.1f}x), fenêtre complète "
             f"{start.complete_ms:.0f} ms ({start.complete_ms / bare_ms:.1f}x)"
         )
-    _append(filtering, bare_ms, modes, args)
+
+
+def _start_only(runs: int, patients: int) -> int:
+    """The cold start alone, printed only: a full run (with the filtering and its sync load)
+    takes minutes, too long to compare two versions of the start-up path."""
+    bare: list[float] = []
+    modes: dict[str, StartUp] = {}
+    for keyring, label in ((True, "trousseau"), (False, "phrase de passe")):
+        measured = measure_start(keyring, runs, patients)
+        if measured is None:
+            return 1
+        bare += measured[0]
+        modes[label] = measured[1]
+    _print_starts(statistics.median(bare) * 1000, modes)
     return 0
 
 

@@ -109,7 +109,10 @@ def generate_demo(
         for _ in range(count):
             builder.add_patient(batch)
         with store.unit_of_work(builder.me.id) as uow:
-            uow.put_many(batch)  # each record's patient is its own or its episode's
+            # Every record of the batch is new (each patient's records are all made in their
+            # batch): added without being looked up; each one's patient is its own or its
+            # episode's.
+            uow.add_many(batch)
         done += count
         yield DemoProgress(done, patients, f"{done} patients sur {patients} créés")
 

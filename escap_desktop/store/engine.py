@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:  # SQLAlchemy comes with the engine: the start-up's first list needs neither
+    from sqlalchemy import Engine
 
 from escap_desktop.core.errors import StoreError, WrongPassphraseError
 
@@ -119,6 +120,9 @@ def create_keyed_engine(path: Path, key: bytes) -> Engine:
     emit ``BEGIN IMMEDIATE`` ourselves, so a unit of work (or a migration) is one real
     transaction that takes the write lock up front instead of failing halfway on a busy file.
     """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
+
     creator: Callable[[], Any] = lambda: connect_keyed(path, key)  # noqa: E731
     engine = create_engine(
         "sqlite://",

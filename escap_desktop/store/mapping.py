@@ -8,9 +8,12 @@ local profile need code of their own.
 from __future__ import annotations
 
 import dataclasses
+import json
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -32,6 +35,7 @@ from escap_desktop.core.entities import (
     Patient,
     Professional,
 )
+from escap_desktop.store.column_types import UtcDateTime, _JsonText, instant_to_text
 from escap_desktop.store.models import (
     ActionRow,
     AuditEntryRow,
@@ -288,10 +292,41 @@ def insert_plan(row_type: type[Base], dialect: Dialect) -> InsertPlan:
             table=table,
             sql=f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
             names=names,
-            converters=tuple(column.type.bind_processor(dialect) for column in columns),
+            converters=tuple(_converter(column, dialect) for column in columns),
         )
         _INSERT_PLANS[key] = plan
     return plan
+
+
+def _converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column type's bind conversion, with instants converted directly: every record
+    and audit entry carries one or more, and ``UtcDateTime``'s own path (type decorator,
+    offset check, ``astimezone``, ``strftime``) costs several times the text it makes."""
+    if isinstance(column.type, UtcDateTime):
+        return instant_text
+    if isinstance(column.type, _JsonText):
+        # The same text as its ``process_bind_param`` (sorted keys, accents kept), from one
+        # encoder built once rather than one per value as ``json.dumps`` with options does.
+        to_json = column.type._to_json
+        encode = _JSON_TEXT.encode
+
+        def json_text(value: Any) -> str:
+            return encode(to_json(value))
+
+        return json_text
+    return column.type.bind_processor(dialect)
+
+
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def instant_text(value: datetime) -> str:
+    """``column_types.instant_to_text``, the same text, by ISO formatting when the instant
+    is already in UTC (``datetime.UTC``, as the clock gives them) and its year has four
+    digits; any other instant goes through ``instant_to_text`` itself."""
+    if value.tzinfo is UTC and value.year >= 1000:
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"
+    return instant_to_text(value)
 
 
 _ROW_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -322,6 +357,27 @@ _EXTRA_COLUMNS: dict[type, frozenset[str]] = {
     Patient: frozenset({"search_key", "sort_key"}),
     LocalProfile: frozenset({"slot"}),
 }
+
+
+_ROW_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _row_getter(entity_type: type, names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``entity -> its own row's values``, one C-level ``attrgetter`` per type built once:
+    a bulk write makes tens of thousands of rows, and a Python loop over the names costs
+    several times as much."""
+    getter = _ROW_GETTERS.get(entity_type)
+    if getter is None:
+        if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+            single = operator.attrgetter(names[0])
+
+            def getter(entity: Any) -> tuple[Any, ...]:
+                return (single(entity),)
+
+        else:
+            getter = operator.attrgetter(*names)
+        _ROW_GETTERS[entity_type] = getter
+    return getter
 
 
 def new_rows(entity: object) -> list[tuple[type[Base], tuple[Any, ...]]]:
@@ -373,11 +429,14 @@ def new_rows(entity: object) -> list[tuple[type[Base], tuple[Any, ...]]]:
         )
         return [(LocalProfileRow, values)]
     row_type = ROW_TYPES[entity_type]
-    own = tuple(getattr(entity, name) for name in names)
+    own = _row_getter(entity_type, names)(entity)
     if entity_type is Message:
         assert isinstance(entity, Message)
+        readers = entity.read_by
+        if len(readers) == 1:  # the author alone, as every message posted here
+            return [(row_type, own), (MessageReadRow, (entity.id, *readers))]
         return [(row_type, own)] + [
-            (MessageReadRow, (entity.id, reader)) for reader in sorted(entity.read_by)
+            (MessageReadRow, (entity.id, reader)) for reader in sorted(readers)
         ]
     return [(row_type, own)]
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlcipher3
-from sqlalchemy import Connection
-from sqlalchemy.types import TypeDecorator
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the revision checks need neither (``store.first_list`` reads before both)
     from alembic.config import Config
+    from sqlalchemy import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -96,11 +95,13 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Autogenerate writes the plain SQL type, never our column types, into a migration.
 
     A migration must keep meaning what it meant when released, whatever models.py becomes.
     """
+    from sqlalchemy.types import TypeDecorator
+
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl_instance!r}"
     return False

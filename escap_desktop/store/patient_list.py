@@ -10,7 +10,7 @@ the list reads two narrow tables only.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,10 +34,10 @@ from escap_desktop.core.entities import (
     ActionStatus,
     EscapState,
     MembershipStatus,
-    Patient,
 )
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.rules import lifecycle
+from escap_desktop.store.first_list import summaries_from_rows
 from escap_desktop.store.mapping import LOCAL_PROFILE_SLOT, search_tokens
 from escap_desktop.store.models import (
     ActionRow,
@@ -255,63 +255,7 @@ def patient_summaries(
         rows = cursor.execute(sql, parameters).fetchall()
     finally:
         cursor.close()
-    columns = [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(14)]
-    for index, convert in converters:
-        converted: dict[Any, Any] = {None: None}  # values repeat (dates, states)
-        for value in set(columns[index]):
-            if value not in converted:
-                converted[value] = convert(value)
-        columns[index] = [converted[value] for value in columns[index]]
-    names = _NameFields()
-    summaries = []
-    for (
-        patient_id,
-        birth_name,
-        used_name,
-        first_names,
-        used_first_name,
-        birth_date,
-        ins,
-        escap_id,
-        escap_state,
-        last_score,
-        team_size,
-        next_due_on,
-        next_action,
-        unread_messages,
-    ) in zip(*columns, strict=True):
-        names.birth_name, names.used_name = birth_name, used_name
-        names.first_names, names.used_first_name = first_names, used_first_name
-        summaries.append(
-            PatientSummary(
-                patient_id,
-                # The entity owns the display-name rule; its property reads only the name
-                # fields, which this holder has under the same names: no Patient per line.
-                _display_name(names),
-                birth_name,
-                used_name,
-                first_names,
-                birth_date,
-                ins,
-                escap_id,
-                escap_state,
-                last_score,
-                team_size,
-                next_due_on,
-                next_action,
-                unread_messages,
-            )
-        )
-    return summaries
-
-
-class _NameFields:
-    """The name fields ``Patient.display_name`` reads."""
-
-    __slots__ = ("birth_name", "first_names", "used_first_name", "used_name")
-
-    def __init__(self) -> None:
-        self.birth_name = self.used_name = self.first_names = self.used_first_name = ""
+    return summaries_from_rows(rows, converters)
 
 
 def _compiled(
@@ -328,6 +272,3 @@ def _compiled(
         if convert is not None:
             converters.append((index, convert))
     return str(compiled), tuple(values[name] for name in names), converters
-
-
-_display_name: Callable[[Any], str] = vars(Patient)["display_name"].fget

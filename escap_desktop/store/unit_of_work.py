@@ -16,6 +16,7 @@ change are updated through their loaded rows, as before.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -112,8 +113,10 @@ class _New:
     entity: object
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs several times more
 class _Put:
+    """A queued put (one per record written: a bulk write makes tens of thousands)."""
+
     entity: object
     row_type: type[Base] | None  # None for an audit entry received from elsewhere
     key: object
@@ -165,6 +168,10 @@ class UnitOfWork:
         self._created: set[tuple[type[Base], object]] = set()
         # Audit entries received from elsewhere and added here (not inserted yet).
         self._received_audit_ids: set[str] = set()
+        # Entities ``get`` read with Core (their rows not loaded), by (row type, id): read
+        # again by the next ``get`` (an episode, its author: the post, the access check and
+        # the outbox each ask) until this unit of work writes or deletes the record.
+        self._read: dict[tuple[type[Base], object], object] = {}
         if isinstance(session, UnitOfWorkSession):
             session.write_pending = self._write_pending
         else:
@@ -221,6 +228,21 @@ class UnitOfWork:
         self._enqueue((entity,), patient_id, None, summary, new=True)
         return entity
 
+    def add_many(
+        self,
+        entities: Iterable[T],
+        *,
+        patient_id: str | None = None,
+        summary: str | None = None,
+    ) -> list[T]:
+        """``add`` of each entity in order: records the caller has just made, none of them
+        stored yet (the demo practice's thousands), so no query looks them up. The same id
+        twice is created, then updated, as with ``put_many``; an id that is stored after all
+        fails the commit (IntegrityError). Returns the entities."""
+        batch = list(entities)
+        self._enqueue(batch, patient_id, None, summary, new=True)
+        return batch
+
     def _enqueue(
         self,
         entities: Sequence[object],
@@ -266,6 +288,7 @@ class UnitOfWork:
     def _put_one(self, put: _Put) -> None:
         entity, row_type, key = put.entity, put.row_type, put.key
         assert row_type is not None
+        self._read.pop((row_type, key), None)
         held = self._known[(row_type, key)]
         created = held is None
         if isinstance(entity, LocalProfile) and (
@@ -285,17 +308,27 @@ class UnitOfWork:
             mapping.fill_row(entity, held)
         if isinstance(entity, Escap):
             self._escap_patients[entity.id] = entity.patient_id
-        if created and isinstance(entity, Message):
-            self._note_new_message(entity)
-        else:
-            self._mark_list_stale(entity)
+        # The record's patient, found once: the list figures and the audit entry both need it.
+        patient_id = self._patient_of(entity)
+        if patient_id is not None and isinstance(entity, _LIST_TYPES):
+            if created and isinstance(entity, Message):
+                self._note_new_message(entity, patient_id)
+            elif self._list_stale is not None:
+                self._list_stale.add(patient_id)
+        kind = put.kind or (AuditKind.CREATED if created else AuditKind.UPDATED)
         entity_type = type(entity).__name__
-        self._write_audit(
-            put.kind or (AuditKind.CREATED if created else AuditKind.UPDATED),
-            entity_type,
-            _entity_id(entity),
-            put.patient_id or self._patient_of(entity),
-            put.summary,
+        # The audit row made directly (no AuditEntry object: nobody reads it back here).
+        self._audits.append(
+            (
+                new_id(),
+                self.clock.now(),
+                self._writer(),
+                kind,
+                entity_type,
+                _entity_id(entity),
+                put.patient_id or patient_id,
+                put.summary or _summary(kind, entity_type),
+            )
         )
         self._changed.append(entity)
 
@@ -314,6 +347,7 @@ class UnitOfWork:
         # inserted anew rather than found in the session.
         self._session.flush()
         self._known[(type(row), entity_id)] = None
+        self._read.pop((type(row), entity_id), None)
         self._created.discard((type(row), entity_id))
         self.audit(AuditKind.DELETED, entity_type.__name__, entity_id, patient_id=patient_id)
         self._changed.append(Deletion(entity))
@@ -367,13 +401,49 @@ class UnitOfWork:
         self._work_through_queue()
         row_type = mapping.row_type_for(entity_type)
         if row_type is not AuditEntryRow:
+            key = (row_type, entity_id)
+            if key not in self._known and row_type in _CORE_GET:
+                if key in self._read:
+                    return self._read[key]  # type: ignore[return-value]
+                found = self._core_get(entity_type, row_type, entity_id)
+                if found is not None:
+                    self._read[key] = found
+                    return found
             self._load_rows(row_type, [entity_id])
-            held = self._known[(row_type, entity_id)]
+            held = self._known[key]
             if isinstance(held, _New):
                 return held.entity  # type: ignore[return-value]
         row = self._row(entity_type, entity_id)
         with self._session.no_autoflush:  # its nested rows change only through it
             return mapping.to_entity(entity_type, row)
+
+    def _core_get(self, entity_type: type[T], row_type: type[Base], entity_id: str) -> T | None:
+        """``get`` of a record this unit of work has not loaded, read with Core, less than
+        half the ORM's cost (a post reads its episode and its author this way): the entity is
+        all the caller gets. None when the session holds the row (it may have changed here:
+        the ORM path reads it). No flush first, for the reasons ``_load_rows`` gives; a
+        missing record is remembered as such, as ``_load_rows`` would. A later ``put`` of the
+        record looks its row up as for any record not loaded."""
+        session = self._session
+        mapper = inspect(row_type)
+        if session.identity_map.get(mapper.identity_key_from_primary_key((entity_id,))):
+            return None
+        statement, primary_key = _CORE_GET[row_type]
+        connection = session.connection()
+        query = _driver_query(("get", row_type), statement, connection.dialect)
+        if query is None:
+            row = connection.execute(statement, {primary_key: entity_id}).first()
+        else:
+            rows = query.rows(connection, {primary_key: entity_id})
+            row = rows[0] if rows else None
+        if row is None:
+            self._known[(row_type, entity_id)] = None
+            noun = entity_noun(entity_type.__name__)
+            raise NotFoundError(f"{noun} introuvable (identifiant {entity_id}).")
+        entity: T = mapping.to_entity(entity_type, row)
+        if isinstance(entity, Escap):  # its records' patient, known without a query
+            self._escap_patients[entity.id] = entity.patient_id
+        return entity
 
     def find(self, entity_type: type[T], **equals: Any) -> list[T]:
         """Entities whose fields equal the given values, in a stable order (date, then id)."""
@@ -386,7 +456,17 @@ class UnitOfWork:
             # loaded rows at once anyway. Flushed first, as the ORM's select would be.
             self._session.flush()
             core = _core_find_statement(entity_type, tuple(equals), equals if with_none else None)
-            result = self._session.connection().execute(core, None if with_none else _bound(equals))
+            connection = self._session.connection()
+            query = (
+                None
+                if with_none
+                else _driver_query(("find", entity_type, tuple(equals)), core, connection.dialect)
+            )
+            result = (
+                connection.execute(core, None if with_none else _bound(equals))
+                if query is None
+                else query.rows(connection, _bound(equals))
+            )
             return [mapping.to_entity(entity_type, row) for row in result]
         if with_none:
             statement = _find_statement(entity_type, tuple(equals), equals)
@@ -405,7 +485,12 @@ class UnitOfWork:
             statement = _latest_statement(entity_type, field, tuple(equals), equals)
             return connection.execute(statement).scalar()
         statement = _latest_statement(entity_type, field, tuple(equals))
-        return connection.execute(statement, _bound(equals)).scalar()
+        key = ("latest", entity_type, field, tuple(equals))
+        query = _driver_query(key, statement, connection.dialect)
+        if query is None:
+            return connection.execute(statement, _bound(equals)).scalar()
+        rows = query.rows(connection, _bound(equals))
+        return rows[0][0] if rows else None
 
     def audit_entries(self, patient_id: str, *, merged: Sequence[str] = ()) -> list[AuditEntry]:
         """The patient's trail, with that of the records ``merged`` into theirs."""
@@ -439,8 +524,10 @@ class UnitOfWork:
 
     def prefetch(self, entity_type: type, entity_ids: Sequence[str]) -> None:
         """Loads these records in one query per chunk, so that the ``get`` of each afterwards
-        costs no query (a pulled page looks up its thousand records at once)."""
-        self._load_rows(mapping.row_type_for(entity_type), list(entity_ids))
+        costs no query (a pulled page looks up its thousand records at once); those ``get``
+        has already read are not read again."""
+        row_type = mapping.row_type_for(entity_type)
+        self._load_rows(row_type, [i for i in entity_ids if (row_type, i) not in self._read])
 
     def created(self, entity_type: type, entity_id: str) -> bool:
         """Whether this unit of work created that record: it was not stored when it began
@@ -456,6 +543,7 @@ class UnitOfWork:
     def forget_patient_rows(self, patient_id: str) -> None:
         """After a store-side change of episodes' patient (a merge): nothing cached is current."""
         self._escap_patients.clear()
+        self._read.clear()
         self._known[(PatientRow, patient_id)] = None
         self._session.expire_all()
 
@@ -565,11 +653,13 @@ class UnitOfWork:
             if patient_id is not None:
                 self._list_stale.add(patient_id)
 
-    def _note_new_message(self, message: Message) -> None:
+    def _note_new_message(self, message: Message, patient_id: str) -> None:
         if self._list_stale is not None:
-            patient_id = self._patient_of(message)
-            if patient_id is not None:
-                self._new_message_authors.setdefault(patient_id, set()).add(message.author_id)
+            authors = self._new_message_authors.get(patient_id)
+            if authors is None:
+                self._new_message_authors[patient_id] = {message.author_id}
+            else:
+                authors.add(message.author_id)
 
     def _refresh_patient_list(self) -> None:
         """The figures of the patients touched, recomputed.
@@ -644,6 +734,17 @@ class UnitOfWork:
         """For a plain ``Session``: what ``UnitOfWorkSession`` does for its unit of work."""
         if state.session.autoflush:
             self._write_pending()
+
+
+_SUMMARIES: dict[tuple[AuditKind, str], str] = {}
+
+
+def _summary(kind: AuditKind, entity_type: str) -> str:
+    """``audit_summary``, each phrase made once: every put writes one."""
+    phrase = _SUMMARIES.get((kind, entity_type))
+    if phrase is None:
+        phrase = _SUMMARIES[(kind, entity_type)] = audit_summary(kind, entity_type)
+    return phrase
 
 
 def _row_key(entity: object) -> object:
@@ -752,6 +853,100 @@ def _latest_statement(
             _LATEST[key] = statement
     return statement
 
+
+@dataclass(frozen=True, slots=True)
+class _DriverQuery:
+    """A Core ``SELECT`` compiled once to the driver's SQL, with each bound parameter's and
+    each column's conversion by its type: run with ``exec_driver_sql``, under half the cost
+    of executing the Core statement (which looks its compiled form up in the cache, builds an
+    execution context and a result), for the reads every use case makes (an episode, the
+    access check's consent and membership, a thread's last instant). SQLAlchemy still runs
+    the statement: its events and its error translation are the same."""
+
+    sql: str
+    parameters: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    converters: tuple[Callable[[Any], Any] | None, ...]
+    row: Any  # a named tuple of the selected columns, read by attribute as a Core row is
+
+    def rows(self, connection: Any, values: dict[str, Any]) -> list[Any]:
+        bound = tuple(
+            value if convert is None or value is None else convert(value)
+            for convert, value in ((convert, values[name]) for name, convert in self.parameters)
+        )
+        make = self.row._make
+        converters = self.converters
+        return [
+            make(
+                value if convert is None or value is None else convert(value)
+                for convert, value in zip(converters, raw, strict=True)
+            )
+            for raw in connection.exec_driver_sql(self.sql, bound)
+        ]
+
+
+_DRIVER_QUERIES: dict[tuple[Any, ...], _DriverQuery | None] = {}
+
+
+def _driver_query(key: tuple[Any, ...], statement: Any, dialect: Any) -> _DriverQuery | None:
+    """``statement``'s ``_DriverQuery`` for this dialect, built once per ``key``; None when
+    the dialect binds by name, or a parameter or a column cannot be handled so (expanding
+    ``IN`` lists, unnamed columns beyond one): the caller then executes the statement."""
+    cache_key = (*key, type(dialect), dialect.paramstyle)
+    if cache_key in _DRIVER_QUERIES:
+        return _DRIVER_QUERIES[cache_key]
+    query: _DriverQuery | None = None
+    compiled = statement.compile(dialect=dialect)
+    positions = compiled.positiontup
+    columns = list(statement.selected_columns)
+    names = [column.key or f"value_{n}" for n, column in enumerate(columns)]
+    if (
+        compiled.positional
+        and positions is not None
+        and all(not compiled.binds[name].expanding for name in positions)
+        and len(set(names)) == len(names)
+        and all(name.isidentifier() and not name.startswith("_") for name in names)
+    ):
+        query = _DriverQuery(
+            sql=str(compiled),
+            parameters=tuple(
+                (name, _bind_processor(compiled.binds[name].type, dialect)) for name in positions
+            ),
+            converters=tuple(_result_processor(column.type, dialect) for column in columns),
+            row=collections.namedtuple("DriverRow", names),
+        )
+    _DRIVER_QUERIES[cache_key] = query
+    return query
+
+
+def _bind_processor(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The conversion SQLAlchemy applies to a parameter of this type on this dialect (its
+    dialect-specific implementation's, as a compiled statement's execution uses)."""
+    return kind.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The conversion SQLAlchemy applies to a column of this type read on this dialect (a
+    date stored as text comes back a ``date``)."""
+    return kind.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def _core_gets() -> dict[type[Base], tuple[Any, str]]:
+    """``SELECT <its columns> WHERE id = :id`` per record table read by ``_core_get``, built
+    once: those whose id is their one primary key and that have no nested rows (a patient's
+    caregivers, a message's readers need their ORM row)."""
+    statements: dict[type[Base], tuple[Any, str]] = {}
+    for row_type in mapping.ROW_TYPES.values():
+        table: Any = row_type.__table__
+        keys = list(table.primary_key.columns)
+        if row_type in (PatientRow, MessageRow, AuditEntryRow, LocalProfileRow) or [
+            column.name for column in keys
+        ] != ["id"]:
+            continue
+        statements[row_type] = (select(table).where(table.c.id == bindparam("get_id")), "get_id")
+    return statements
+
+
+_CORE_GET = _core_gets()
 
 _CHILD_LOADERS: dict[type[Base], list[Any]] = {
     PatientRow: [selectinload(PatientRow.caregivers), selectinload(PatientRow.other_schemes)],

@@ -15,6 +15,7 @@ deletes a shared record; the history of an ESCAP is kept).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import weakref
 from collections.abc import Iterable, Iterator
@@ -37,11 +38,18 @@ from escap_desktop.core.entities import (
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import Store, UnitOfWork
 from escap_desktop.store.sync_repository import SyncRepository
-from escap_desktop.sync.clock import HlcState, WallClock
-from escap_desktop.sync.codec import entity_to_dict
+from escap_desktop.sync.clock import Hlc, HlcState, WallClock
+from escap_desktop.sync.codec import canonical_json, entity_to_dict
 from escap_desktop.sync.identity_map import PROFESSIONAL_REFS, IdentityMap
-from escap_desktop.sync.merge import ENTITY_TYPES, WHOLE, Clocks, hashes_of, shared_fields
-from escap_desktop.sync.records import Record, clocks_from_json, clocks_to_text
+from escap_desktop.sync.merge import (
+    APPEND_ONLY,
+    ENTITY_TYPES,
+    WHOLE,
+    Clocks,
+    hashes_of,
+    shared_fields,
+)
+from escap_desktop.sync.records import RECORD_FORMAT, clocks_from_json, clocks_to_text
 
 _applying_remote: ContextVar[bool] = ContextVar("escap_sync_applying_remote", default=False)
 
@@ -136,21 +144,18 @@ class OutboxWriter:
             else:
                 stored.append(key)
         self._repo.prefetch_clocks(stored)
-        self._look_up(
-            professional_id
-            for entity in shared
-            for professional_id in _referenced_professionals(type(entity).__name__, entity)
-        )
-        for entity in changed:
-            entity_type = type(entity).__name__
-            if entity_type not in ENTITY_TYPES:
-                continue  # deletions, the local profile, audit entries stay on this computer
+        # The professionals each record names, listed once (for the lookup and for emit).
+        named = [_referenced_professionals(type(entity).__name__, entity) for entity in shared]
+        self._look_up(professional_id for names in named for professional_id in names)
+        # ``shared`` is ``changed`` without the records that stay on this computer (deletions,
+        # the local profile, audit entries), in the same order.
+        for entity, names in zip(shared, named, strict=True):
             for team_id in self._teams_of(entity):
                 if isinstance(entity, Membership):
                     self._note_membership(team_id, entity)
                 elif isinstance(entity, Consent) and entity.amendment:
                     self._repo.flag_review(team_id)  # an amendment may take keys away
-                self.emit(team_id, entity)
+                self.emit(team_id, entity, names=names)
         self._finish()
 
     def share_escap(self, escap: Escap) -> int:
@@ -178,20 +183,30 @@ class OutboxWriter:
 
     # -- emission ---------------------------------------------------------------------------
 
-    def emit(self, team_id: str, entity: Any, *, force: bool = False) -> int:
-        """One outbox row for ``entity`` in ``team_id`` if it changed (always when forced)."""
+    def emit(
+        self, team_id: str, entity: Any, *, force: bool = False, names: list[str] | None = None
+    ) -> int:
+        """One outbox row for ``entity`` in ``team_id`` if it changed (always when forced);
+        ``names``: the professionals it names, when the caller has listed them already."""
         entity_type = type(entity).__name__
-        names = _referenced_professionals(entity_type, entity)
+        if names is None:
+            names = _referenced_professionals(entity_type, entity)
         count = self._share_dependencies(team_id, entity_type, entity, names)
         self._look_up([*names, entity.id] if entity_type == "Professional" else names)
         wire = self._identities.entity_to_wire(
             entity_type, shared_fields(entity_type, entity_to_dict(entity))
         )
-        clocks, changed = self._stamp(entity_type, entity.id, wire)
+        # The entity's canonical JSON, made once: an append-only record's one hash and the
+        # record's payload are both made from these bytes (a register's groups are hashed on
+        # their own, and an unchanged register needs no payload).
+        entity_json = canonical_json(wire) if entity_type in APPEND_ONLY else None
+        clocks, changed = self._stamp(entity_type, entity.id, wire, entity_json)
         if not changed and not force:
             return count
-        record = Record(entity_type, wire, clocks, self._clock().tick(self._wall))
-        self._rows.append((team_id, entity_type, entity.id, record.to_bytes()))
+        if entity_json is None:
+            entity_json = canonical_json(wire)
+        payload = record_bytes(entity_type, entity_json, clocks, self._clock().tick(self._wall))
+        self._rows.append((team_id, entity_type, entity.id, payload))
         if entity_type in ("Patient", "Professional"):
             self._repo.mark_shared(team_id, entity_type, entity.id)
         return count + 1
@@ -219,8 +234,11 @@ class OutboxWriter:
                 count += self.emit(team_id, self._uow.get(Patient, patient_id), force=True)
         return count
 
-    def _stamp(self, entity_type: str, entity_id: str, wire: dict[str, Any]) -> tuple[Clocks, bool]:
-        """The entity's clocks after this write: a fresh reading for each group that changed."""
+    def _stamp(
+        self, entity_type: str, entity_id: str, wire: dict[str, Any], entity_json: bytes | None
+    ) -> tuple[Clocks, bool]:
+        """The entity's clocks after this write: a fresh reading for each group that changed
+        (``entity_json``: ``canonical_json(wire)`` when the caller has made it)."""
         key = (entity_type, entity_id)
         stored = self._new_clocks.get(key)
         if stored is None and key not in self._fresh:
@@ -229,14 +247,14 @@ class OutboxWriter:
         clocks: Clocks = clocks_from_json(json.loads(stored[0])) if stored else {}
         hashes: dict[str, str] = json.loads(stored[1]) if stored else {}
         changed = False
-        for name, digest in hashes_of(entity_type, wire).items():
+        for name, digest in record_hashes(entity_type, wire, entity_json).items():
             if hashes.get(name) != digest or (name not in clocks and name != WHOLE):
                 changed = True
                 hashes[name] = digest
                 if name != WHOLE:
                     clocks[name] = self._clock().tick(self._wall)
         if changed:
-            texts = (clocks_to_text(clocks) if clocks else "{}", json.dumps(hashes))
+            texts = (clocks_to_text(clocks) if clocks else "{}", _hashes_text(hashes))
             if stored is None or key in self._new_clocks:
                 self._new_clocks[key] = texts  # no row yet: inserted by _finish
             else:
@@ -312,6 +330,63 @@ class OutboxWriter:
             self._rows = []
         if self._hlc is not None:
             self._repo.save_hlc(self._hlc.ms, self._hlc.counter)
+
+
+def record_hashes(
+    entity_type: str, wire: dict[str, Any], entity_json: bytes | None = None
+) -> dict[str, str]:
+    """``merge.hashes_of(entity_type, wire)``, the same digests: an append-only record's one
+    hash covers all its fields, whose canonical JSON is ``entity_json`` itself (the fields
+    sorted, as ``canonical_json`` sorts them), so it is not encoded a second time; a register's
+    groups, or a record whose JSON is not given, are hashed by ``hashes_of``."""
+    if entity_type in APPEND_ONLY and entity_json is not None:
+        return {WHOLE: hashlib.blake2b(entity_json, digest_size=12).hexdigest()}
+    return hashes_of(entity_type, wire)
+
+
+def _hashes_text(hashes: dict[str, str]) -> str:
+    """``json.dumps(hashes)`` (the text ``sync_clock.hashes`` has always held), written
+    directly for an append-only record's single hex digest."""
+    if len(hashes) == 1 and WHOLE in hashes and hashes[WHOLE].isalnum():
+        return f'{{"{WHOLE}": "{hashes[WHOLE]}"}}'
+    return json.dumps(hashes)
+
+
+def record_bytes(entity_type: str, entity_json: bytes, clocks: Clocks, hlc: Hlc) -> bytes:
+    """``Record(entity_type, wire, clocks, hlc).to_bytes()``, byte for byte, around the
+    entity's canonical JSON already made (``entity_json``) rather than encoding it again
+    inside the record: canonical JSON sorts the record's keys (clocks, entity, format, hlc,
+    type) and puts no space between them, so the record is those parts in that order."""
+    clocks_json = (
+        canonical_json({name: clock.to_json() for name, clock in clocks.items()})
+        if clocks
+        else b"{}"
+    )
+    if hlc.node.isalnum() and hlc.node.isascii() and entity_type.isidentifier():
+        # Plain ASCII words: their JSON is themselves in quotes (no escape to make).
+        hlc_json = f'[{int(hlc.ms)},{int(hlc.counter)},"{hlc.node}"]'.encode()
+        type_json = f'"{entity_type}"'.encode()
+    else:
+        hlc_json = canonical_json(hlc.to_json())
+        type_json = canonical_json(entity_type)
+    return b"".join(
+        (
+            b'{"clocks":',
+            clocks_json,
+            b',"entity":',
+            entity_json,
+            b',"format":',
+            _FORMAT_JSON,
+            b',"hlc":',
+            hlc_json,
+            b',"type":',
+            type_json,
+            b"}",
+        )
+    )
+
+
+_FORMAT_JSON = canonical_json(RECORD_FORMAT)
 
 
 def _referenced_professionals(entity_type: str, entity: Any) -> list[str]:

@@ -38,13 +38,21 @@ class Opened:
 
 
 def open_and_list(
-    data_dir: Path | str, passphrase: str | None = None, clock: Clock | None = None
+    data_dir: Path | str,
+    passphrase: str | None = None,
+    clock: Clock | None = None,
+    listing: PatientListing | None = None,
 ) -> Opened:
+    """``listing``: the list the launcher read before the store layer was imported
+    (``store.first_list``), kept as it is: it was read only because this opening changes
+    nothing of it (no migration, figures up to date), and nothing else writes to the store
+    before the main window (one instance per data folder)."""
     practice = open_practice(Path(data_dir), passphrase, clock=clock)
     try:
         if practice.profile.current() is None:
             return Opened(practice, passphrase=passphrase)
-        listing = PatientListing.of(practice.patients.summaries())
+        if listing is None:
+            listing = PatientListing.of(practice.patients.summaries())
         return Opened(practice, listing, passphrase)
     except EscapError:
         return Opened(practice, passphrase=passphrase)

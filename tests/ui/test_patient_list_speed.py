@@ -4,7 +4,9 @@ list before the main controller, and jobs running below the GUI thread."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import threading
 from datetime import date
@@ -141,6 +143,106 @@ def test_the_listing_builds_the_same_keys_as_the_model() -> None:
     assert sorted(model.search_keys) == sorted(listing.search_keys)
     with pytest.raises(ValueError, match="une clé de recherche par ligne"):
         model.set_rows(ROWS, listing.search_keys[:2])
+
+
+def test_rows_shown_before_their_keys_are_searched_all_the_same() -> None:
+    """The start-up paints the rows first (``keys_later``): keys handed over later follow the
+    rows in their current sort order; a search typed before they come builds them."""
+    source = PatientTableModel()
+    proxy = PatientFilterProxyModel()
+    proxy.setSourceModel(source)
+    source.sort(NAME, Qt.SortOrder.AscendingOrder)
+    source.set_rows(ROWS, keys_later=True)
+    assert proxy.rowCount() == len(ROWS)
+    assert source._search_keys == []  # nothing built on the GUI thread to show them
+    listing = PatientListing.of(ROWS)
+    source.set_search_keys(ROWS, listing.search_keys)
+    assert source.search_keys == [search_key(row) for row in source.rows]
+    proxy.set_search_text("martin")
+    assert _names(proxy) == ["MARTIN Léa", "MARTIN Paul"]
+
+    early = PatientTableModel()
+    early_proxy = PatientFilterProxyModel()
+    early_proxy.setSourceModel(early)
+    early.set_rows(ROWS, keys_later=True)
+    early_proxy.set_search_text("ndiaye")  # typed before the keys came
+    assert _names(early_proxy) == ["N'DIAYE Awa"]
+    early.set_search_keys(ROWS, ["x"] * len(ROWS))  # too late: the ones built are kept
+    assert early.search_keys == [search_key(row) for row in early.rows]
+
+
+STARTUP_CHILD = """
+import json, sys
+from pathlib import Path
+from file_keyring import FileKeyring
+from escap_desktop.store.trusted_keyring import trust_backend
+
+trust_backend(FileKeyring)
+if sys.argv[1] == "create":
+    from escap_desktop.services.practice import open_practice
+    from tests.ui.conftest import ME, assessed_patient
+
+    practice = open_practice(Path(sys.argv[2]))
+    practice.profile.save(ME)
+    assessed_patient(practice, "Martin")
+    assessed_patient(practice, "Rousseau")
+    practice.close()
+    raise SystemExit(0)
+
+from PySide6.QtCore import QTimer
+from escap_desktop.ui.app import Launch
+from escap_desktop.ui.app_shell import create_application, create_shell
+
+FORBIDDEN = (
+    "sqlalchemy", "alembic", "pypdf", "fhir.resources", "httpx", "reportlab",
+    "escap_desktop.services.practice", "escap_desktop.store.models", "escap_desktop.sync",
+)
+application = create_application(["escap"])
+shell = create_shell(application)
+seen = []
+launch = Launch(shell, sys.argv[2], open_files=False)
+
+
+def on_reset():
+    rows = launch.window.patient_list.model.rowCount()
+    if rows and not seen:
+        seen.append([rows, [name for name in FORBIDDEN if name in sys.modules]])
+        QTimer.singleShot(0, application.quit)
+
+
+launch.window.patient_list.model.modelReset.connect(on_reset)
+QTimer.singleShot(30_000, application.quit)
+application.exec()
+shell.jobs.wait_for_done(30_000)
+print(json.dumps(seen))
+"""
+
+
+def test_the_list_is_shown_before_the_store_layer_is_imported(tmp_path: Path) -> None:
+    """Issue 19: from launch to the patient list, neither SQLAlchemy nor the services nor the
+    heavy libraries they bring are imported (a fresh process, as the professional starts)."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
+        "ESCAP_BENCH_KEYRING": str(tmp_path / "keyring.json"),
+        "PYTHONPATH": os.pathsep.join((str(root / "benchmarks"), str(root))),
+    }
+    folder = tmp_path / "cabinet"
+    folder.mkdir()
+    for step in ("create", "launch"):
+        result = subprocess.run(
+            [sys.executable, "-c", STARTUP_CHILD, step, str(folder)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=root,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == [[2, []]]
 
 
 def test_the_launcher_shows_the_list_before_the_main_controller_exists(

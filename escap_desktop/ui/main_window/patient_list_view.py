@@ -123,15 +123,25 @@ class PatientListView(QWidget):
         self.state_filter.blockSignals(False)
 
     def set_rows(
-        self, rows: Iterable[PatientSummary], search_keys: Sequence[str] | None = None
+        self,
+        rows: Iterable[PatientSummary],
+        search_keys: Sequence[str] | None = None,
+        *,
+        keys_later: bool = False,
     ) -> None:
-        """``search_keys``: one per row, when built off the GUI thread (``PatientListing``)."""
+        """``search_keys``: one per row, when built off the GUI thread (``PatientListing``);
+        ``keys_later``: they come afterwards, through :meth:`set_search_keys`."""
         selected = self.selected_patient_id()
         self._given = rows
-        self.model.set_rows(rows, search_keys)
+        self.model.set_rows(rows, search_keys, keys_later=keys_later)
         self._update_count()
         if selected is not None:
             self.select_patient(selected)
+
+    def set_search_keys(self, listing: PatientListing) -> None:
+        """The keys of the rows shown with ``keys_later`` (these very rows, see :meth:`shows`)."""
+        if self.shows(listing):
+            self.model.set_search_keys(listing.rows, listing.search_keys)
 
     def shows(self, listing: PatientListing) -> bool:
         """Whether these very rows are the ones shown (set by the launcher before the main

@@ -41,18 +41,23 @@ class PatientListing:
 
     @classmethod
     def of(cls, rows: Iterable[PatientSummary]) -> PatientListing:
-        """Builds the keys: call it off the GUI thread for a whole practice. Names repeat (a
-        practice of 10,000 has a few thousand distinct ones): each is folded once."""
+        """Builds the keys: call it off the GUI thread for a whole practice."""
         listed = list(rows)
-        memo: dict[str, str] = {}
+        return cls(listed, search_keys_of(listed))
 
-        def folded_name(name: str) -> str:
-            value = memo.get(name)
-            if value is None:
-                value = memo[name] = fold(name)
-            return value
 
-        return cls(listed, [search_key(row, folded_name) for row in listed])
+def search_keys_of(rows: Sequence[PatientSummary]) -> list[str]:
+    """The key of each row, in order: call it off the GUI thread for a whole practice. Names
+    repeat (a practice of 10,000 has a few thousand distinct ones): each is folded once."""
+    memo: dict[str, str] = {}
+
+    def folded_name(name: str) -> str:
+        value = memo.get(name)
+        if value is None:
+            value = memo[name] = fold(name)
+        return value
+
+    return [search_key(row, folded_name) for row in rows]
 
 
 def matching(

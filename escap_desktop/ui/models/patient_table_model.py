@@ -98,25 +98,57 @@ class PatientTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[PatientSummary] = []
-        self.search_keys: list[str] = []
+        self._search_keys: list[str] = []
+        self._keys_pending = False  # rows shown before their keys (``set_rows(keys_later=True)``)
         self._cells: dict[int, tuple[str, ...]] = {}  # displayed texts, built when first painted
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def set_rows(
-        self, rows: Iterable[PatientSummary], search_keys: Sequence[str] | None = None
+        self,
+        rows: Iterable[PatientSummary],
+        search_keys: Sequence[str] | None = None,
+        *,
+        keys_later: bool = False,
     ) -> None:
         """Replaces every row (a model reset), keeping the current sort order. ``search_keys``
-        (one per row, in the same order) when they were built off the GUI thread."""
+        (one per row, in the same order) when they were built off the GUI thread.
+
+        ``keys_later``: the rows are shown now and their keys handed over by
+        :meth:`set_search_keys` once built off the GUI thread (the start-up paints 10,000
+        patients without waiting for their keys); anything that needs them before (a search
+        typed, a row updated) builds them here first."""
         rows = list(rows)
-        keys = [search_key(row) for row in rows] if search_keys is None else list(search_keys)
-        if len(keys) != len(rows):
-            raise ValueError("set_rows: une clé de recherche par ligne")
+        if keys_later:
+            keys: list[str] = []
+        else:
+            keys = [search_key(row) for row in rows] if search_keys is None else list(search_keys)
+            if len(keys) != len(rows):
+                raise ValueError("set_rows: une clé de recherche par ligne")
         self.beginResetModel()
-        self.rows, self.search_keys = rows, keys
+        self.rows, self._search_keys, self._keys_pending = rows, keys, keys_later
         if self._sort is not None:
             self._sort_rows(*self._sort)
         self._cells.clear()
         self.endResetModel()
+
+    @property
+    def search_keys(self) -> list[str]:
+        """One search key per row, in the rows' order."""
+        if self._keys_pending:  # needed before they came: built here, theirs are then ignored
+            self._keys_pending = False
+            self._search_keys = [search_key(row) for row in self.rows]
+        return self._search_keys
+
+    def set_search_keys(self, rows: Sequence[PatientSummary], keys: Sequence[str]) -> None:
+        """The keys of rows shown with ``keys_later`` (``rows``: those rows, in the order the
+        keys follow); ignored if other rows were set since or the keys were built already."""
+        if not self._keys_pending or len(rows) != len(self.rows) or len(keys) != len(rows):
+            return
+        key_of = {id(row): key for row, key in zip(rows, keys, strict=True)}
+        if any(id(row) not in key_of for row in self.rows):
+            return
+        self._search_keys = [key_of[id(row)] for row in self.rows]  # in the current sort order
+        self._keys_pending = False
 
     def update_row(self, summary: PatientSummary) -> None:
         """Replaces the row of the same patient (or appends it); only changed cells repaint."""
@@ -224,13 +256,17 @@ class PatientTableModel(QAbstractTableModel):
     def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
         """Sorts the rows and their search keys together."""
         key = _SORT_KEYS[column]
+        reverse = order is Qt.SortOrder.DescendingOrder
+        if self._keys_pending:  # the keys follow the rows by identity when they come
+            self.rows = sorted(self.rows, key=key, reverse=reverse)
+            return
         pairs = sorted(
-            zip(self.rows, self.search_keys, strict=True),
+            zip(self.rows, self._search_keys, strict=True),
             key=lambda pair: key(pair[0]),
-            reverse=order is Qt.SortOrder.DescendingOrder,
+            reverse=reverse,
         )
         self.rows = [row for row, _key in pairs]
-        self.search_keys = [search for _row, search in pairs]
+        self._search_keys = [search for _row, search in pairs]
 
     @staticmethod
     def _display(summary: PatientSummary, column: int) -> str:
@@ -414,7 +450,10 @@ class PatientFilterProxyModel(QAbstractTableModel):
         model = self._model
         if model is None:
             return []
-        shown = matching(model.search_keys, self._tokens, candidates)
+        if self._tokens:
+            shown = matching(model.search_keys, self._tokens, candidates)
+        else:  # no search: no key needed (the start-up shows the rows before their keys)
+            shown = list(range(len(model.rows))) if candidates is None else list(candidates)
         states = self._states
         if states is not None:
             rows = model.rows
