@@ -29,6 +29,7 @@ from pathlib import Path
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.mail.errors import MailError
 from escap_desktop.mail.settings import TlsMode
+from escap_desktop.mail.tls import client_context
 
 PasswordSource = Callable[[], str]
 
@@ -118,7 +119,7 @@ class ImapReader:
     @contextmanager
     def _session(self) -> Iterator[imaplib.IMAP4]:
         settings = self._settings
-        context = self._tls_context()
+        context = client_context(settings.ca_file)
         imap: imaplib.IMAP4 | None = None
         try:
             if settings.tls is TlsMode.IMPLICIT:
@@ -182,18 +183,6 @@ class ImapReader:
             if imap is not None:  # a refused login or a failed step: hang up
                 with suppress(OSError):
                     imap.shutdown()
-
-    def _tls_context(self) -> ssl.SSLContext:
-        cafile = str(self._settings.ca_file) if self._settings.ca_file else None
-        try:
-            context = ssl.create_default_context(cafile=cafile)
-        except (OSError, ssl.SSLError) as error:
-            raise MailError(
-                f"Le fichier des autorités de certification « {self._settings.ca_file} » ne peut "
-                "pas être lu."
-            ) from error
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        return context
 
     def _ok(self, status: str, what: str) -> None:
         if status != "OK":

@@ -24,6 +24,7 @@ from typing import TypeVar
 from escap_desktop.mail.credentials import PasswordSource
 from escap_desktop.mail.errors import MailError, MailFailure
 from escap_desktop.mail.settings import MailSettings, TlsMode
+from escap_desktop.mail.tls import client_context
 
 Hook = Callable[[], None]
 T = TypeVar("T")
@@ -41,16 +42,7 @@ class SmtpSender:
         return f"{self._settings.host}:{self._settings.effective_port}"
 
     def tls_context(self) -> ssl.SSLContext:
-        cafile = str(self._settings.ca_file) if self._settings.ca_file else None
-        try:
-            context = ssl.create_default_context(cafile=cafile)
-        except (OSError, ssl.SSLError) as error:
-            raise MailError(
-                f"Le fichier des autorités de certification « {self._settings.ca_file} » ne peut "
-                "pas être lu."
-            ) from error
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        return context
+        return client_context(self._settings.ca_file)
 
     def send(
         self, message: bytes, *, sender: str, recipient: str, before_data: Hook | None = None
