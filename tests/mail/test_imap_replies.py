@@ -37,6 +37,12 @@ def imap_server(certificates: CertificateFiles) -> Iterator[ImapServer]:
         yield server
 
 
+@pytest.fixture
+def reader(imap_server: ImapServer, certificates: CertificateFiles) -> ImapReader:
+    """The nurse's mailbox, read with the right settings and password."""
+    return ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
+
+
 def _imap_settings(
     server: ImapServer, certificates: CertificateFiles, **changes: object
 ) -> ImapSettings:
@@ -62,9 +68,11 @@ def _replies(mail_practice: MailPractice, reader: ImapReader) -> MssanteReplySer
     return MssanteReplyService(mail_practice.practice.store, lambda: _me(mail_practice), reader)
 
 
-def _send_plan(
+@pytest.fixture
+def sent_plan(
     mail_practice: MailPractice, team: Team, settings: MailSettings, smtp_server: MailServer
 ) -> Received:
+    """The nurse sent the care plan to the GP: the message as the SMTP server received it."""
     service = MssanteService(mail_practice.practice.store, lambda: _me(mail_practice), settings)
     service.send_care_plan(team.escap_id, team.gp_id)
     report = service.deliver_queued()
@@ -115,23 +123,20 @@ def _unmarked(server: ImapServer, certificates: CertificateFiles) -> list[bytes]
 def test_the_gps_validation_reaches_the_plan_and_the_trail_once(
     mail_practice: MailPractice,
     team: Team,
-    settings: MailSettings,
-    smtp_server: MailServer,
+    sent_plan: Received,
     imap_server: ImapServer,
+    reader: ImapReader,
     certificates: CertificateFiles,
     clock: FrozenClock,
 ) -> None:
-    sent = _send_plan(mail_practice, team, settings, smtp_server)
-    imap_server.deliver(_reply(sent, "Bonjour,\nJe valide le plan, merci.\nDr Lefèvre", clock))
+    imap_server.deliver(_reply(sent_plan, "Bonjour,\nJe valide le plan, merci.\nDr Lefèvre", clock))
     personal = EmailMessage()
     personal["From"] = "secretariat@clinique.mssante.fr"
     personal["To"] = SENDER
     personal["Subject"] = "Compte rendu d'hospitalisation"
     personal.set_content("Sans rapport avec l'application.")
     imap_server.deliver(personal.as_bytes())
-    replies = _replies(
-        mail_practice, ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
-    )
+    replies = _replies(mail_practice, reader)
 
     report = replies.collect()
 
@@ -165,16 +170,14 @@ def test_the_gps_validation_reaches_the_plan_and_the_trail_once(
 def test_a_refusal_records_the_receipt_only_and_keeps_the_gps_words(
     mail_practice: MailPractice,
     team: Team,
-    settings: MailSettings,
-    smtp_server: MailServer,
+    sent_plan: Received,
     imap_server: ImapServer,
+    reader: ImapReader,
     certificates: CertificateFiles,
     clock: FrozenClock,
 ) -> None:
-    sent = _send_plan(mail_practice, team, settings, smtp_server)
     text = "Je ne valide pas : deux passages de kiné par semaine me semblent insuffisants."
-    imap_server.deliver(_reply(sent, text, clock, days=2))
-    reader = ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
+    imap_server.deliver(_reply(sent_plan, text, clock, days=2))
 
     [recorded] = _replies(mail_practice, reader).collect().recorded
 
@@ -190,17 +193,15 @@ def test_a_refusal_records_the_receipt_only_and_keeps_the_gps_words(
 def test_an_action_added_after_the_sending_is_not_validated_by_the_reply(
     mail_practice: MailPractice,
     team: Team,
-    settings: MailSettings,
-    smtp_server: MailServer,
+    sent_plan: Received,
     imap_server: ImapServer,
+    reader: ImapReader,
     certificates: CertificateFiles,
     clock: FrozenClock,
 ) -> None:
-    sent = _send_plan(mail_practice, team, settings, smtp_server)
     clock.advance(timedelta(hours=2))
     later = mail_practice.practice.plan.add(team.escap_id, "Bilan sanguin trimestriel")
-    imap_server.deliver(_reply(sent, "D'accord pour ce plan.", clock))
-    reader = ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
+    imap_server.deliver(_reply(sent_plan, "D'accord pour ce plan.", clock))
 
     _replies(mail_practice, reader).collect()
 
@@ -212,16 +213,14 @@ def test_an_action_added_after_the_sending_is_not_validated_by_the_reply(
 def test_a_reply_from_another_address_is_reported_not_recorded(
     mail_practice: MailPractice,
     team: Team,
-    settings: MailSettings,
-    smtp_server: MailServer,
+    sent_plan: Received,
     imap_server: ImapServer,
+    reader: ImapReader,
     certificates: CertificateFiles,
     clock: FrozenClock,
 ) -> None:
-    sent = _send_plan(mail_practice, team, settings, smtp_server)
-    forged = _reply(sent, "Je valide.", clock, sender="quelquun@autre.mssante.fr")
+    forged = _reply(sent_plan, "Je valide.", clock, sender="quelquun@autre.mssante.fr")
     imap_server.deliver(forged)
-    reader = ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
 
     report = _replies(mail_practice, reader).collect()
 
@@ -236,14 +235,13 @@ def test_a_reply_from_another_address_is_reported_not_recorded(
 def test_a_mailbox_that_cannot_be_read_says_why_in_french_and_records_nothing(
     mail_practice: MailPractice,
     team: Team,
-    settings: MailSettings,
-    smtp_server: MailServer,
+    sent_plan: Received,
     imap_server: ImapServer,
+    reader: ImapReader,
     certificates: CertificateFiles,
     clock: FrozenClock,
 ) -> None:
-    sent = _send_plan(mail_practice, team, settings, smtp_server)
-    imap_server.deliver(_reply(sent, "Je valide.", clock))
+    imap_server.deliver(_reply(sent_plan, "Je valide.", clock))
     untrusted = _imap_settings(imap_server, certificates, ca_file=certificates.other_ca_file)
     wrong_password = _imap_settings(imap_server, certificates)
 
@@ -258,5 +256,4 @@ def test_a_mailbox_that_cannot_be_read_says_why_in_french_and_records_nothing(
 
     assert _action(mail_practice, team, MEDICAL_ACTION).mt_received_on is None
     # Once the settings are right, the same reply is read.
-    reader = ImapReader(_imap_settings(imap_server, certificates), lambda: PASSWORD)
     assert len(_replies(mail_practice, reader).collect().recorded) == 1

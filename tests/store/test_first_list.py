@@ -6,31 +6,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.dialects import sqlite
 
 from escap_desktop.core.entities import (
-    Escap,
-    EscapState,
     LocalProfile,
-    Patient,
     Profession,
     Professional,
-    Sex,
 )
 from escap_desktop.store import first_list, mapping, open_store, opening, patient_list
 from escap_desktop.store.keys import keyinfo_path
+from tests.store.list_patients import NAMES, put_patients
 
 ME = Professional("Lefèvre", "Marie", Profession.MEDECIN, identifier="10001234567")
-NAMES = [
-    ("Lefèvre", "Marie Anne", "", EscapState.ACTIVE),
-    ("N'Diaye", "Awa", "Martin", EscapState.CLOSED),
-    ("Œuvrard", "Zoé", "", None),
-    ("Dupont-Moretti", "Jean-Pierre", "", EscapState.DRAFT),
-]
 
 
 def _practice(folder: Path, *, profile: bool = True) -> None:
@@ -41,26 +31,7 @@ def _practice(folder: Path, *, profile: bool = True) -> None:
             if profile:
                 uow.put(ME)
                 uow.put(LocalProfile(professional_id=ME.id))
-            for order, (birth_name, first_names, used_name, state) in enumerate(NAMES):
-                patient = uow.put(
-                    Patient(
-                        birth_name=birth_name,
-                        first_names=first_names,
-                        used_name=used_name,
-                        birth_date=date(1930 + order, order + 1, 10 + order),
-                        sex=Sex.FEMALE,
-                        ins=f"2{30 + order:02d}{order + 1:02d}7512345{order:03d}",
-                    )
-                )
-                if state is not None:
-                    uow.put(
-                        Escap(
-                            patient_id=patient.id,
-                            created_by=ME.id,
-                            created_at=datetime(2025, 1, 1 + order, tzinfo=UTC),
-                            state=state,
-                        )
-                    )
+            put_patients(uow, ME.id)
     finally:
         store.close()
 

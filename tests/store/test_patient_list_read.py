@@ -3,12 +3,11 @@ gives for the same statement: the same rows, in the same order, with the same Py
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from escap_desktop.core.entities import (
-    Escap,
     EscapState,
     LocalProfile,
     Patient,
@@ -16,41 +15,15 @@ from escap_desktop.core.entities import (
 )
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.store import Store, UnitOfWork, patient_list
+from tests.store.list_patients import put_patients
 
 ME = "a" * 32
-NAMES = [
-    ("Lefèvre", "Marie Anne", "", EscapState.ACTIVE),
-    ("N'Diaye", "Awa", "Martin", EscapState.CLOSED),
-    ("Œuvrard", "Zoé", "", None),
-    ("Martin", "Léa", "", EscapState.DRAFT),
-    ("Dupont-Moretti", "Jean-Pierre", "", EscapState.FORMING),
-    ("O'Brien", "Seán", "", None),
-]
 
 
 def _fill(store: Store) -> None:
     with store.unit_of_work(ME) as uow:
         uow.put(LocalProfile(professional_id=ME))
-        for order, (birth_name, first_names, used_name, state) in enumerate(NAMES):
-            patient = uow.put(
-                Patient(
-                    birth_name=birth_name,
-                    first_names=first_names,
-                    used_name=used_name,
-                    birth_date=date(1930 + order, order + 1, 10 + order),
-                    sex=Sex.FEMALE,
-                    ins=f"2{30 + order:02d}{order + 1:02d}7512345{order:03d}",
-                )
-            )
-            if state is not None:
-                uow.put(
-                    Escap(
-                        patient_id=patient.id,
-                        created_by=ME,
-                        created_at=datetime(2025, 1, 1 + order, tzinfo=UTC),
-                        state=state,
-                    )
-                )
+        put_patients(uow, ME)
 
 
 def _through_sqlalchemy(uow: UnitOfWork, search: str, states: set[EscapState] | None) -> list:

@@ -52,21 +52,7 @@ def test_instant_text_still_refuses_a_naive_datetime() -> None:
 
 def _sample_rows() -> list[tuple[type[Base], tuple[Any, ...]]]:
     """New rows of every kind of record, through ``new_rows`` (nested rows included)."""
-    person = samples.patient()  # with caregivers and other schemes
-    episode = samples.escap(person.id)
-    records: list[object] = [
-        samples.professional(),
-        person,
-        episode,
-        samples.membership(episode.id, ACTOR),
-        samples.consent(episode.id, person.id),
-        samples.assessment(episode.id, person.id),
-        samples.action(episode.id),
-        samples.message(episode.id),
-        samples.event(episode.id),
-        samples.billing(episode.id),
-        samples.local_profile(ACTOR),
-    ]
+    records = [*_shared_samples(), samples.local_profile(ACTOR)]
     return [row for record in records for row in mapping.new_rows(record)]
 
 
@@ -91,6 +77,8 @@ def _wire(entity: object) -> tuple[str, dict[str, Any]]:
 
 
 def _shared_samples() -> list[object]:
+    """One record of every shared type; the patient with caregivers and other schemes, a
+    message whose text needs escaping."""
     person = samples.patient()
     episode = samples.escap(person.id)
     records: list[object] = [
