@@ -3,11 +3,17 @@
 Searches take a few milliseconds, so they run on the GUI thread, a short while after the last
 key press. From the search field, Down or Enter moves to the results; Enter or a double-click
 on a result chooses it.
+
+The search field reports Down and Enter itself (:class:`SearchField`) rather than through an
+event filter that the widget installs on its own child: while a widget is destroyed, Qt still
+routes its children's last events through such a filter, and a filter written in Python is then
+half gone: CI crashed there (a segmentation fault in Qt's event filters, the next test's
+events), then waited until it timed out.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +38,24 @@ MIN_CHARACTERS = 2
 LIMIT = 50
 
 
+class SearchField(QLineEdit):
+    """``move_to_results(search_first)``: Down (False) or Enter (True) was pressed here."""
+
+    move_to_results = Signal(bool)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.move_to_results.emit(True)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Down:
+            self.move_to_results.emit(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class DirectorySearchWidget(QWidget):
     """Emits ``professional_chosen(Professional)``: from the directory, or typed by hand."""
 
@@ -45,7 +69,7 @@ class DirectorySearchWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self.search_edit = QLineEdit()
+        self.search_edit = SearchField()
         self.search_edit.setObjectName("directorySearch")
         self.search_edit.setPlaceholderText("Nom, prénom, ville… (sans accents, début des mots)")
         self.search_edit.setClearButtonEnabled(True)
@@ -87,7 +111,7 @@ class DirectorySearchWidget(QWidget):
         self.postcode_edit.textChanged.connect(self._timer.start)
         self.profession_combo.currentIndexChanged.connect(self._timer.start)
         self._timer.timeout.connect(self.search_now)
-        self.search_edit.installEventFilter(self)
+        self.search_edit.move_to_results.connect(self._on_move_to_results)
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.choose_button.clicked.connect(self._on_choose_clicked)
@@ -136,22 +160,13 @@ class DirectorySearchWidget(QWidget):
         entry: DirectoryEntry | None = self.table.selected_row()
         return entry
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Down or Enter in the search field moves to the results, first one selected."""
-        if (
-            watched is self.search_edit
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-        ):
-            key = event.key()
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.search_now()
-                self._focus_results()
-                return True
-            if key == Qt.Key.Key_Down:
-                self._focus_results()
-                return True
-        return super().eventFilter(watched, event)
+    @Slot(bool)
+    def _on_move_to_results(self, search_first: bool) -> None:
+        """Down or Enter in the search field moves to the results, first one selected; Enter
+        searches at once for what is typed."""
+        if search_first:
+            self.search_now()
+        self._focus_results()
 
     def _focus_results(self) -> None:
         if self.model.rowCount() > 0:
