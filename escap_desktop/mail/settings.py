@@ -1,9 +1,10 @@
 """How to reach the professional's MSSanté operator: its SMTP submission server and the login.
 
 These come from the operator (Mailiz, a regional platform, a hospital's or a software vendor's
-MSSanté service). They will live in the local profile and its settings screen; for now the
-caller builds a :class:`MailSettings`. The password is never here: it is read from the OS
-keyring when a message is sent (:mod:`escap_desktop.mail.credentials`).
+MSSanté service). They live beside the local profile, in the store
+(``store.mail_settings``, saved by ``services.profile``), and are typed in the dialog
+« Messagerie sécurisée MSSanté… ». The password is never here: it is read from the OS keyring
+when a message is sent (:mod:`escap_desktop.mail.credentials`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ class TlsMode(StrEnum):
     def default_port(self) -> int:
         return 465 if self is TlsMode.IMPLICIT else 587
 
+    @property
+    def label(self) -> str:
+        """What the settings dialog shows (French)."""
+        if self is TlsMode.IMPLICIT:
+            return "TLS dès la connexion (SMTPS)"
+        return "STARTTLS (soumission)"
+
 
 @dataclass(frozen=True, slots=True)
 class MailSettings:
@@ -53,6 +61,12 @@ class MailSettings:
     def __post_init__(self) -> None:
         if not self.host.strip():
             raise ValidationError("Indiquez le serveur d'envoi de votre messagerie.", field="host")
+        if self.port is not None and not 0 < self.port < 65536:
+            raise ValidationError(
+                f"Le port {self.port} n'existe pas : indiquez un nombre entre 1 et 65535 "
+                f"(souvent {self.tls.default_port} en mode « {self.tls.label} »).",
+                field="port",
+            )
         if not is_address(self.sender):
             raise ValidationError(
                 f"L'adresse d'expédition « {self.sender} » n'est pas une adresse de messagerie "

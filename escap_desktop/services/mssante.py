@@ -30,9 +30,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
+from escap_desktop.core.clock import paris_date
 from escap_desktop.core.entities import (
     Action,
     AuditKind,
@@ -91,8 +93,21 @@ PROCESS_RUN = new_id()
 died (one ESCAP Desktop per data folder: ``services/instance_lock.py``)."""
 
 SenderFactory = Callable[[MailSettings, PasswordSource], SmtpSender]
+SettingsSource = Callable[[], MailSettings | None]
+
+NOT_CONFIGURED = (
+    "La messagerie sécurisée MSSanté n'est pas configurée sur ce poste : renseignez votre "
+    "serveur d'envoi et votre adresse dans « Fichier › Messagerie sécurisée MSSanté… »."
+)
 
 _REACHABLE = (MembershipStatus.INVITED, MembershipStatus.ACCEPTED)
+
+
+class NotConfiguredError(MailError):
+    """No MSSanté mailbox is set up: nothing can be queued or sent (the mail stays queued)."""
+
+    def __init__(self, message: str = NOT_CONFIGURED) -> None:
+        super().__init__(message, MailFailure.SERVER)
 
 
 class UnconfirmedAddressError(ValidationError):
@@ -136,30 +151,58 @@ class _Recipient:
 
 
 class MssanteService(ServiceBase):
-    """``settings`` are the professional's mailbox (the profile's, later); ``password`` reads
-    the SMTP password (the OS keyring by default); ``sender`` builds the SMTP sender (tests may
-    wrap it); ``facility_type`` is the practice's sector (TRE_R02) in the XDM metadata."""
+    """``settings`` are the professional's mailbox: fixed, or read at each use from the profile
+    (``ProfileService.mail_settings``; None while not configured, and then every sending says
+    so in French); ``password`` reads the SMTP password (the OS keyring by default), or
+    ``password_for`` gives it for the settings in force; ``sender`` builds the SMTP sender
+    (tests may wrap it); ``facility_type`` is the practice's sector (TRE_R02) in the XDM
+    metadata."""
 
     def __init__(
         self,
         store: Store,
         actor_id: Callable[[], str | None],
-        settings: MailSettings,
+        settings: MailSettings | SettingsSource,
         *,
         password: PasswordSource | None = None,
+        password_for: Callable[[MailSettings], PasswordSource] = keyring_password,
         sender: SenderFactory = SmtpSender,
         templates_dir: Path | None = None,
         facility_type: XdmCode = CABINET_INDIVIDUEL,
         run_id: str = PROCESS_RUN,
     ) -> None:
         super().__init__(store, actor_id)
-        self._settings = settings
-        self._password = password or keyring_password(settings)
+        fixed = settings if isinstance(settings, MailSettings) else None
+        self._settings_source: SettingsSource = (
+            (lambda: fixed) if fixed is not None else settings  # type: ignore[assignment]
+        )
+        self._fixed_password = password
+        self._password_for = password_for
         self._sender = sender
         self._templates_dir = templates_dir
         self._facility = facility_type
         self._run = run_id
         self._delivering = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        """Whether a mailbox is set up (the screens offer MSSanté only then)."""
+        return self._settings_source() is not None
+
+    @property
+    def settings(self) -> MailSettings:
+        """The mailbox in force; NotConfiguredError (French) while there is none."""
+        return self._settings
+
+    @property
+    def _settings(self) -> MailSettings:
+        settings = self._settings_source()
+        if settings is None:
+            raise NotConfiguredError(NOT_CONFIGURED)
+        return settings
+
+    def _password(self, settings: MailSettings) -> PasswordSource:
+        return self._fixed_password or self._password_for(settings)
 
     # --- queueing ------------------------------------------------------------------------------
 
@@ -179,6 +222,7 @@ class MssanteService(ServiceBase):
         TransitionError (French) say why nothing is sent.
         """
         actor = self.actor
+        settings = self._settings
         today, now = self._today(), self._now()
         with self._store.unit_of_work(actor) as uow:
             target = self._recipient(uow, escap_id, professional_id)
@@ -222,9 +266,9 @@ class MssanteService(ServiceBase):
             )
         )
         item_id = new_id()
-        message_id = message_id_for(item_id, self._settings)
+        message_id = message_id_for(item_id, settings)
         message = build_message(
-            settings=self._settings,
+            settings=settings,
             recipient_address=to,
             recipient_name=target.professional.display_name,
             subject=care_plan_subject(target.patient),
@@ -235,7 +279,7 @@ class MssanteService(ServiceBase):
                 issued_on=today,
                 is_medecin_traitant=target.is_medecin_traitant,
                 identified_by_ins=by_ins,
-                sender_address=self._settings.sender,
+                sender_address=settings.sender,
             ),
             attachments=[pdf_attachment(document_filename(data), pdf), xdm_attachment(archive)],
             message_id=message_id,
@@ -248,7 +292,7 @@ class MssanteService(ServiceBase):
                 item_id=item_id,
                 message_id=message_id,
                 kind=KIND_CARE_PLAN,
-                sender=self._settings.sender,
+                sender=settings.sender,
                 recipient=to,
                 message=to_bytes(message),
                 created_by=actor,
@@ -339,10 +383,11 @@ class MssanteService(ServiceBase):
         waiting: list[tuple[str, str]] = []
         refused: list[tuple[str, str]] = []
         stopped = ""
+        settings = self._settings
         with self._delivering:
             with self._store.unit_of_work(actor) as uow:
                 mail_queue.recover_interrupted(uow.session, self._run, self._now())
-            sender = self._sender(self._settings, self._password)
+            sender = self._sender(settings, self._password(settings))
             while limit is None or len(sent) + len(waiting) + len(refused) < limit:
                 with self._store.unit_of_work(actor) as uow:
                     item = mail_queue.claim_next(uow.session, self._run, self._now())
@@ -409,8 +454,90 @@ class MssanteService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             return mail_queue.items(uow.session, escap_id=escap_id)
 
+    def pending_count(self) -> int:
+        """How many messages still wait to leave (without reading them)."""
+        with self._store.unit_of_work(self.actor) as uow:
+            return mail_queue.pending_count(uow.session)
+
     def retry(self, item_id: str) -> None:
         """A waiting or refused message is tried again at the next delivery (after the
         professional fixed the address, the password or the settings)."""
         with self._store.unit_of_work(self.actor) as uow:
             mail_queue.retry_now(uow.session, item_id, self._now())
+
+    # --- who was reached, by which channel --------------------------------------------------
+
+    def channels(self, escap_id: str) -> dict[str, MemberReach]:
+        """For each member of the ESCAP (and the médecin traitant), how they were last reached:
+        the application (their ESCAP Desktop, through the relay), MSSanté (from this outbox),
+        or a printed letter. Read from the outbox and the records, never from a screen; needs
+        no mailbox settings (what was sent stays true when they are removed)."""
+        with self._store.unit_of_work(self.actor) as uow:
+            escap = uow.get(Escap, escap_id)
+            patient = uow.get(Patient, escap.patient_id)
+            memberships = uow.find(Membership, escap_id=escap_id)
+            wanted = {m.professional_id for m in memberships}
+            if patient.medecin_traitant_id:
+                wanted.add(patient.medecin_traitant_id)
+            professionals = {pid: uow.get(Professional, pid) for pid in wanted}
+            mails = mail_queue.items(uow.session, escap_id=escap_id)
+        me = self._actor_id()
+        found: dict[str, MemberReach] = {}
+        for professional_id, professional in professionals.items():
+            if professional_id == me:
+                continue
+            found[professional_id] = reach_of(
+                professional,
+                [m for m in memberships if m.professional_id == professional_id],
+                [m for m in mails if m.recipient_id == professional_id],
+            )
+        return found
+
+
+class Channel(StrEnum):
+    """How a member was reached (the members panel shows it)."""
+
+    APPLICATION = "application"
+    MSSANTE = "mssante"
+    LETTER = "courrier"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberReach:
+    """The last channel that reached a member, and on which day (Paris); ``waiting`` is an
+    MSSanté message not sent yet, ``refused`` one the server refused, ``problem`` its French
+    reason. ``channel`` None: not reached yet (invited, nothing sent or printed)."""
+
+    channel: Channel | None
+    on: date | None = None
+    waiting: bool = False
+    refused: bool = False
+    problem: str = ""
+
+
+def reach_of(
+    professional: Professional, memberships: list[Membership], mails: list[OutboxItem]
+) -> MemberReach:
+    """The latest of: a sent MSSanté message, a printed invitation, an invitation through the
+    application (the professional runs ESCAP Desktop: their keys are known). On the same day
+    MSSanté comes first: the message proves more than a letter handed over."""
+    candidates: list[tuple[date, int, Channel]] = []
+    sent = [m for m in mails if m.state == mail_queue.SENT and m.sent_at is not None]
+    if sent:
+        last = max(m.sent_at for m in sent if m.sent_at is not None)
+        candidates.append((paris_date(last), 2, Channel.MSSANTE))
+    printed = [m.invitation_printed_on for m in memberships if m.invitation_printed_on]
+    if printed:
+        candidates.append((max(d for d in printed if d is not None), 0, Channel.LETTER))
+    if professional.signing_public_key and professional.encryption_public_key and memberships:
+        invited = max(m.invited_at for m in memberships)
+        candidates.append((paris_date(invited), 1, Channel.APPLICATION))
+    latest_mail = mails[-1] if mails else None
+    waiting = latest_mail is not None and latest_mail.pending
+    refused = latest_mail is not None and latest_mail.state == mail_queue.REFUSED
+    problem = latest_mail.last_error if latest_mail is not None and (waiting or refused) else ""
+    if not candidates:
+        channel = Channel.MSSANTE if waiting or refused else None
+        return MemberReach(channel, None, waiting, refused, problem)
+    on, _, channel = max(candidates)
+    return MemberReach(channel, on, waiting, refused, problem)

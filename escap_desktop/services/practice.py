@@ -24,6 +24,7 @@ from escap_desktop.services.exports import ExportService
 from escap_desktop.services.forget import ForgetService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
+from escap_desktop.services.mssante import MssanteService
 from escap_desktop.services.patient_import import PatientImportService
 from escap_desktop.services.patient_merges import PatientMergeService
 from escap_desktop.services.patients import PatientService
@@ -52,6 +53,7 @@ class Practice:
     escaps: EscapService
     plan: PlanService
     messages: MessageService
+    mssante: MssanteService
     events: EventService
     billing: BillingService
     documents: DocumentService
@@ -111,6 +113,14 @@ def build_practice(
         escaps=escaps,
         plan=PlanService(store, actor),
         messages=MessageService(store, actor),
+        # the mailbox of the profile, read at each sending (the settings dialog may change it)
+        mssante=MssanteService(
+            store,
+            actor,
+            profile.mail_settings,
+            password_for=profile.mail_password,
+            templates_dir=Path(data_dir) / "modeles",
+        ),
         events=EventService(store, actor),
         billing=billing,
         documents=DocumentService(

@@ -1,9 +1,11 @@
-"""The MSSanté outbox: each message to send, kept in the encrypted store until it is sent.
+"""The MSSanté outbox (each message to send, kept in the encrypted store until it is sent) and
+the professional's MSSanté settings.
 
 A row holds the whole MIME message as it will go on the wire (with its Message-ID, its XDM
 archive and its PDF), so a resend after a crash sends the very same bytes. Like the sync
-tables, it shares ``models.Base`` so one Alembic history (step 0007) owns it and the schema
-test compares it; :mod:`escap_desktop.store.mail_queue` reads and writes it.
+tables, they share ``models.Base`` so one Alembic history (steps 0007 and 0008) owns them and
+the schema test compares them; :mod:`escap_desktop.store.mail_queue` reads and writes the
+outbox, :mod:`escap_desktop.store.mail_settings` the settings.
 
 The message is health data: it is protected like the records, by the store's SQLCipher key.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escap_desktop.store.column_types import UtcDateTime
@@ -53,3 +55,27 @@ class MailOutboxRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(Text)
+
+
+class MailSettingsRow(Base):
+    """The professional's MSSanté mailbox, one row (``slot`` = 1) like the local profile it
+    belongs to: this installation has one user, who sends from one mailbox.
+
+    Kept in the store rather than in ``interface.ini`` because the address and login say who
+    the professional is and whom they write to; never synced (each device sends from its own
+    settings), never holding the password (the OS keyring does: ``mail.credentials``).
+    ``ca_file`` is "" for the system's authorities; ``port`` 0 for the TLS mode's default.
+    """
+
+    __tablename__ = "mail_settings"
+    __table_args__ = (CheckConstraint("slot = 1", name="ck_mail_settings_single_row"),)
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(Integer)
+    tls: Mapped[str] = mapped_column(String(20))
+    login: Mapped[str] = mapped_column(ADDRESS)
+    sender: Mapped[str] = mapped_column(ADDRESS)
+    sender_name: Mapped[str] = mapped_column(String(200))
+    ca_file: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

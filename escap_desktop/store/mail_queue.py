@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnClause, Integer, literal_column, select, update
+from sqlalchemy import ColumnClause, Integer, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from escap_desktop.store.mail_models import MailOutboxRow
@@ -36,6 +36,7 @@ SENDING = "sending"
 TRANSMITTING = "transmitting"
 SENT = "sent"
 REFUSED = "refused"
+_PENDING = (QUEUED, SENDING, TRANSMITTING)
 
 FIRST_RETRY = timedelta(minutes=1)
 
@@ -260,3 +261,11 @@ def _item(row: MailOutboxRow) -> OutboxItem:
         sent_at=row.sent_at,
         last_error=row.last_error,
     )
+
+
+def pending_count(session: Session) -> int:
+    """How many messages still wait to leave (the status bar says so)."""
+    count = session.scalar(
+        select(func.count()).select_from(MailOutboxRow).where(MailOutboxRow.state.in_(_PENDING))
+    )
+    return int(count or 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.ui.resources import icon
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import error_label
 
 
@@ -44,13 +44,7 @@ class PassphraseDialog(QDialog):
         )
         if choose:
             form.addRow("&Confirmation :", self.confirmation)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Ouvrir")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Quitter")
-        self.buttons.accepted.connect(self._on_open_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = action_cancel_buttons(self, "&Ouvrir", self._on_open_clicked, "&Quitter")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

@@ -11,6 +11,7 @@ from escap_desktop.core.entities.professional import Professional, ProfessionalS
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
 
@@ -32,18 +33,12 @@ class ManualProfessionalDialog(GuardedDialog):
         )
         intro.setWordWrap(True)
         self.form = ProfessionalForm()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = action_cancel_buttons(self, "&Ajouter", self._on_add_clicked)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Ajouter")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.form, 1)
         layout.addWidget(buttons)
-        buttons.accepted.connect(self._on_add_clicked)
-        buttons.rejected.connect(self.reject)
         self.form.changed.connect(self.mark_dirty)
 
     def problems(self) -> list[ValidationError]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from escap_desktop.core.entities import Consent, DataCategory, Profession, Professional
 from escap_desktop.core.errors import EscapError
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -124,14 +125,8 @@ class ConsentAmendmentDialog(GuardedDialog):
             self.errors,
         )
         add_field_row(form, "&Date de l'avenant :", self.amended_on, "amended_on", self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = action_cancel_buttons(self, "&Enregistrer l'avenant", self._on_save_clicked)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setText("&Enregistrer l'avenant")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_save_clicked)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

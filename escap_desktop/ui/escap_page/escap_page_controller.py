@@ -30,6 +30,7 @@ from escap_desktop.services.escaps import EscapService
 from escap_desktop.services.events import EventService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
+from escap_desktop.services.mssante import MssanteService, UnconfirmedAddressError
 from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.ui.error_channel import ErrorChannel
@@ -43,6 +44,7 @@ from escap_desktop.ui.escap_page.event_dialog import EventDialog
 from escap_desktop.ui.escap_page.exit_dialog import ExitDialog, ExitInput
 from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
 from escap_desktop.ui.formatting import format_date, parse_french_date
+from escap_desktop.ui.mail.send_dialog import SendPlanDialog
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
 from escap_desktop.ui.widgets.date_dialog import DateDialog
@@ -72,8 +74,10 @@ class EscapServices:
         checks: FormChecks | None = None,
         *,
         clock: Clock,
+        mssante: MssanteService | None = None,
     ) -> None:
         self.clock = clock
+        self.mssante = mssante
         self.documents = documents
         self.directory = directory
         self.checks = checks
@@ -101,15 +105,18 @@ class EscapServices:
             directory,
             checks=practice.form_checks,
             clock=practice.clock,
+            mssante=practice.mssante,
         )
 
 
 class EscapPageController(QObject):
     """One per opened page. ``changed(patient_id)`` tells the list to refresh that row;
-    ``inclusion_requested(patient_id)`` asks the main window to open the inclusion wizard."""
+    ``inclusion_requested(patient_id)`` asks the main window to open the inclusion wizard;
+    ``mail_queued`` says an MSSanté message waits in the outbox (the delivery sends it)."""
 
     changed = Signal(str)
     inclusion_requested = Signal(str)
+    mail_queued = Signal()
 
     def __init__(
         self,
@@ -154,6 +161,7 @@ class EscapPageController(QObject):
         members.removal_requested.connect(self._on_member_removal_requested)
         members.send_invitation_requested.connect(self._on_member_send_requested)
         members.print_invitation_requested.connect(self._on_member_print_requested)
+        members.send_plan_by_mail_requested.connect(self._on_member_mail_requested)
         view.plan.print_requested.connect(self._on_plan_print_requested)
         view.grid_print_requested.connect(self._on_grid_print_requested)
         plan = view.plan
@@ -205,6 +213,10 @@ class EscapPageController(QObject):
             else " ".join(problems)
         )
         view.members.set_members(overview.members, rule, open_team)
+        view.members.set_mail_possible(
+            self.services.mssante is not None and active_team, self.me.id
+        )
+        self.refresh_channels()
         names = self.names()
         view.plan.set_actions(overview.actions, names, active_team)
         member_ids = [
@@ -217,6 +229,18 @@ class EscapPageController(QObject):
         view.messages.set_draft(self.drafts.get(self.escap_id, ""))
         view.events.set_events(overview.events, names, writable)
         view.billing.set_status(self.services.billing.status(self.escap_id))
+
+    def refresh_channels(self) -> None:
+        """By which channel each member was last reached (after a delivery, too)."""
+        mssante = self.services.mssante
+        if mssante is None:
+            return
+        try:  # a read: not through ``_try``, which refreshes the page after a change
+            channels = mssante.channels(self.escap_id)
+        except EscapError as error:
+            self.view.members.show_error(str(error))
+            return
+        self.view.members.set_channels(channels)
 
     def _my_departure(self) -> str | None:
         """What the page says when this professional left or was removed from the team."""
@@ -377,6 +401,72 @@ class EscapPageController(QObject):
             "L'invitation est enregistrée : elle part par l'application dès que la connexion le "
             "permet."
         )
+
+    # --- MSSanté ----------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_member_mail_requested(self, membership_id: str) -> None:
+        """Asks for the address (the record's, shown), then queues the plan; an address outside
+        the records is queued only after an explicit confirmation."""
+        members = self.view.members
+        members.show_error("")
+        mssante = self.services.mssante
+        assert self.overview is not None
+        member = next((m for m in self.overview.members if m.membership.id == membership_id), None)
+        if mssante is None or member is None:
+            return
+        try:
+            settings = mssante.settings  # not configured: said in French, nothing opens
+        except EscapError as error:
+            members.show_error(str(error))
+            return
+        dialog = SendPlanDialog(member.professional, settings.sender, self.view)
+        recipient = member.professional
+
+        def send() -> None:
+            self.send_plan_by_mail(recipient, dialog.address())
+
+        self._open(dialog, send)
+
+    def send_plan_by_mail(self, recipient: Professional, address: str) -> bool:
+        """Queues the care plan for ``recipient`` at ``address``; True once it is queued."""
+        mssante = self.services.mssante
+        if mssante is None:
+            return False
+        members = self.view.members
+        members.show_error("")
+        try:
+            queued = mssante.send_care_plan(self.escap_id, recipient.id, address=address)
+        except UnconfirmedAddressError as unconfirmed:
+            if not self.confirm(
+                self.view,
+                "Adresse hors annuaire",
+                f"{unconfirmed}\n\nLe plan de soins contient des données de santé : "
+                f"n'envoyez à « {unconfirmed.address} » que si vous êtes sûr(e) que c'est la "
+                f"boîte MSSanté de {recipient.display_name}.",
+                "&Envoyer à cette adresse",
+            ):
+                members.show_error("Rien n'a été envoyé.")
+                return False
+            confirmed = self._try(
+                lambda: mssante.send_care_plan(
+                    self.escap_id, recipient.id, address=address, confirmed_address=True
+                ),
+                members.show_error,
+            )
+            if confirmed is None:
+                return False
+            queued = confirmed
+        except EscapError as error:
+            members.show_error(str(error))
+            return False
+        self.errors.post(
+            f"Plan de soins prêt à partir par MSSanté vers {queued.address} : il est envoyé "
+            "dès que votre serveur de messagerie répond."
+        )
+        self.refresh_channels()
+        self.mail_queued.emit()
+        return True
 
     # --- printed documents -----------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from escap_desktop.core.entities import ExitReason
 from escap_desktop.core.errors import EscapError, ValidationError
 from escap_desktop.ui.widgets.combo import combo_enum
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 
@@ -72,13 +72,7 @@ class ExitDialog(GuardedDialog):
         add_field_row(form, "&Motif :", self.reason, "exit_reason", self.errors)
         add_field_row(form, "&Date de sortie :", self.closed_on, "closed_on", self.errors)
         add_field_row(form, "&Note :", self.note, "exit_note", self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Clôturer l'ESCAP")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_close_clicked)
-        buttons.rejected.connect(self.reject)
+        buttons = action_cancel_buttons(self, "&Clôturer l'ESCAP", self._on_close_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

@@ -1,18 +1,80 @@
-"""The team tab: members and where each stands, with what can be done about them."""
+"""The team tab: members, where each stands and by which channel they were last reached
+(the application, MSSanté, a letter), with what can be done about them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from escap_desktop.core.entities import MembershipStatus
 from escap_desktop.core.entities.summaries import MemberView
+from escap_desktop.services.mssante import Channel, MemberReach
+from escap_desktop.ui.formatting import format_date
 from escap_desktop.ui.models.member_table_model import MemberTableModel
+from escap_desktop.ui.models.row_table_model import Column
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.form_errors import error_label
 from escap_desktop.ui.widgets.table_view import RowTableView
+
+CHANNEL_HEADER = "Dernier contact"
+
+
+def reach_text(reach: MemberReach | None) -> str:
+    """How the member was last reached, in French (the « Dernier contact » column)."""
+    if reach is None or reach.channel is None:
+        return ""
+    day = format_date(reach.on) if reach.on else ""
+    if reach.channel is Channel.APPLICATION:
+        text = f"Application (relais), le {day}" if day else "Application (relais)"
+    elif reach.channel is Channel.LETTER:
+        text = f"Courrier, le {day}"
+    elif day:
+        text = f"MSSanté, le {day}"
+    elif reach.refused:
+        text = "MSSanté : envoi refusé"
+    else:
+        text = "MSSanté : en attente d'envoi"
+    if day and reach.waiting:
+        text += " (un envoi MSSanté en attente)"
+    elif day and reach.refused and reach.channel is not Channel.MSSANTE:
+        text += " (envoi MSSanté refusé)"
+    return text
+
+
+class ReachedMemberTableModel(MemberTableModel):
+    """The members with one more column, « Dernier contact », read from ``set_channels``
+    (the services' ``MssanteService.channels``): the table model of ``ui.models`` stays the
+    one every other list of members uses."""
+
+    CHANNEL = MemberTableModel.ANSWERED + 1
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._channels: dict[str, MemberReach] = {}
+        # one more column than the base's fixed tuple (mypy reads it as exactly five)
+        self.columns = (  # type: ignore[assignment]
+            *MemberTableModel.columns,
+            Column(CHANNEL_HEADER, self._channel_text, tooltip=self._channel_tooltip),
+        )
+
+    def set_channels(self, channels: Mapping[str, MemberReach]) -> None:
+        self._channels = dict(channels)
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, self.CHANNEL), self.index(len(self.rows) - 1, self.CHANNEL)
+            )
+
+    def reach(self, professional_id: str) -> MemberReach | None:
+        return self._channels.get(professional_id)
+
+    def _channel_text(self, member: MemberView) -> str:
+        return reach_text(self._channels.get(member.professional.id))
+
+    def _channel_tooltip(self, member: MemberView) -> str:
+        reach = self._channels.get(member.professional.id)
+        return reach.problem if reach is not None else ""
 
 
 class MembersPanel(QWidget):
@@ -26,14 +88,15 @@ class MembersPanel(QWidget):
     role_edit_requested = Signal(str)
     removal_requested = Signal(str)
     member_selected = Signal(str)
+    send_plan_by_mail_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.error = error_label()
-        self.model = MemberTableModel(self)
+        self.model = ReachedMemberTableModel(self)
         self.table = RowTableView(self.model)
         self.table.setObjectName("memberTable")
-        for column, width in enumerate((260, 170, 200, 140)):
+        for column, width in enumerate((260, 170, 200, 140, 110, 200)):
             self.table.setColumnWidth(column, width)
         self.rule_label = QLabel()
         self.rule_label.setWordWrap(True)
@@ -50,6 +113,11 @@ class MembersPanel(QWidget):
         self.add_button = QPushButton(icon("add"), "&Ajouter un professionnel…")
         self.send_button = QPushButton(icon("invite"), "&Envoyer l'invitation")
         self.print_button = QPushButton(icon("print"), "&Imprimer l'invitation")
+        self.mail_button = QPushButton(icon("inbox"), "Envoyer le plan par &MSSanté…")
+        self.mail_button.setToolTip(
+            "Envoyer le plan de soins à la boîte MSSanté de ce professionnel (celle de "
+            "l'annuaire), pour un professionnel qui n'a pas ESCAP Desktop."
+        )
         self.accepted_button = QPushButton(icon("accept"), "A a&ccepté")
         self.accepted_button.setToolTip(
             "Enregistrer l'accord d'un professionnel qui a répondu sur papier ou par téléphone."
@@ -64,6 +132,7 @@ class MembersPanel(QWidget):
             self.add_button,
             self.send_button,
             self.print_button,
+            self.mail_button,
             self.accepted_button,
             self.declined_button,
             self.role_button,
@@ -81,12 +150,15 @@ class MembersPanel(QWidget):
         self.add_button.clicked.connect(self.add_requested)
         self.send_button.clicked.connect(lambda: self._emit_for(self.send_invitation_requested))
         self.print_button.clicked.connect(lambda: self._emit_for(self.print_invitation_requested))
+        self.mail_button.clicked.connect(lambda: self._emit_for(self.send_plan_by_mail_requested))
         self.accepted_button.clicked.connect(lambda: self._answer(True))
         self.declined_button.clicked.connect(lambda: self._answer(False))
         self.role_button.clicked.connect(lambda: self._emit_for(self.role_edit_requested))
         self.remove_button.clicked.connect(lambda: self._emit_for(self.removal_requested))
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._editable = True
+        self._mail_possible = False
+        self._me = ""
         self._on_selection_changed()
 
     def set_members(self, members: Iterable[MemberView], rule: str, editable: bool) -> None:
@@ -101,6 +173,16 @@ class MembersPanel(QWidget):
             lambda m: m.membership.id == selected.membership.id
         ):
             self.table.select_first()
+        self._on_selection_changed()
+
+    def set_channels(self, channels: Mapping[str, MemberReach]) -> None:
+        """By which channel each member was last reached (professional id -> reach)."""
+        self.model.set_channels(channels)
+
+    def set_mail_possible(self, possible: bool, me: str = "") -> None:
+        """Whether the plan can go by MSSanté now (the plan runs); ``me`` never receives it."""
+        self._mail_possible = possible
+        self._me = me
         self._on_selection_changed()
 
     def selected(self) -> MemberView | None:
@@ -132,6 +214,12 @@ class MembersPanel(QWidget):
         self.declined_button.setEnabled(self._editable and invited)
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
+        self.mail_button.setEnabled(
+            self._mail_possible
+            and current
+            and member is not None
+            and member.professional.id != self._me
+        )
         if member is not None:
             self.member_selected.emit(member.professional.id)
         else:

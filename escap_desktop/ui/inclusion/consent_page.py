@@ -27,7 +27,12 @@ from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.resources import icon
 from escap_desktop.ui.widgets.confirm import ask_confirmation
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
-from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
+from escap_desktop.ui.widgets.form_errors import (
+    FormErrors,
+    add_field_row,
+    error_label,
+    field_with_button,
+)
 
 
 class ConsentPage(InclusionPage):
@@ -59,11 +64,7 @@ class ConsentPage(InclusionPage):
         self.scan_path = QLineEdit()
         self.scan_path.setPlaceholderText("Facultatif : scan ou photo du formulaire signé")
         self.scan_button = QPushButton(icon("attach"), "&Joindre…")
-        scan_row = QWidget()
-        scan_layout = QHBoxLayout(scan_row)
-        scan_layout.setContentsMargins(0, 0, 0, 0)
-        scan_layout.addWidget(self.scan_path, 1)
-        scan_layout.addWidget(self.scan_button)
+        scan_row = field_with_button(self.scan_path, self.scan_button)
 
         self.general_error = error_label()
         self.errors = FormErrors(self.general_error)

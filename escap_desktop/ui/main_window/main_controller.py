@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QMessageBox, QWidget
 
 from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
@@ -41,6 +42,8 @@ from escap_desktop.ui.idle_lock import IdleLock, identity_unlocker, passphrase_u
 from escap_desktop.ui.inclusion.flow import InclusionFlow
 from escap_desktop.ui.inclusion.inclusion_wizard import InclusionWizard
 from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
+from escap_desktop.ui.mail.delivery_controller import MailDeliveryController
+from escap_desktop.ui.mail.settings_dialog import MailSettingsDialog
 from escap_desktop.ui.main_window.main_window import PATIENTS_TAB, MainWindow
 from escap_desktop.ui.main_window.profile_dialog import ProfileDialog
 from escap_desktop.ui.main_window.state_filters import STATE_FILTERS
@@ -51,6 +54,7 @@ from escap_desktop.ui.patients.import_dialog import PatientImportDialog
 from escap_desktop.ui.patients.merge_controller import MergeController
 from escap_desktop.ui.printing import DocumentOutput
 from escap_desktop.ui.protection_dialog import ProtectionDialog
+from escap_desktop.ui.resources import icon
 from escap_desktop.ui.runner import call_job
 from escap_desktop.ui.settings import LIST_KEY, WINDOW_KEY, InterfaceSettings
 from escap_desktop.ui.widgets.progress_dialog import JobProgressDialog
@@ -109,6 +113,7 @@ class MainController(QObject):
         self._forget = practice.forget
         self._protection = practice.protection
         self._patient_import = practice.patient_import
+        self._mssante = practice.mssante
         self.data_dir = Path(practice.data_dir)
         self._clock = practice.clock
         self.directory = DirectoryService(self.data_dir, practice.clock)
@@ -149,6 +154,10 @@ class MainController(QObject):
         self.sync = SyncController(practice.sync, shell.errors, self.window.status, self)
         self.sync.synced.connect(self.schedule_reload)
         self.sync.invitations_changed.connect(self.window.set_invitation_count)
+        self.mail = MailDeliveryController(practice.mssante, shell.errors, self.window.status, self)
+        self.mail.delivered.connect(self._on_mail_delivered)
+        self.mail_settings_action = self._add_mail_settings_action()
+        self.mail_settings_dialog: MailSettingsDialog | None = None
         self.merges = MergeController(
             practice.patient_merges, shell.errors, self.window.merges_action, self.window, self
         )
@@ -167,6 +176,7 @@ class MainController(QObject):
             # all if the window is gone by then).
             QTimer.singleShot(0, self.window, lambda: self._on_list_loaded(first_rows))
         self.sync.start()
+        self.mail.start()
 
     def _set_title(self) -> None:
         suffix = " — démonstration (patients fictifs)" if self.demo else ""
@@ -280,6 +290,7 @@ class MainController(QObject):
             if page is None:
                 return
             page.changed.connect(self.schedule_reload)
+            page.mail_queued.connect(self.mail.deliver_now)
             page.inclusion_requested.connect(self.start_inclusion)
             page.view.audit_requested.connect(lambda pid=patient_id: self.show_audit_trail(pid))
             page.view.fhir_export_requested.connect(lambda pid=patient_id: self.export_fhir(pid))
@@ -448,11 +459,19 @@ class MainController(QObject):
             self.shell.jobs,
             self.shell.errors,
             self.window,
-            before_change=self.sync.stop,  # no sync cycle while the store file is rewritten
-            after_change=self.sync.start,
+            before_change=self._stop_background,  # nothing runs while the file is rewritten
+            after_change=self._start_background,
         )
         dialog.protection_changed.connect(self._on_protection_changed)
         self._open_dialog(dialog)
+
+    def _stop_background(self) -> None:
+        self.sync.stop()
+        self.mail.stop()
+
+    def _start_background(self) -> None:
+        self.sync.start()
+        self.mail.start()
 
     def _on_protection_changed(self, change: ProtectionChange) -> None:
         """From now on the idle lock asks for what protects the store (the new passphrase)."""
@@ -465,6 +484,7 @@ class MainController(QObject):
     def _before_restore(self) -> None:
         """The store must be closed while its file is swapped: stop everything using it."""
         self.sync.stop()
+        self.mail.stop()
         self.lock.set_minutes(0)
         self.shell.jobs.wait_for_done(30_000)
         self._store.close()
@@ -618,6 +638,7 @@ class MainController(QObject):
     def _before_forget(self) -> None:
         """Nothing may use the store while its keys and files go."""
         self.sync.stop()
+        self.mail.stop()
         self.lock.set_minutes(0)
         self.shell.jobs.wait_for_done(30_000)
 
@@ -664,6 +685,60 @@ class MainController(QObject):
             "bien de vous."
         )
 
+    # --- MSSanté -----------------------------------------------------------------------------
+
+    def _add_mail_settings_action(self) -> QAction:
+        """« Messagerie sécurisée MSSanté… » in the Fichier menu, right under « Mon profil… »:
+        the mailbox is part of the professional's own settings."""
+        action = QAction(icon("inbox"), "Messagerie sécurisée &MSSanté…", self.window)
+        action.setObjectName("mailSettingsAction")
+        profile_action = self.window.profile_action
+        for menu_action in self.window.menuBar().actions():
+            menu = menu_action.menu()
+            if not isinstance(menu, QMenu) or profile_action not in menu.actions():
+                continue
+            entries = menu.actions()
+            after = entries.index(profile_action) + 1
+            if after < len(entries):
+                menu.insertAction(entries[after], action)
+            else:
+                menu.addAction(action)
+            break
+        action.triggered.connect(self.show_mail_settings)
+        return action
+
+    @Slot()
+    def show_mail_settings(self) -> None:
+        profile = self._profile
+        current = self._call(profile.mail_settings)
+        known = False
+        if current is not None:
+            known = bool(self._call(lambda: profile.mail_password_known(current)))
+        dialog = MailSettingsDialog(
+            current, profile.save_mail_settings, self.window, password_known=known
+        )
+        self.mail_settings_dialog = dialog
+
+        def saved() -> None:
+            result = dialog.saved
+            note = result.note if result is not None else ""
+            self.shell.errors.post(
+                note
+                or "Messagerie MSSanté enregistrée : les plans de soins peuvent partir de votre "
+                "boîte."
+            )
+            for page in self.pages.values():
+                page.refresh()
+            self.mail.deliver_now()
+
+        dialog.accepted.connect(saved)
+        dialog.open()
+
+    def _on_mail_delivered(self, _report: object) -> None:
+        """Who was reached changed: the open pages show it."""
+        for page in self.pages.values():
+            page.refresh_channels()
+
     @Slot()
     def _on_about_triggered(self) -> None:
         self._open_dialog(AboutDialog(self.data_dir, self.window))
@@ -680,6 +755,7 @@ class MainController(QObject):
 
     def shutdown(self) -> None:
         self.sync.stop()
+        self.mail.stop()
         self.directory.close()
 
     def save_state(self) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QVBoxLayout, QWidget
 
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.ui.widgets.date_edit import FrenchDateEdit
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import FormErrors, add_field_row, error_label
 
 
@@ -22,13 +23,7 @@ class DateDialog(QDialog):
         self.errors = FormErrors(error_label())
         form = QFormLayout()
         add_field_row(form, label, self.edit, "date", self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Valider")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_ok)
-        buttons.rejected.connect(self.reject)
+        buttons = action_cancel_buttons(self, "&Valider", self._on_ok)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from escap_desktop.core.errors import EscapError, ValidationError
 
@@ -88,3 +88,16 @@ def add_field_row(
     layout.addRow(caption, cell)
     errors.register(field, widget, error)
     return error
+
+
+def field_with_button(field: QWidget, button: QWidget) -> QWidget:
+    """A field and its button on one line (a path and « Parcourir… »), as one cell for
+    :func:`add_field_row`. The field is the cell's focus proxy, so the row's Alt+letter
+    shortcut goes to the field, not to the invisible container."""
+    cell = QWidget()
+    row = QHBoxLayout(cell)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(field, 1)
+    row.addWidget(button)
+    cell.setFocusProxy(field)
+    return cell

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Slot
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QLineEdit,
     QTabWidget,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from escap_desktop.ui.directory.search_widget import DirectorySearchWidget
 from escap_desktop.ui.formatting import fold
 from escap_desktop.ui.forms.professional_form import ProfessionalForm
 from escap_desktop.ui.models.row_table_model import Column, RowTableModel
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.guarded_dialog import GuardedDialog
 from escap_desktop.ui.widgets.table_view import RowTableView
 
@@ -106,13 +106,7 @@ class ProfessionalDialog(GuardedDialog):
             self.directory_search.professional_chosen.connect(self._on_directory_chosen)
             self.add_tab(self.directory_search, "Annuaire &santé")
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Ajouter")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self._on_add_clicked)
-        buttons.rejected.connect(self.reject)
+        buttons = action_cancel_buttons(self, "&Ajouter", self._on_add_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)

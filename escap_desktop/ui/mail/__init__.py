@@ -1,0 +1,1 @@
+"""The MSSanté screens: the mailbox settings and the background delivery of the outbox."""

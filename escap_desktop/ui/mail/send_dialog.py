@@ -1,0 +1,81 @@
+"""« Envoyer le plan par MSSanté » : to which address the care plan goes.
+
+The address shown is the one of the professional's record (the directory's MSSanté column);
+the professional may type another, and the page then asks an explicit confirmation before
+anything is queued (``MssanteService`` refuses an unconfirmed address outside the records).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escap_desktop.core.entities import Professional
+from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
+from escap_desktop.ui.widgets.form_errors import error_label
+
+TITLE = "Envoyer le plan par MSSanté"
+
+
+def recorded_hint(professional: Professional) -> str:
+    recorded = professional.mssante.strip()
+    if recorded:
+        return f"Adresse MSSanté de l'annuaire : {recorded}."
+    return (
+        "L'annuaire ne donne pas d'adresse MSSanté pour ce professionnel : saisissez-la ; elle "
+        "vous sera demandée en confirmation."
+    )
+
+
+class SendPlanDialog(QDialog):
+    """Accepted with :meth:`address`; the caller queues the message."""
+
+    def __init__(
+        self, professional: Professional, sender: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self.professional = professional
+        intro = QLabel(
+            f"Le plan de soins, limité à ce que {professional.display_name} peut lire selon le "
+            f"consentement, part de votre boîte {sender} avec le document IHE XDM que son "
+            "logiciel classe dans le dossier du patient."
+        )
+        intro.setWordWrap(True)
+        self.address_edit = QLineEdit(professional.mssante.strip())
+        self.address_edit.setObjectName("mssanteAddress")
+        hint = QLabel(recorded_hint(professional))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.error = error_label()
+        form = QFormLayout()
+        caption = QLabel("&Adresse du destinataire :")
+        caption.setBuddy(self.address_edit)
+        form.addRow(caption, self.address_edit)
+        form.addRow("", hint)
+        self.buttons = action_cancel_buttons(self, "&Envoyer", self._on_send)
+        self.send_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.address_edit.setFocus()
+
+    def address(self) -> str:
+        return self.address_edit.text().strip()
+
+    def _on_send(self) -> None:
+        if not self.address():
+            self.error.setText("Indiquez l'adresse MSSanté du destinataire.")
+            self.error.show()
+            self.address_edit.setFocus()
+            return
+        self.accept()
