@@ -21,7 +21,7 @@ from escap_desktop.services.forget import (
     check_confirmation,
     forget_data_folder,
     plan_forget,
-    read_device_key_slot,
+    read_store_entries,
 )
 from escap_desktop.services.paths import resolve_data_dir
 
@@ -51,14 +51,14 @@ def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     if args.confirm is not None:
         check_confirmation(args.confirm)  # a typo must not even open the store
-    slot = read_device_key_slot(data_dir, os.environ.get(PASSPHRASE_ENV) or None)
-    plan = plan_forget(data_dir, slot)
+    own = read_store_entries(data_dir, os.environ.get(PASSPHRASE_ENV) or None)
+    plan = plan_forget(data_dir, own)
     if not plan.files and not plan.keyring_entries:
         print(f"Rien à oublier : aucune donnée de patient dans {data_dir}.")
         return 0
     _show(plan)
     confirmation = args.confirm if args.confirm is not None else _ask()
-    report = forget_data_folder(data_dir, confirmation, device_key_slot=slot)
+    report = forget_data_folder(data_dir, confirmation, own=own)
     for label in report.removed_keys:
         print(f"Retiré du trousseau : {label}")
     for path in report.removed_files:

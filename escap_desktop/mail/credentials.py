@@ -34,7 +34,13 @@ KEYRING_FAILED = (
 
 def keyring_user(settings: MailSettings) -> str:
     """The keyring entry of one mailbox on one server."""
-    return f"mssante-smtp:{settings.login.strip().casefold()}@{settings.host.strip().casefold()}"
+    return mailbox_keyring_user(settings.login, settings.host)
+
+
+def mailbox_keyring_user(login: str, host: str) -> str:
+    """The same from the stored login and server (« Oublier ce poste » reads them from the
+    store, and must find the entry without settings that may no longer validate)."""
+    return f"mssante-smtp:{login.strip().casefold()}@{host.strip().casefold()}"
 
 
 def save_password(settings: MailSettings, password: str) -> None:

@@ -3,11 +3,12 @@
 For a professional who leaves a shared office PC, hands back a laptop, or wants a fresh start.
 What goes, in this order:
 
-1. the keys, from the OS keyring: the store key (``coffre-<store id>``) and this device's sync
-   keys (``device-keys:<slot>``). Keys first: once the store key is gone, whatever a disk may
-   still hold of the deleted files is ciphertext nobody can open (scans too: their key is kept
-   inside the store). If the keyring holds a key but refuses to let it go (locked, or not
-   reachable from this session), nothing at all is removed and the professional is told why;
+1. the keys, from the OS keyring: the store key (``coffre-<store id>``), this device's sync
+   keys (``device-keys:<slot>``) and the MSSanté mailbox's password (``mssante-smtp:…``).
+   Keys first: once the store key is gone, whatever a disk may still hold of the deleted files
+   is ciphertext nobody can open (scans too: their key is kept inside the store). If the
+   keyring holds a key but refuses to let it go (locked, or not reachable from this session),
+   nothing at all is removed and the professional is told why;
 2. the files of the data folder that hold or protect patient data: the store and its WAL/SHM,
    its keyinfo file, the copies taken before migrations and restores (with the scans a restore
    set aside), the device key file, the encrypted consent scans and the pseudonymisation salt of
@@ -37,9 +38,10 @@ from escap_desktop.core.errors import (
     ValidationError,
 )
 from escap_desktop.exports.salt import SALT_FILE_NAME
+from escap_desktop.mail.credentials import mailbox_keyring_user
 from escap_desktop.services import instance_lock
 from escap_desktop.services.scans import SCANS_FOLDER
-from escap_desktop.store import Store, open_store, store_exists, store_path
+from escap_desktop.store import Store, mail_settings, open_store, store_exists, store_path
 from escap_desktop.store.keys import (
     KEYRING_SERVICE,
     KeyInfo,
@@ -60,6 +62,30 @@ KEYRING_REFUSED_MESSAGE = (
     "supprimé. Déverrouillez le trousseau (ou ouvrez votre session habituelle), puis recommencez."
 )
 KEPT_NAMES = ("annuaire.db", "grilles", "modeles")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEntries:
+    """The keyring entries only the store names, so they are read while it is open: the slot
+    of this device's sync keys ("" sync never set up) and the MSSanté mailbox's password entry
+    ("" no mailbox set up)."""
+
+    device_key_slot: str = ""
+    mailbox: str = ""
+
+    def slots(self) -> list[tuple[str, str]]:
+        """(label, keyring user) of each entry to remove."""
+        found = []
+        if self.device_key_slot:
+            found.append(
+                (
+                    "clés de synchronisation de l'appareil",
+                    device_keyring_username(self.device_key_slot),
+                )
+            )
+        if self.mailbox:
+            found.append(("mot de passe de la messagerie MSSanté", self.mailbox))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,26 +114,26 @@ def check_confirmation(text: str) -> None:
         raise ValidationError(CONFIRMATION_MESSAGE, field="confirmation")
 
 
-def plan_forget(data_dir: Path | str, device_key_slot: str | None = None) -> ForgetPlan:
+def plan_forget(data_dir: Path | str, own: StoreEntries | None = None) -> ForgetPlan:
     """Lists the files and keyring entries that would go; removes nothing."""
     folder = Path(data_dir).absolute()
     entries = []
     info = _keyinfo(folder)
     if info is not None and info.mode is KeyMode.KEYRING:
         entries.append(f"{KEYRING_SERVICE} / {keyring_username(info.store_id)}")
-    if device_key_slot:
-        entries.append(f"{KEYRING_SERVICE} / {device_keyring_username(device_key_slot)}")
+    for _label, username in (own or StoreEntries()).slots():
+        entries.append(f"{KEYRING_SERVICE} / {username}")
     return ForgetPlan(folder, tuple(_data_files(folder)), tuple(entries), tuple(_kept(folder)))
 
 
 def forget_data_folder(
-    data_dir: Path | str, confirmation: str, *, device_key_slot: str | None = None
+    data_dir: Path | str, confirmation: str, *, own: StoreEntries | None = None
 ) -> ForgetReport:
     """Removes this computer's keys, then its patient data files (see the module docstring).
 
-    The store must be closed. ``device_key_slot`` names the device keys' keyring entry, read from
-    the store while it was open (see :class:`ForgetService`); ``""`` says sync was never set up,
-    None that the store could not be read (a note then says those keys may remain).
+    The store must be closed. ``own`` names the keyring entries read from the store while it
+    was open (see :class:`ForgetService`); None says the store could not be read (a note then
+    says those entries may remain).
     Raises ValidationError without the exact confirmation, and KeyringLockedError / StoreError
     when the keyring keeps a key: in both cases nothing is removed.
     """
@@ -115,22 +141,21 @@ def forget_data_folder(
     folder = Path(data_dir).absolute()
     # Not while a window (another process) has this folder open: it would write a new store.
     with instance_lock.exclusive_use(folder, "oublier ce poste"):
-        return _forget_data_folder(folder, device_key_slot)
+        return _forget_data_folder(folder, own)
 
 
-def _forget_data_folder(folder: Path, device_key_slot: str | None) -> ForgetReport:
+def _forget_data_folder(folder: Path, own: StoreEntries | None) -> ForgetReport:
     notes: list[str] = []
     info = _keyinfo(folder)
     slots: list[tuple[str, str]] = []
-    if device_key_slot:
-        slots.append(
-            ("clés de synchronisation de l'appareil", device_keyring_username(device_key_slot))
-        )
-    elif device_key_slot is None and store_path(folder).exists():
+    if own is not None:
+        slots.extend(own.slots())
+    elif store_path(folder).exists():
         notes.append(
-            "Les clés de synchronisation éventuellement gardées dans le trousseau n'ont pas pu "
-            "être retrouvées (coffre non ouvert) : supprimez les entrées « device-keys » du "
-            "service « escap-desktop » dans le gestionnaire de mots de passe."
+            "Les clés de synchronisation et le mot de passe MSSanté éventuellement gardés dans "
+            "le trousseau n'ont pas pu être retrouvés (coffre non ouvert) : supprimez les "
+            "entrées « device-keys » et « mssante-smtp » du service « escap-desktop » dans le "
+            "gestionnaire de mots de passe."
         )
     required = info is not None and info.mode is KeyMode.KEYRING
     if info is not None and info.mode is KeyMode.KEYRING:
@@ -153,20 +178,20 @@ def _forget_data_folder(folder: Path, device_key_slot: str | None) -> ForgetRepo
     )
 
 
-def read_device_key_slot(data_dir: Path | str, passphrase: str | None = None) -> str | None:
-    """The device keys' keyring slot, read from the store if it opens; None if it does not.
+def read_store_entries(data_dir: Path | str, passphrase: str | None = None) -> StoreEntries | None:
+    """The keyring entries the store names, read if it opens; None if it does not.
 
     For forgetting a computer whose practice is not open (the command line): a store that no
     longer opens (lost passphrase, damaged file) must still be forgettable.
     """
     if not store_exists(data_dir):
-        return ""
+        return StoreEntries()
     try:
         store = open_store(data_dir, passphrase)
     except EscapError:
         return None
     try:
-        return ForgetService(store, Path(data_dir))._device_key_slot()
+        return ForgetService(store, Path(data_dir))._store_entries()
     except EscapError:
         return None
     finally:
@@ -184,19 +209,22 @@ class ForgetService:
         self._data_dir = Path(data_dir)
 
     def plan(self) -> ForgetPlan:
-        return plan_forget(self._data_dir, self._device_key_slot())
+        return plan_forget(self._data_dir, self._store_entries())
 
     def forget(self, confirmation: str) -> ForgetReport:
         check_confirmation(confirmation)  # before anything is closed
-        slot = self._device_key_slot()
+        own = self._store_entries()
         self._store.close()
-        return forget_data_folder(self._data_dir, confirmation, device_key_slot=slot)
+        return forget_data_folder(self._data_dir, confirmation, own=own)
 
-    def _device_key_slot(self) -> str:
-        """The keyring slot of this device's sync keys; "" if sync was never set up."""
+    def _store_entries(self) -> StoreEntries:
         with self._store.unit_of_work(None) as uow:
             state = SyncRepository(uow.session, uow.clock).peek_state()
-            return state.key_slot if state is not None and state.device_id else ""
+            mailbox = mail_settings.read(uow.session)
+        return StoreEntries(
+            device_key_slot=state.key_slot if state is not None and state.device_id else "",
+            mailbox=mailbox_keyring_user(mailbox.login, mailbox.host) if mailbox else "",
+        )
 
 
 # -- internals -------------------------------------------------------------------------------

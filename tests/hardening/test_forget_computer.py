@@ -11,6 +11,7 @@ import pytest
 
 from escap_desktop.cli.main import main
 from escap_desktop.core.errors import ValidationError
+from escap_desktop.mail.settings import MailSettings
 from escap_desktop.services.forget import CONFIRMATION, forget_data_folder
 from escap_desktop.services.practice import Practice, open_practice
 from escap_desktop.store import KeyringLockedError, store_exists
@@ -24,6 +25,9 @@ from tests.hardening.conftest import (
 from tests.support.memory_keyring import MemoryKeyring
 
 SCAN = b"%PDF-1.4\n" + b"formulaire signe" * 100
+MAILBOX = MailSettings(
+    host="smtp.mssante.example", sender="ide@ide.mssante.fr", login="ide@ide.mssante.fr"
+)
 
 
 def _set_up(practice: Practice, tmp_path: Path) -> None:
@@ -33,6 +37,7 @@ def _set_up(practice: Practice, tmp_path: Path) -> None:
     scan.write_bytes(SCAN)
     practice.scans.attach_consent_scan(escap.id, scan)
     practice.sync.set_up("http://127.0.0.1:8765")  # device keys made, nothing sent
+    practice.profile.save_mail_settings(MAILBOX, "mot de passe MSSanté")  # kept in the keyring
     data_dir = practice.data_dir
     (data_dir / "export-salt.bin").write_bytes(bytes(32))
     (data_dir / "escap-desktop.avant-migration-0002-20260101T000000Z.db").write_bytes(b"x" * 512)
@@ -65,8 +70,9 @@ def test_forgetting_removes_the_keys_then_every_patient_data_file(
 ) -> None:
     data_dir = practice.data_dir
     assert {name.split("-")[0] for name in _keys(memory_keyring)} >= {"coffre", "device"}
+    assert any(name.startswith("mssante-smtp:") for name in _keys(memory_keyring))
     plan = practice.forget.plan()
-    assert len(plan.keyring_entries) == 2
+    assert len(plan.keyring_entries) == 3
     assert {path.name for path in plan.kept} == {"annuaire.db", "grilles"}
 
     report = practice.forget.forget("  oublier  ce poste ")
@@ -75,6 +81,7 @@ def test_forgetting_removes_the_keys_then_every_patient_data_file(
     assert set(report.removed_keys) == {
         "clé du coffre de données",
         "clés de synchronisation de l'appareil",
+        "mot de passe de la messagerie MSSanté",
     }
     assert _names(data_dir) == {"annuaire.db", "grilles"}
     assert {path.name for path in report.removed_files} >= {
@@ -113,7 +120,7 @@ def test_a_keyring_that_keeps_the_key_stops_everything(practice: Practice) -> No
     keyring.set_keyring(LockedKeyring())
 
     with pytest.raises(KeyringLockedError, match="rien n'a été supprimé"):
-        forget_data_folder(data_dir, CONFIRMATION, device_key_slot=None)
+        forget_data_folder(data_dir, CONFIRMATION, own=None)
     assert folder_bytes(data_dir) == files
     assert main(["--data-dir", str(data_dir), "forget", "--confirm", CONFIRMATION]) == 1
     assert folder_bytes(data_dir) == files
