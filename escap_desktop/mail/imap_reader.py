@@ -61,9 +61,7 @@ class ImapSettings:
 
     @property
     def effective_port(self) -> int:
-        if self.port is not None:
-            return self.port
-        return 993 if self.tls is TlsMode.IMPLICIT else 143
+        return self.port or self.tls.imap_default_port
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,3 +151,53 @@ def care_plan_body(
         "l'ESCAP : appelez le 15.",
     ]
     return "\n".join(lines) + "\n"
+
+
+INVITATION_ANSWER_HINT = (
+    "Pour répondre, répondez simplement à ce message en commençant par « J'accepte » ou « Je "
+    "refuse » : votre réponse sera enregistrée dans l'ESCAP."
+)
+
+
+def invitation_subject(patient_initials: str, patient_age: int) -> str:
+    """« Invitation à une ESCAP – patient Z. D., 86 ans »: initials and age only, as the letter
+    (the invitee learns who the patient is once they accepted)."""
+    return f"Invitation à une ESCAP – patient {patient_initials}, {patient_age} ans"
+
+
+def invitation_body(
+    *,
+    invitee: Professional,
+    inviter: Professional,
+    patient_initials: str,
+    patient_age: int,
+    role: str,
+    sender_address: str,
+) -> str:
+    """The French text of the message carrying the invitation letter."""
+    as_role = f" pour : {role}" if role.strip() else ""
+    lines = [
+        f"Bonjour {invitee.display_name},",
+        "",
+        f"{inviter.display_name} ({inviter.profession.label}) vous invite à rejoindre l'Équipe "
+        f"de Soins Coordonnés avec le Patient (ESCAP) d'un patient de {patient_age} ans "
+        f"({patient_initials}){as_role}.",
+        "",
+        "La lettre d'invitation est jointe en PDF. L'identité du patient et son plan de soins "
+        "vous seront transmis quand vous aurez accepté.",
+        "",
+        INVITATION_ANSWER_HINT,
+        "Si vous utilisez ESCAP Desktop, le code de la lettre vous fait rejoindre l'équipe "
+        "directement.",
+        "",
+        "Bien cordialement,",
+        "",
+        inviter.display_name,
+        inviter.profession.label,
+        sender_address,
+        "",
+        "-- ",
+        "Message envoyé avec ESCAP Desktop. Les situations d'urgence ne relèvent pas de "
+        "l'ESCAP : appelez le 15.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -240,34 +240,14 @@ class DocumentService(ServiceBase):
         today = self._today()
         actor = self.actor
         with self._store.unit_of_work(actor) as uow:
-            membership = uow.get(Membership, membership_id)
-            escap = uow.get(Escap, membership.escap_id)
-            if escap.state is EscapState.CLOSED:
-                raise TransitionError("Cette ESCAP est clôturée : l'invitation n'est plus valable.")
-            if membership.status is not MembershipStatus.INVITED:
-                raise TransitionError(
-                    "Cette invitation a déjà reçu une réponse "
-                    f"({membership.status.label.lower()}) : la lettre n'a plus lieu d'être."
-                )
-            patient = uow.get(Patient, escap.patient_id)
-            inviter = uow.get(Professional, actor)
-            invitee = uow.get(Professional, membership.professional_id)
-        data = InvitationData(
-            inviter=inviter,
-            invitee=invitee,
-            patient_initials=patient.initials,
-            patient_age=patient.age_on(today),
-            role=membership.role,
-            join_code=membership.join_code,
-            inviter_fingerprint=self._fingerprint().strip() or FINGERPRINT_UNAVAILABLE,
-            issued_on=today,
-        )
+            data = invitation_data(uow, membership_id, actor, today, self._fingerprint())
+            patient_id = uow.get(Escap, uow.get(Membership, membership_id).escap_id).patient_id
         pdf = PrintedDocument(self._build(data), data)
         with self._store.unit_of_work(actor) as uow:
             membership = uow.get(Membership, membership_id)
             uow.put(
                 replace(membership, invitation_printed_on=today),
-                patient_id=patient.id,
+                patient_id=patient_id,
                 kind=AuditKind.PRINTED,
             )
         return pdf
@@ -345,6 +325,33 @@ class DocumentService(ServiceBase):
         with self._store.unit_of_work(self.actor) as uow:
             uow.audit(AuditKind.PRINTED, entity_type, entity_id, patient_id=patient_id)
         return pdf
+
+
+def invitation_data(
+    uow: UnitOfWork, membership_id: str, actor: str, today: date, fingerprint: str
+) -> InvitationData:
+    """The letter's contents for a pending invitation, signed by ``actor`` (printed, or sent by
+    MSSanté); TransitionError (French) once the ESCAP is closed or the invitation answered."""
+    membership = uow.get(Membership, membership_id)
+    escap = uow.get(Escap, membership.escap_id)
+    if escap.state is EscapState.CLOSED:
+        raise TransitionError("Cette ESCAP est clôturée : l'invitation n'est plus valable.")
+    if membership.status is not MembershipStatus.INVITED:
+        raise TransitionError(
+            "Cette invitation a déjà reçu une réponse "
+            f"({membership.status.label.lower()}) : la lettre n'a plus lieu d'être."
+        )
+    patient = uow.get(Patient, escap.patient_id)
+    return InvitationData(
+        inviter=uow.get(Professional, actor),
+        invitee=uow.get(Professional, membership.professional_id),
+        patient_initials=patient.initials,
+        patient_age=patient.age_on(today),
+        role=membership.role,
+        join_code=membership.join_code,
+        inviter_fingerprint=fingerprint.strip() or FINGERPRINT_UNAVAILABLE,
+        issued_on=today,
+    )
 
 
 def _current_escap(uow: UnitOfWork, patient_id: str) -> Escap:

@@ -442,22 +442,7 @@ class EscapService(ServiceBase):
     def answer_invitation(self, membership_id: str, *, accepted: bool) -> Membership:
         """Records the invited professional's answer; accepting is their own consent to join."""
         with self._store.unit_of_work(self.actor) as uow:
-            membership = uow.get(Membership, membership_id)
-            escap = uow.get(Escap, membership.escap_id)
-            if escap.state is EscapState.CLOSED:
-                raise lifecycle_error("Cette ESCAP est clôturée : l'invitation n'est plus valable.")
-            if membership.status is not MembershipStatus.INVITED:
-                raise lifecycle_error(
-                    f"Cette invitation a déjà reçu une réponse ({membership.status.label.lower()})."
-                )
-            membership = replace(
-                membership,
-                status=MembershipStatus.ACCEPTED if accepted else MembershipStatus.DECLINED,
-                responded_at=self._now(),
-            )
-            uow.put(membership, patient_id=escap.patient_id)
-            follow_team(uow, escap.id)
-        return membership
+            return record_invitation_answer(uow, membership_id, accepted, self._now())
 
     def set_role(self, membership_id: str, role: str) -> Membership:
         with self._store.unit_of_work(self.actor) as uow:
@@ -584,3 +569,26 @@ def _get_or_none(uow: UnitOfWork, entity_type: type[T], entity_id: str) -> T | N
         return uow.get(entity_type, entity_id)
     except NotFoundError:
         return None
+
+
+def record_invitation_answer(
+    uow: UnitOfWork, membership_id: str, accepted: bool, now: datetime
+) -> Membership:
+    """The answer recorded in the caller's unit of work, by hand or read from an MSSanté reply;
+    the team's state follows (three members with the GP: « Équipe active »)."""
+    membership = uow.get(Membership, membership_id)
+    escap = uow.get(Escap, membership.escap_id)
+    if escap.state is EscapState.CLOSED:
+        raise lifecycle_error("Cette ESCAP est clôturée : l'invitation n'est plus valable.")
+    if membership.status is not MembershipStatus.INVITED:
+        raise lifecycle_error(
+            f"Cette invitation a déjà reçu une réponse ({membership.status.label.lower()})."
+        )
+    membership = replace(
+        membership,
+        status=MembershipStatus.ACCEPTED if accepted else MembershipStatus.DECLINED,
+        responded_at=now,
+    )
+    uow.put(membership, patient_id=escap.patient_id)
+    follow_team(uow, escap.id)
+    return membership

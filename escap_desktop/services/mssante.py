@@ -72,6 +72,8 @@ from escap_desktop.mail.mssante_message import (
     build_message,
     care_plan_body,
     care_plan_subject,
+    invitation_body,
+    invitation_subject,
     message_id_for,
     pdf_attachment,
     to_bytes,
@@ -81,11 +83,13 @@ from escap_desktop.mail.settings import MailSettings, is_address, same_address
 from escap_desktop.mail.smtp_sender import SmtpSender
 from escap_desktop.services.access import escap_access
 from escap_desktop.services.base import ServiceBase
+from escap_desktop.services.documents import invitation_data
 from escap_desktop.store import Store, UnitOfWork, mail_queue
-from escap_desktop.store.mail_phrases import CARE_PLAN_SENT
+from escap_desktop.store.mail_phrases import CARE_PLAN_SENT, INVITATION_SENT
 from escap_desktop.store.mail_queue import OutboxItem
 
 KIND_CARE_PLAN = "plan_de_soins"
+KIND_INVITATION = "invitation"
 CARE_PLAN_TITLE = "Plan de soins ESCAP"
 
 PROCESS_RUN = new_id()
@@ -170,6 +174,7 @@ class MssanteService(ServiceBase):
         templates_dir: Path | None = None,
         facility_type: XdmCode = CABINET_INDIVIDUEL,
         run_id: str = PROCESS_RUN,
+        fingerprint_provider: Callable[[], str] = lambda: "",
     ) -> None:
         super().__init__(store, actor_id)
         fixed = settings if isinstance(settings, MailSettings) else None
@@ -182,6 +187,7 @@ class MssanteService(ServiceBase):
         self._templates_dir = templates_dir
         self._facility = facility_type
         self._run = run_id
+        self._fingerprint = fingerprint_provider
         self._delivering = threading.Lock()
 
     @property
@@ -309,6 +315,70 @@ class MssanteService(ServiceBase):
                 summary=CARE_PLAN_SENT,
             )
         return QueuedMail(item_id, message_id, professional_id, to, by_ins)
+
+    def send_invitation(
+        self, membership_id: str, *, address: str | None = None, confirmed_address: bool = False
+    ) -> QueuedMail:
+        """Queues the invitation letter (PDF) as an MSSanté message; the invitee answers by
+        replying « J'accepte » or « Je refuse » (read by ``MssanteReplyService``).
+
+        No XDM archive here: the invitation names the patient by initials and age only (as the
+        printed letter), so there is no identity the receiving software could file it under.
+        The address rules are those of :meth:`send_care_plan`; TransitionError (French) once
+        the invitation is answered or the ESCAP closed.
+        """
+        actor = self.actor
+        settings = self._settings
+        today, now = self._today(), self._now()
+        with self._store.unit_of_work(actor) as uow:
+            data = invitation_data(uow, membership_id, actor, today, self._fingerprint())
+            membership = uow.get(Membership, membership_id)
+            patient_id = uow.get(Escap, membership.escap_id).patient_id
+            to = self._address(data.invitee, address, confirmed_address)
+        pdf = build_document(data, templates_dir=self._templates_dir)
+        item_id = new_id()
+        message_id = message_id_for(item_id, settings)
+        message = build_message(
+            settings=settings,
+            recipient_address=to,
+            recipient_name=data.invitee.display_name,
+            subject=invitation_subject(data.patient_initials, data.patient_age),
+            body=invitation_body(
+                invitee=data.invitee,
+                inviter=data.inviter,
+                patient_initials=data.patient_initials,
+                patient_age=data.patient_age,
+                role=data.role,
+                sender_address=settings.sender,
+            ),
+            attachments=[pdf_attachment(document_filename(data), pdf)],
+            message_id=message_id,
+            sent_at=now,
+        )
+        with self._store.unit_of_work(actor) as uow:
+            invitation_data(uow, membership_id, actor, today, "")  # still pending
+            mail_queue.enqueue(
+                uow.session,
+                item_id=item_id,
+                message_id=message_id,
+                kind=KIND_INVITATION,
+                sender=settings.sender,
+                recipient=to,
+                message=to_bytes(message),
+                created_by=actor,
+                now=now,
+                escap_id=membership.escap_id,
+                patient_id=patient_id,
+                recipient_id=membership.professional_id,
+            )
+            uow.audit(
+                AuditKind.EXPORTED,
+                "Membership",
+                membership_id,
+                patient_id=patient_id,
+                summary=INVITATION_SENT,
+            )
+        return QueuedMail(item_id, message_id, membership.professional_id, to, False)
 
     def _recipient(self, uow: UnitOfWork, escap_id: str, professional_id: str) -> _Recipient:
         escap = uow.get(Escap, escap_id)
@@ -506,13 +576,21 @@ class Channel(StrEnum):
 class MemberReach:
     """The last channel that reached a member, and on which day (Paris); ``waiting`` is an
     MSSanté message not sent yet, ``refused`` one the server refused, ``problem`` its French
-    reason. ``channel`` None: not reached yet (invited, nothing sent or printed)."""
+    reason. ``channel`` None: not reached yet (invited, nothing sent or printed).
+    ``last_mail`` is the id of the latest MSSanté message to them ("" none): the one
+    :meth:`MssanteService.retry` sends again."""
 
     channel: Channel | None
     on: date | None = None
     waiting: bool = False
     refused: bool = False
     problem: str = ""
+    last_mail: str = ""
+
+    @property
+    def can_retry(self) -> bool:
+        """A message waits for its next try, or was refused: it may be tried again now."""
+        return bool(self.last_mail) and (self.waiting or self.refused)
 
 
 def reach_of(
@@ -536,8 +614,9 @@ def reach_of(
     waiting = latest_mail is not None and latest_mail.pending
     refused = latest_mail is not None and latest_mail.state == mail_queue.REFUSED
     problem = latest_mail.last_error if latest_mail is not None and (waiting or refused) else ""
+    last_mail = latest_mail.id if latest_mail is not None else ""
     if not candidates:
         channel = Channel.MSSANTE if waiting or refused else None
-        return MemberReach(channel, None, waiting, refused, problem)
+        return MemberReach(channel, None, waiting, refused, problem, last_mail)
     on, _, channel = max(candidates)
-    return MemberReach(channel, on, waiting, refused, problem)
+    return MemberReach(channel, on, waiting, refused, problem, last_mail)

@@ -25,6 +25,7 @@ from escap_desktop.services.forget import ForgetService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
 from escap_desktop.services.mssante import MssanteService
+from escap_desktop.services.mssante_replies import MssanteReplyService
 from escap_desktop.services.patient_import import PatientImportService
 from escap_desktop.services.patient_merges import PatientMergeService
 from escap_desktop.services.patients import PatientService
@@ -54,6 +55,7 @@ class Practice:
     plan: PlanService
     messages: MessageService
     mssante: MssanteService
+    mssante_replies: MssanteReplyService
     events: EventService
     billing: BillingService
     documents: DocumentService
@@ -120,7 +122,10 @@ def build_practice(
             profile.mail_settings,
             password_for=profile.mail_password,
             templates_dir=Path(data_dir) / "modeles",
+            fingerprint_provider=sync.fingerprint,  # printed on the invitation letter
         ),
+        # the replies, read from the same mailbox's IMAP server when the settings name one
+        mssante_replies=MssanteReplyService(store, actor, profile.reply_reader),
         events=EventService(store, actor),
         billing=billing,
         documents=DocumentService(

@@ -14,6 +14,7 @@ from escap_desktop.core.rules import identity
 from escap_desktop.mail import credentials
 from escap_desktop.mail.credentials import PasswordSource, SessionPassword
 from escap_desktop.mail.errors import MailError
+from escap_desktop.mail.imap_reader import ImapReader, ImapSettings
 from escap_desktop.mail.settings import MailSettings, TlsMode
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.store import Store, mail_settings
@@ -93,6 +94,9 @@ class ProfileService(ServiceBase):
             port=stored.port or None,
             sender_name=stored.sender_name,
             ca_file=Path(stored.ca_file) if stored.ca_file else None,
+            imap_host=stored.imap_host,
+            imap_tls=TlsMode(stored.imap_tls),
+            imap_port=stored.imap_port or None,
         )
 
     def save_mail_settings(self, settings: MailSettings, password: str = "") -> MailSettingsSaved:
@@ -127,6 +131,9 @@ class ProfileService(ServiceBase):
                     sender=settings.sender.strip(),
                     sender_name=settings.sender_name.strip(),
                     ca_file=str(settings.ca_file) if settings.ca_file else "",
+                    imap_host=settings.imap_host.strip(),
+                    imap_port=settings.imap_port or 0,
+                    imap_tls=settings.imap_tls.value,
                 ),
                 self._now(),
             )
@@ -151,6 +158,23 @@ class ProfileService(ServiceBase):
         if typed is not None and not self._keyring_has(settings):
             return SessionPassword(typed)
         return credentials.keyring_password(settings)
+
+    def reply_reader(self) -> ImapReader | None:
+        """The reader of the mailbox's replies (the same login and password as for sending),
+        None while no reading server is set. Read from the store at each call."""
+        settings = self.mail_settings()
+        if settings is None or not settings.reads_replies:
+            return None
+        imap = ImapSettings(
+            host=settings.imap_host.strip(),
+            login=settings.login,
+            tls=settings.imap_tls,
+            port=settings.imap_port,
+            ca_file=settings.ca_file,
+            timeout=settings.timeout,
+        )
+        # the password is looked up when the mailbox is read (on the worker), not now
+        return ImapReader(imap, lambda: self.mail_password(settings)())
 
     def mail_password_known(self, settings: MailSettings) -> bool:
         """Whether a password is kept for that mailbox (the dialog then may leave it empty)."""

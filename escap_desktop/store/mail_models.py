@@ -65,6 +65,8 @@ class MailSettingsRow(Base):
     the professional is and whom they write to; never synced (each device sends from its own
     settings), never holding the password (the OS keyring does: ``mail.credentials``).
     ``ca_file`` is "" for the system's authorities; ``port`` 0 for the TLS mode's default.
+    ``imap_host`` is the reading server ("" : the replies are not read), with its own port (0:
+    its TLS mode's default) and TLS mode; it reads with the same login and password.
     """
 
     __tablename__ = "mail_settings"
@@ -78,4 +80,7 @@ class MailSettingsRow(Base):
     sender: Mapped[str] = mapped_column(ADDRESS)
     sender_name: Mapped[str] = mapped_column(String(200))
     ca_file: Mapped[str] = mapped_column(Text)
+    imap_host: Mapped[str] = mapped_column(String(253))
+    imap_port: Mapped[int] = mapped_column(Integer)
+    imap_tls: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

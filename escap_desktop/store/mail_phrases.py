@@ -11,9 +11,20 @@ CARE_PLAN_SENT = "Plan de soins envoyé par MSSanté"
 PLAN_VALIDATED_BY_MAIL = "Validation du plan de soins reçue par MSSanté"
 PLAN_NOT_VALIDATED_BY_MAIL = "Plan de soins non validé : réponse reçue par MSSanté"
 PLAN_RECEIVED_BY_MAIL = "Réponse au plan de soins reçue par MSSanté"
+INVITATION_SENT = "Invitation envoyée par MSSanté"
+INVITATION_ACCEPTED_BY_MAIL = "Acceptation de l'invitation reçue par MSSanté"
+INVITATION_DECLINED_BY_MAIL = "Refus de l'invitation reçu par MSSanté"
 
 MAIL_PHRASES = frozenset(
-    {CARE_PLAN_SENT, PLAN_VALIDATED_BY_MAIL, PLAN_NOT_VALIDATED_BY_MAIL, PLAN_RECEIVED_BY_MAIL}
+    {
+        CARE_PLAN_SENT,
+        PLAN_VALIDATED_BY_MAIL,
+        PLAN_NOT_VALIDATED_BY_MAIL,
+        PLAN_RECEIVED_BY_MAIL,
+        INVITATION_SENT,
+        INVITATION_ACCEPTED_BY_MAIL,
+        INVITATION_DECLINED_BY_MAIL,
+    }
 )
 
 

@@ -19,7 +19,8 @@ SLOT = 1
 
 @dataclass(frozen=True, slots=True)
 class StoredMailSettings:
-    """``port`` 0: the TLS mode's default; ``ca_file`` "": the system's authorities."""
+    """``port`` 0: the TLS mode's default; ``ca_file`` "": the system's authorities;
+    ``imap_host`` "": the replies are not read (``imap_port`` 0: ``imap_tls``'s default)."""
 
     host: str
     port: int
@@ -28,6 +29,9 @@ class StoredMailSettings:
     sender: str
     sender_name: str
     ca_file: str
+    imap_host: str = ""
+    imap_port: int = 0
+    imap_tls: str = "implicite"
 
 
 def read(session: Session) -> StoredMailSettings | None:
@@ -42,6 +46,9 @@ def read(session: Session) -> StoredMailSettings | None:
         sender=row.sender,
         sender_name=row.sender_name,
         ca_file=row.ca_file,
+        imap_host=row.imap_host,
+        imap_port=row.imap_port,
+        imap_tls=row.imap_tls,
     )
 
 
@@ -58,6 +65,9 @@ def write(session: Session, settings: StoredMailSettings, now: datetime) -> None
     row.sender = settings.sender
     row.sender_name = settings.sender_name
     row.ca_file = settings.ca_file
+    row.imap_host = settings.imap_host
+    row.imap_port = settings.imap_port
+    row.imap_tls = settings.imap_tls
     row.updated_at = now
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from escap_desktop.core.rules.replies import EXCERPT_LENGTH, ReplyVerdict, read_reply
+from escap_desktop.core.rules.replies import (
+    EXCERPT_LENGTH,
+    InvitationAnswer,
+    ReplyVerdict,
+    read_invitation_answer,
+    read_reply,
+)
 
 SUBJECT = "RE: Plan de soins ESCAP – D'ALMEIDA Zoë, née le 12/03/1940"
 
@@ -59,3 +65,40 @@ def test_a_long_reply_is_shortened_for_the_report() -> None:
     reading = read_reply(SUBJECT, "Je valide. " + "Détail " * 200)
     assert len(reading.excerpt) == EXCERPT_LENGTH
     assert reading.excerpt.endswith("…")
+
+
+INVITATION_SUBJECT = "RE: Invitation à une ESCAP – patient Z. D., 86 ans"
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        ("J'accepte.", InvitationAnswer.ACCEPTED),
+        ("J’accepte volontiers, merci.", InvitationAnswer.ACCEPTED),
+        ("OUI, d'accord pour participer", InvitationAnswer.ACCEPTED),
+        ("Je refuse, je pars à la retraite en mars.", InvitationAnswer.DECLINED),
+        ("Je ne peux pas accepter : patientèle complète.", InvitationAnswer.DECLINED),
+        ("Je n'accepte pas.", InvitationAnswer.DECLINED),
+        ("Non merci.", InvitationAnswer.DECLINED),
+        ("Pouvez-vous m'appeler ?", InvitationAnswer.UNCLEAR),
+    ],
+)
+def test_an_invitation_answer_is_read_from_the_invitees_own_words(
+    body: str, answer: InvitationAnswer
+) -> None:
+    assert read_invitation_answer(INVITATION_SUBJECT, body).answer is answer
+
+
+def test_the_quoted_invitation_never_answers_for_the_invitee() -> None:
+    """The quoted letter says « J'accepte » in its instructions: only the reply's own words."""
+    body = (
+        "Je vous rappelle.\n\nLe 07/12/2026, Awa N'DIAYE a écrit :\n"
+        "> répondez en commençant par « J'accepte » ou « Je refuse »"
+    )
+    reading = read_invitation_answer(INVITATION_SUBJECT, body)
+    assert reading.answer is InvitationAnswer.UNCLEAR
+    assert reading.excerpt == "Je vous rappelle."
+    assert (
+        read_invitation_answer(f"{INVITATION_SUBJECT} - j'accepte", "").answer
+        is InvitationAnswer.ACCEPTED
+    )

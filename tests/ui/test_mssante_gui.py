@@ -84,11 +84,23 @@ def _settings_dialog(qtbot: QtBot, main: MainController) -> MailSettingsDialog:
 
 
 def _configure(
-    qtbot: QtBot, main: MainController, port: int, certificates: CertificateFiles
+    qtbot: QtBot,
+    main: MainController,
+    port: int,
+    certificates: CertificateFiles,
+    *,
+    imap_port: int | None = None,
 ) -> None:
+    """The nurse types her operator's settings; ``imap_port``: its reading server (STARTTLS)
+    on this computer too, else she leaves the reading server empty."""
     dialog = _settings_dialog(qtbot, main)
     type_text(dialog.host, "127.0.0.1")
     type_text(dialog.port, str(port))
+    if imap_port is not None:
+        type_text(dialog.imap_host, "127.0.0.1")
+        dialog.imap_tls.setFocus()
+        dialog.imap_tls.setCurrentIndex(dialog.imap_tls.findText("STARTTLS"))
+        type_text(dialog.imap_port, str(imap_port))
     type_text(dialog.login, LOGIN)
     type_text(dialog.password, PASSWORD)
     type_text(dialog.sender_address, SENDER)

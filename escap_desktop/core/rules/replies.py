@@ -1,4 +1,5 @@
-"""What a médecin traitant's reply to the care plan says: validated, not validated, or unclear.
+"""What a reply by MSSanté says: to the care plan (validated, not validated, or unclear), or to
+an invitation (accepted, declined, or unclear).
 
 A GP who has only MSSanté answers the plan from their practice software or webmail, in their own
 words ("Je valide", "Vu, d'accord", "Je ne valide pas : …"). Only the reply's own text counts:
@@ -7,6 +8,11 @@ or « -----Message d'origine----- ») repeats the plan and must not be read as t
 A negation wins over a validation word ("pas d'accord", "ne valide pas"), and a reply with
 neither still proves the plan was received: it is recorded as received, never as validated —
 a wrong « validé » in the evaluation's figures is worse than a missing one.
+
+An invitation's answer is read the same way (own text first, then what was added to the
+subject): a refusal wins over an acceptance (« je ne peux pas accepter »), and a reply with
+neither is left to the professional to read and record by hand — joining a team is the
+invitee's own consent, never inferred.
 """
 
 from __future__ import annotations
@@ -75,10 +81,7 @@ def read_reply(subject: str, body: str) -> ReplyReading:
         verdict = ReplyVerdict.VALIDATED
     else:
         verdict = ReplyVerdict.RECEIVED
-    excerpt = " ".join(text.split())
-    if len(excerpt) > EXCERPT_LENGTH:
-        excerpt = excerpt[: EXCERPT_LENGTH - 1].rstrip() + "…"
-    return ReplyReading(verdict, excerpt)
+    return ReplyReading(verdict, _excerpt(text))
 
 
 def _after_plan_title(subject: str) -> str:
@@ -88,3 +91,48 @@ def _after_plan_title(subject: str) -> str:
         if separator in subject:
             return subject.rsplit(separator, 1)[1]
     return ""
+
+
+class InvitationAnswer(StrEnum):
+    ACCEPTED = "accepte"
+    DECLINED = "refuse"
+    UNCLEAR = "incertain"
+    """Neither word: nothing is recorded; the professional reads the reply."""
+
+
+_DECLINES = re.compile(
+    r"\b(je refuse|refuse|je decline|decline|n'accepte pas|ne peux pas|ne pourrai pas|"
+    r"ne souhaite pas|pas disponible|indisponible|non merci|impossible)\b"
+)
+_ACCEPTS = re.compile(
+    r"\b(j'accepte|accepte|acceptee?|d'accord|ok|oui|volontiers|avec plaisir|je participe)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationReading:
+    answer: InvitationAnswer
+    excerpt: str
+
+
+def read_invitation_answer(subject: str, body: str) -> InvitationReading:
+    """The invitee's answer to an invitation sent by MSSanté."""
+    text = own_text(body)
+    words = fold(text).replace("’", "'")
+    added = _after_plan_title(re.sub(r"^\s*((re|tr|fwd?)\s*:\s*)+", "", fold(subject)))
+    answer = InvitationAnswer.UNCLEAR
+    for candidate in (words, added):
+        if _DECLINES.search(candidate):
+            answer = InvitationAnswer.DECLINED
+            break
+        if _ACCEPTS.search(candidate):
+            answer = InvitationAnswer.ACCEPTED
+            break
+    return InvitationReading(answer, _excerpt(text))
+
+
+def _excerpt(text: str) -> str:
+    excerpt = " ".join(text.split())
+    if len(excerpt) > EXCERPT_LENGTH:
+        excerpt = excerpt[: EXCERPT_LENGTH - 1].rstrip() + "…"
+    return excerpt

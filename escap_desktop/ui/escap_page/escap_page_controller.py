@@ -30,7 +30,7 @@ from escap_desktop.services.escaps import EscapService
 from escap_desktop.services.events import EventService
 from escap_desktop.services.form_checks import FormChecks
 from escap_desktop.services.messages import MessageService
-from escap_desktop.services.mssante import MssanteService, UnconfirmedAddressError
+from escap_desktop.services.mssante import MssanteService, QueuedMail, UnconfirmedAddressError
 from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
 from escap_desktop.ui.error_channel import ErrorChannel
@@ -162,6 +162,8 @@ class EscapPageController(QObject):
         members.send_invitation_requested.connect(self._on_member_send_requested)
         members.print_invitation_requested.connect(self._on_member_print_requested)
         members.send_plan_by_mail_requested.connect(self._on_member_mail_requested)
+        members.mail_retry_requested.connect(self._on_mail_retry_requested)
+        members.invite_by_mail_requested.connect(self._on_invite_by_mail_requested)
         view.plan.print_requested.connect(self._on_plan_print_requested)
         view.grid_print_requested.connect(self._on_grid_print_requested)
         plan = view.plan
@@ -213,8 +215,9 @@ class EscapPageController(QObject):
             else " ".join(problems)
         )
         view.members.set_members(overview.members, rule, open_team)
+        mssante = self.services.mssante is not None
         view.members.set_mail_possible(
-            self.services.mssante is not None and active_team, self.me.id
+            mssante and active_team, self.me.id, invite=mssante and open_team
         )
         self.refresh_channels()
         names = self.names()
@@ -408,6 +411,14 @@ class EscapPageController(QObject):
     def _on_member_mail_requested(self, membership_id: str) -> None:
         """Asks for the address (the record's, shown), then queues the plan; an address outside
         the records is queued only after an explicit confirmation."""
+        self._ask_address(membership_id, invitation=False)
+
+    @Slot(str)
+    def _on_invite_by_mail_requested(self, membership_id: str) -> None:
+        """The same for the invitation letter; the invitee's answer comes back by mail."""
+        self._ask_address(membership_id, invitation=True)
+
+    def _ask_address(self, membership_id: str, *, invitation: bool) -> None:
         members = self.view.members
         members.show_error("")
         mssante = self.services.mssante
@@ -420,50 +431,97 @@ class EscapPageController(QObject):
         except EscapError as error:
             members.show_error(str(error))
             return
-        dialog = SendPlanDialog(member.professional, settings.sender, self.view)
         recipient = member.professional
+        dialog = SendPlanDialog(recipient, settings.sender, self.view, invitation=invitation)
 
         def send() -> None:
-            self.send_plan_by_mail(recipient, dialog.address())
+            if invitation:
+                self.send_invitation_by_mail(membership_id, recipient, dialog.address())
+            else:
+                self.send_plan_by_mail(recipient, dialog.address())
 
         self._open(dialog, send)
+
+    @Slot(str)
+    def _on_mail_retry_requested(self, item_id: str) -> None:
+        """The waiting or refused message leaves at the next delivery, started now."""
+        mssante = self.services.mssante
+        if mssante is None:
+            return
+        members = self.view.members
+        members.show_error("")
+        try:
+            mssante.retry(item_id)
+        except EscapError as error:
+            members.show_error(str(error))
+            return
+        self.errors.post("Nouvel essai d'envoi MSSanté en cours.")
+        self.refresh_channels()
+        self.mail_queued.emit()
 
     def send_plan_by_mail(self, recipient: Professional, address: str) -> bool:
         """Queues the care plan for ``recipient`` at ``address``; True once it is queued."""
         mssante = self.services.mssante
         if mssante is None:
             return False
+        return self._queue_mail(
+            recipient,
+            lambda confirmed: mssante.send_care_plan(
+                self.escap_id, recipient.id, address=address, confirmed_address=confirmed
+            ),
+            "Le plan de soins contient des données de santé",
+            "Plan de soins prêt à partir par MSSanté vers {address} : il est envoyé dès que "
+            "votre serveur de messagerie répond.",
+        )
+
+    def send_invitation_by_mail(
+        self, membership_id: str, recipient: Professional, address: str
+    ) -> bool:
+        """Queues the invitation letter for ``recipient`` at ``address``; True once queued."""
+        mssante = self.services.mssante
+        if mssante is None:
+            return False
+        return self._queue_mail(
+            recipient,
+            lambda confirmed: mssante.send_invitation(
+                membership_id, address=address, confirmed_address=confirmed
+            ),
+            "L'invitation décrit un patient pris en charge",
+            "Invitation prête à partir par MSSanté vers {address} : elle est envoyée dès que "
+            "votre serveur de messagerie répond.",
+        )
+
+    def _queue_mail(
+        self,
+        recipient: Professional,
+        queue: Callable[[bool], QueuedMail],
+        why_careful: str,
+        ready: str,
+    ) -> bool:
+        """``queue(confirmed_address)``; an address outside the records is asked about first.
+        ``ready`` (with ``{address}``) is posted once the message is queued."""
         members = self.view.members
         members.show_error("")
         try:
-            queued = mssante.send_care_plan(self.escap_id, recipient.id, address=address)
+            queued = queue(False)
         except UnconfirmedAddressError as unconfirmed:
             if not self.confirm(
                 self.view,
                 "Adresse hors annuaire",
-                f"{unconfirmed}\n\nLe plan de soins contient des données de santé : "
-                f"n'envoyez à « {unconfirmed.address} » que si vous êtes sûr(e) que c'est la "
-                f"boîte MSSanté de {recipient.display_name}.",
+                f"{unconfirmed}\n\n{why_careful} : n'envoyez à « {unconfirmed.address} » que "
+                f"si vous êtes sûr(e) que c'est la boîte MSSanté de {recipient.display_name}.",
                 "&Envoyer à cette adresse",
             ):
                 members.show_error("Rien n'a été envoyé.")
                 return False
-            confirmed = self._try(
-                lambda: mssante.send_care_plan(
-                    self.escap_id, recipient.id, address=address, confirmed_address=True
-                ),
-                members.show_error,
-            )
+            confirmed = self._try(lambda: queue(True), members.show_error)
             if confirmed is None:
                 return False
             queued = confirmed
         except EscapError as error:
             members.show_error(str(error))
             return False
-        self.errors.post(
-            f"Plan de soins prêt à partir par MSSanté vers {queued.address} : il est envoyé "
-            "dès que votre serveur de messagerie répond."
-        )
+        self.errors.post(ready.format(address=queued.address))
         self.refresh_channels()
         self.mail_queued.emit()
         return True

@@ -89,6 +89,8 @@ class MembersPanel(QWidget):
     removal_requested = Signal(str)
     member_selected = Signal(str)
     send_plan_by_mail_requested = Signal(str)
+    invite_by_mail_requested = Signal(str)
+    mail_retry_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,16 @@ class MembersPanel(QWidget):
             "Envoyer le plan de soins à la boîte MSSanté de ce professionnel (celle de "
             "l'annuaire), pour un professionnel qui n'a pas ESCAP Desktop."
         )
+        self.invite_mail_button = QPushButton(icon("invite"), "Inviter par MSSa&nté…")
+        self.invite_mail_button.setToolTip(
+            "Envoyer la lettre d'invitation à la boîte MSSanté de ce professionnel ; sa réponse "
+            "(« J'accepte » ou « Je refuse ») est enregistrée quand elle arrive."
+        )
+        self.retry_mail_button = QPushButton(icon("refresh"), "Réessa&yer l'envoi MSSanté")
+        self.retry_mail_button.setToolTip(
+            "Renvoyer maintenant le message MSSanté en attente ou refusé (après avoir corrigé "
+            "les réglages de la messagerie, ou quand le serveur répond de nouveau)."
+        )
         self.accepted_button = QPushButton(icon("accept"), "A a&ccepté")
         self.accepted_button.setToolTip(
             "Enregistrer l'accord d'un professionnel qui a répondu sur papier ou par téléphone."
@@ -132,7 +144,9 @@ class MembersPanel(QWidget):
             self.add_button,
             self.send_button,
             self.print_button,
+            self.invite_mail_button,
             self.mail_button,
+            self.retry_mail_button,
             self.accepted_button,
             self.declined_button,
             self.role_button,
@@ -151,6 +165,10 @@ class MembersPanel(QWidget):
         self.send_button.clicked.connect(lambda: self._emit_for(self.send_invitation_requested))
         self.print_button.clicked.connect(lambda: self._emit_for(self.print_invitation_requested))
         self.mail_button.clicked.connect(lambda: self._emit_for(self.send_plan_by_mail_requested))
+        self.retry_mail_button.clicked.connect(self._on_retry_mail_clicked)
+        self.invite_mail_button.clicked.connect(
+            lambda: self._emit_for(self.invite_by_mail_requested)
+        )
         self.accepted_button.clicked.connect(lambda: self._answer(True))
         self.declined_button.clicked.connect(lambda: self._answer(False))
         self.role_button.clicked.connect(lambda: self._emit_for(self.role_edit_requested))
@@ -158,6 +176,7 @@ class MembersPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._editable = True
         self._mail_possible = False
+        self._invite_by_mail_possible = False
         self._me = ""
         self._on_selection_changed()
 
@@ -178,10 +197,23 @@ class MembersPanel(QWidget):
     def set_channels(self, channels: Mapping[str, MemberReach]) -> None:
         """By which channel each member was last reached (professional id -> reach)."""
         self.model.set_channels(channels)
+        self._on_selection_changed()
 
-    def set_mail_possible(self, possible: bool, me: str = "") -> None:
-        """Whether the plan can go by MSSanté now (the plan runs); ``me`` never receives it."""
+    def _selected_reach(self) -> MemberReach | None:
+        member = self.selected()
+        return None if member is None else self.model.reach(member.professional.id)
+
+    @Slot()
+    def _on_retry_mail_clicked(self) -> None:
+        reach = self._selected_reach()
+        if reach is not None and reach.can_retry:
+            self.mail_retry_requested.emit(reach.last_mail)
+
+    def set_mail_possible(self, possible: bool, me: str = "", *, invite: bool = False) -> None:
+        """Whether the plan can go by MSSanté now (the plan runs), and ``invite`` whether an
+        invitation can (the team is open); ``me`` never receives either."""
         self._mail_possible = possible
+        self._invite_by_mail_possible = invite
         self._me = me
         self._on_selection_changed()
 
@@ -214,12 +246,14 @@ class MembersPanel(QWidget):
         self.declined_button.setEnabled(self._editable and invited)
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
-        self.mail_button.setEnabled(
-            self._mail_possible
-            and current
-            and member is not None
-            and member.professional.id != self._me
+        someone_else = member is not None and member.professional.id != self._me
+        self.invite_mail_button.setEnabled(
+            self._invite_by_mail_possible and self._editable and invited and someone_else
         )
+        self.mail_button.setEnabled(self._mail_possible and current and someone_else)
+        reach = self._selected_reach()
+        self.retry_mail_button.setVisible(reach is not None and reach.can_retry)
+        self.retry_mail_button.setEnabled(self._mail_possible)
         if member is not None:
             self.member_selected.emit(member.professional.id)
         else:

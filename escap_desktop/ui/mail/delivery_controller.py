@@ -5,6 +5,11 @@ Like the sync (``main_window/sync_controller.py``), a delivery runs on its own w
 below the GUI thread's priority, never making the window wait on a slow server. A failure never
 pops up: the mail stays queued (``MssanteService.deliver_queued`` gives it a later retry time)
 and the status bar says why, in French, on its « MSSanté » field and in a passing message.
+
+After each run, when the settings name a reading server (IMAP), the replies are collected on
+the same worker (``MssanteReplyService.collect``): what was recorded is said in the status bar
+and ``replies_recorded`` lets the pages show it; a reply not recorded (another sender's) and a
+mailbox that cannot be read are said there too, never in a popup.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from escap_desktop.core.errors import EscapError
 from escap_desktop.services.mssante import DeliveryReport, MssanteService
+from escap_desktop.services.mssante_replies import MssanteReplyService, ReplyReport
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.runner import JobQueue, call_job
 
@@ -22,6 +28,7 @@ RETRY_INTERVAL_MS = 60_000
 (1 min, 2, 4... at most 6 h), so a look finds nothing due most of the time."""
 MESSAGE_MS = 10_000
 WAITING_HINT = "Les messages restent en attente et repartiront automatiquement."
+REREAD_HINT = "Les réponses seront relues automatiquement."
 
 
 def waiting_text(count: int) -> str:
@@ -32,10 +39,34 @@ def waiting_text(count: int) -> str:
     return f"MSSanté : {count} messages en attente"
 
 
+def replies_text(report: ReplyReport) -> str:
+    """What the status bar says of a collect (French), "" when nothing new was read: the first
+    reply recorded, then the first one not recorded (the professional must read it)."""
+    parts = []
+    if report.recorded:
+        parts.append(
+            f"{report.recorded[0].sentence}.{_others(len(report.recorded) - 1, 'enregistrée')}"
+        )
+    if report.ignored:
+        parts.append(f"{report.ignored[0]}{_others(len(report.ignored) - 1, 'non enregistrée')}")
+    return f"MSSanté : {' '.join(parts)}" if parts else ""
+
+
+def _others(count: int, what: str) -> str:
+    if count == 0:
+        return ""
+    if count == 1:
+        return f" Une autre réponse {what}."
+    return f" {count} autres réponses {what}s."
+
+
 class MailDeliveryController(QObject):
-    """``delivered(report)`` after each run that ended (the pages refresh who was reached)."""
+    """``delivered(report)`` after each run that ended (the pages refresh who was reached);
+    ``replies_recorded(report)`` when a collect recorded replies (the pages and the list show
+    them). ``replies`` None: the replies are never read (as without a reading server)."""
 
     delivered = Signal(object)
+    replies_recorded = Signal(object)
 
     def __init__(
         self,
@@ -44,9 +75,12 @@ class MailDeliveryController(QObject):
         status_bar: QStatusBar,
         parent: QObject | None = None,
         interval_ms: int = RETRY_INTERVAL_MS,
+        *,
+        replies: MssanteReplyService | None = None,
     ) -> None:
         super().__init__(parent)
         self.mssante = mssante
+        self.replies = replies
         self._errors = errors
         self._bar = status_bar
         self._jobs = JobQueue(self, background=True)
@@ -54,6 +88,8 @@ class MailDeliveryController(QObject):
         self._again = False
         self._stopped = True
         self.last_problem = ""
+        self.last_reply_problem = ""
+        """Why the mailbox could not be read at the last collect ("" when it was)."""
         self.label = QLabel()
         self.label.setObjectName("mailLabel")
         self.label.hide()
@@ -76,6 +112,7 @@ class MailDeliveryController(QObject):
 
     @property
     def running(self) -> bool:
+        """A delivery run, or the collect of the replies after it, is under way."""
         return self._running
 
     @Slot()
@@ -119,14 +156,56 @@ class MailDeliveryController(QObject):
                     MESSAGE_MS,
                 )
         self.delivered.emit(report)
-        self._next()
+        self._collect_replies()
 
     def _on_failed(self, error: BaseException) -> None:
-        self._running = False
         if isinstance(error, EscapError):
             self._show_problem(str(error))
         else:
             self._errors.report(error)
+        self._collect_replies()  # the reading server may answer when the sending one does not
+
+    def _collect_replies(self) -> None:
+        """After a run: the replies, on the same worker, when a reading server is set."""
+        replies = self.replies
+        if replies is None or self._stopped:
+            self._finish()
+            return
+        try:
+            reading = replies.configured
+        except EscapError as error:
+            self._show_reply_problem(str(error))
+            self._finish()
+            return
+        if not reading:
+            self.last_reply_problem = ""
+            self._finish()
+            return
+        self._jobs.start(call_job(replies.collect), self._on_replies_read, self._on_replies_failed)
+
+    def _on_replies_read(self, report: ReplyReport) -> None:
+        self.last_reply_problem = ""
+        text = replies_text(report)
+        if text:
+            self._bar.showMessage(text, MESSAGE_MS * 3)
+        if report.recorded:
+            self.replies_recorded.emit(report)
+        self._finish()
+
+    def _on_replies_failed(self, error: BaseException) -> None:
+        if isinstance(error, EscapError):
+            self._show_reply_problem(str(error))
+        else:
+            self._errors.report(error)
+        self._finish()
+
+    def _show_reply_problem(self, problem: str) -> None:
+        self.last_reply_problem = problem
+        hint = "" if "relues" in problem else f" {REREAD_HINT}"
+        self._bar.showMessage(f"MSSanté : {problem}{hint}", MESSAGE_MS * 3)
+
+    def _finish(self) -> None:
+        self._running = False
         self._next()
 
     def _next(self) -> None:

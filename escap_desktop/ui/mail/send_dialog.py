@@ -22,6 +22,7 @@ from escap_desktop.ui.widgets.dialog_buttons import action_cancel_buttons
 from escap_desktop.ui.widgets.form_errors import error_label
 
 TITLE = "Envoyer le plan par MSSanté"
+INVITATION_TITLE = "Inviter par MSSanté"
 
 
 def recorded_hint(professional: Professional) -> str:
@@ -35,17 +36,27 @@ def recorded_hint(professional: Professional) -> str:
 
 
 class SendPlanDialog(QDialog):
-    """Accepted with :meth:`address`; the caller queues the message."""
+    """Accepted with :meth:`address`; the caller queues the message. ``invitation``: the
+    invitation letter rather than the care plan (same address rules)."""
 
     def __init__(
-        self, professional: Professional, sender: str, parent: QWidget | None = None
+        self,
+        professional: Professional,
+        sender: str,
+        parent: QWidget | None = None,
+        *,
+        invitation: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(INVITATION_TITLE if invitation else TITLE)
         self.professional = professional
         intro = QLabel(
-            f"Le plan de soins, limité à ce que {professional.display_name} peut lire selon le "
-            f"consentement, part de votre boîte {sender} avec le document IHE XDM que son "
+            f"La lettre d'invitation part de votre boîte {sender} ; le patient n'y figure que "
+            f"par ses initiales et son âge. {professional.display_name} répond à ce message par "
+            "« J'accepte » ou « Je refuse », et sa réponse est enregistrée à son arrivée."
+            if invitation
+            else f"Le plan de soins, limité à ce que {professional.display_name} peut lire selon "
+            f"le consentement, part de votre boîte {sender} avec le document IHE XDM que son "
             "logiciel classe dans le dossier du patient."
         )
         intro.setWordWrap(True)

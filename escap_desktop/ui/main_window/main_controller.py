@@ -20,6 +20,7 @@ from escap_desktop.core.entities import LocalProfile, Professional
 from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import EscapError
 from escap_desktop.services.directory import DirectoryService
+from escap_desktop.services.mssante_replies import ReplyReport
 from escap_desktop.services.practice import Practice
 from escap_desktop.services.store_protection import ProtectionChange
 from escap_desktop.ui.about_dialog import AboutDialog
@@ -154,8 +155,15 @@ class MainController(QObject):
         self.sync = SyncController(practice.sync, shell.errors, self.window.status, self)
         self.sync.synced.connect(self.schedule_reload)
         self.sync.invitations_changed.connect(self.window.set_invitation_count)
-        self.mail = MailDeliveryController(practice.mssante, shell.errors, self.window.status, self)
+        self.mail = MailDeliveryController(
+            practice.mssante,
+            shell.errors,
+            self.window.status,
+            self,
+            replies=practice.mssante_replies,
+        )
         self.mail.delivered.connect(self._on_mail_delivered)
+        self.mail.replies_recorded.connect(self._on_mail_replies_recorded)
         self.mail_settings_action = self._add_mail_settings_action()
         self.mail_settings_dialog: MailSettingsDialog | None = None
         self.merges = MergeController(
@@ -739,6 +747,14 @@ class MainController(QObject):
         for page in self.pages.values():
             page.refresh_channels()
 
+    def _on_mail_replies_recorded(self, report: ReplyReport) -> None:
+        """The médecin traitant's answer changed plans: their pages and the list show it."""
+        answered = {reply.escap_id for reply in report.recorded}
+        for page in self.pages.values():
+            if page.escap_id in answered:
+                self._call(page.refresh)
+        self.schedule_reload()
+
     @Slot()
     def _on_about_triggered(self) -> None:
         self._open_dialog(AboutDialog(self.data_dir, self.window))
@@ -754,6 +770,7 @@ class MainController(QObject):
             return None
 
     def shutdown(self) -> None:
+        self._reload_timer.stop()  # a reload due after the window is gone would find no store
         self.sync.stop()
         self.mail.stop()
         self.directory.close()

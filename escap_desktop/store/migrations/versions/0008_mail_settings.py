@@ -1,11 +1,13 @@
-"""The professional's MSSanté mailbox settings (server, port, TLS mode, login, sender).
+"""The professional's MSSanté mailbox settings (sending server, port, TLS mode, login, sender;
+the optional reading server).
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
 
 Issue 21: the settings live beside the local profile, in the encrypted store, one row; the
-password is never here (the OS keyring keeps it). Only a new table.
+password is never here (the OS keyring keeps it). The IMAP server (``imap_host`` "" when the
+replies are not read) uses the same login and password. Only a new table.
 """
 
 import sqlalchemy as sa
@@ -28,6 +30,9 @@ def upgrade() -> None:
         sa.Column("sender", sa.String(length=320), nullable=False),
         sa.Column("sender_name", sa.String(length=200), nullable=False),
         sa.Column("ca_file", sa.Text(), nullable=False),
+        sa.Column("imap_host", sa.String(length=253), nullable=False),
+        sa.Column("imap_port", sa.Integer(), nullable=False),
+        sa.Column("imap_tls", sa.String(length=20), nullable=False),
         sa.Column("updated_at", sa.String(length=27), nullable=False),
         sa.CheckConstraint("slot = 1", name="ck_mail_settings_single_row"),
         sa.PrimaryKeyConstraint("slot"),
