@@ -133,7 +133,8 @@ def _send_to_gp(qtbot: QtBot, page: EscapPageController, team: Team) -> SendPlan
     members = page.view.members
     assert members.select_professional(team.gp_id)
     assert members.mail_button.isEnabled()
-    qtbot.mouseClick(members.mail_button, LEFT)
+    assert members.plan_mail_action.isEnabled()
+    members.plan_mail_action.trigger()  # « MSSanté › Envoyer le plan de soins… »
     dialog = page.dialog
     assert isinstance(dialog, SendPlanDialog)
     qtbot.waitUntil(dialog.isVisible)
@@ -241,6 +242,6 @@ def test_without_settings_the_team_tab_says_mssante_is_not_configured(
     page = _team_page(main, team)
     members = page.view.members
     assert members.select_professional(team.gp_id)
-    qtbot.mouseClick(members.mail_button, LEFT)
+    members.plan_mail_action.trigger()
     assert page.dialog is None
     assert members.error.text() == NOT_CONFIGURED

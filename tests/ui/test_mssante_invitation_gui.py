@@ -53,8 +53,9 @@ def _gp_status(page: EscapPageController, team: Team) -> MembershipStatus:
 def _invite_gp(qtbot: QtBot, page: EscapPageController, team: Team) -> SendPlanDialog:
     members = page.view.members
     assert members.select_professional(team.gp_id)
-    assert members.invite_mail_button.isEnabled()
-    qtbot.mouseClick(members.invite_mail_button, LEFT)
+    assert members.mail_button.isEnabled()
+    assert members.invite_mail_action.isEnabled()
+    members.invite_mail_action.trigger()  # « MSSanté › Inviter par MSSanté… »
     dialog = page.dialog
     assert isinstance(dialog, SendPlanDialog)
     qtbot.waitUntil(dialog.isVisible)
@@ -111,7 +112,7 @@ def test_the_gp_invited_by_mssante_accepts_by_replying_and_becomes_a_member(
     trail = [line.record for line in nurse_practice.audit.patient_trail(team.patient_id)]
     assert "Invitation envoyée par MSSanté" in trail
     assert "Acceptation de l'invitation reçue par MSSanté" in trail
-    assert not page.view.members.invite_mail_button.isEnabled()  # answered: no second letter
+    assert not page.view.members.invite_mail_action.isEnabled()  # answered: no second letter
 
 
 def test_a_message_that_could_not_leave_is_tried_again_from_the_team_tab(
@@ -130,15 +131,15 @@ def test_a_message_that_could_not_leave_is_tried_again_from_the_team_tab(
     qtbot.waitUntil(lambda: not main.mail.running, timeout=30_000)
     members = page.view.members
     assert members.select_professional(team.gp_id)
-    assert not members.retry_mail_button.isHidden()
+    assert members.retry_mail_action.isVisible()
     assert smtp_server.received == []
 
     kept = nurse_practice.profile.mail_settings()
     assert kept is not None
     nurse_practice.profile.save_mail_settings(replace(kept, port=smtp_server.port))  # corrected
     with qtbot.waitSignal(main.mail.delivered, timeout=30_000):
-        qtbot.mouseClick(members.retry_mail_button, LEFT)
+        members.retry_mail_action.trigger()
 
     assert [r.recipients for r in smtp_server.received] == [(GP_ADDRESS,)]
     qtbot.waitUntil(lambda: _channel_of(page, team.gp_id).startswith("MSSanté, le "))
-    assert members.retry_mail_button.isHidden()  # nothing waits any more
+    assert not members.retry_mail_action.isVisible()  # nothing waits any more

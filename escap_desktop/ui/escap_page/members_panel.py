@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from escap_desktop.core.entities import MembershipStatus
 from escap_desktop.core.entities.summaries import MemberView
@@ -115,20 +123,35 @@ class MembersPanel(QWidget):
         self.add_button = QPushButton(icon("add"), "&Ajouter un professionnel…")
         self.send_button = QPushButton(icon("invite"), "&Envoyer l'invitation")
         self.print_button = QPushButton(icon("print"), "&Imprimer l'invitation")
-        self.mail_button = QPushButton(icon("inbox"), "Envoyer le plan par &MSSanté…")
-        self.mail_button.setToolTip(
-            "Envoyer le plan de soins à la boîte MSSanté de ce professionnel (celle de "
-            "l'annuaire), pour un professionnel qui n'a pas ESCAP Desktop."
-        )
-        self.invite_mail_button = QPushButton(icon("invite"), "Inviter par MSSa&nté…")
-        self.invite_mail_button.setToolTip(
+        # the MSSanté sendings share one menu button: the row keeps room at 1366 px
+        self.mail_menu = QMenu(self)
+        self.mail_menu.setToolTipsVisible(True)
+        self.invite_mail_action = self.mail_menu.addAction(icon("invite"), "&Inviter par MSSanté…")
+        self.invite_mail_action.setToolTip(
             "Envoyer la lettre d'invitation à la boîte MSSanté de ce professionnel ; sa réponse "
             "(« J'accepte » ou « Je refuse ») est enregistrée quand elle arrive."
         )
-        self.retry_mail_button = QPushButton(icon("refresh"), "Réessa&yer l'envoi MSSanté")
-        self.retry_mail_button.setToolTip(
+        self.plan_mail_action = self.mail_menu.addAction(icon("plan"), "Envoyer le &plan de soins…")
+        self.plan_mail_action.setToolTip(
+            "Envoyer le plan de soins à la boîte MSSanté de ce professionnel (celle de "
+            "l'annuaire), pour un professionnel qui n'a pas ESCAP Desktop."
+        )
+        self.retry_mail_action = self.mail_menu.addAction(
+            icon("refresh"), "&Réessayer l'envoi en attente"
+        )
+        self.retry_mail_action.setToolTip(
             "Renvoyer maintenant le message MSSanté en attente ou refusé (après avoir corrigé "
             "les réglages de la messagerie, ou quand le serveur répond de nouveau)."
+        )
+        self.mail_button = QToolButton()
+        self.mail_button.setText("&MSSanté")
+        self.mail_button.setIcon(icon("inbox"))
+        self.mail_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.mail_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.mail_button.setMenu(self.mail_menu)
+        self.mail_button.setToolTip(
+            "Inviter ce professionnel, lui envoyer le plan de soins par sa messagerie sécurisée "
+            "MSSanté, ou réessayer un envoi."
         )
         self.accepted_button = QPushButton(icon("accept"), "A a&ccepté")
         self.accepted_button.setToolTip(
@@ -144,9 +167,7 @@ class MembersPanel(QWidget):
             self.add_button,
             self.send_button,
             self.print_button,
-            self.invite_mail_button,
             self.mail_button,
-            self.retry_mail_button,
             self.accepted_button,
             self.declined_button,
             self.role_button,
@@ -164,9 +185,11 @@ class MembersPanel(QWidget):
         self.add_button.clicked.connect(self.add_requested)
         self.send_button.clicked.connect(lambda: self._emit_for(self.send_invitation_requested))
         self.print_button.clicked.connect(lambda: self._emit_for(self.print_invitation_requested))
-        self.mail_button.clicked.connect(lambda: self._emit_for(self.send_plan_by_mail_requested))
-        self.retry_mail_button.clicked.connect(self._on_retry_mail_clicked)
-        self.invite_mail_button.clicked.connect(
+        self.plan_mail_action.triggered.connect(
+            lambda: self._emit_for(self.send_plan_by_mail_requested)
+        )
+        self.retry_mail_action.triggered.connect(self._on_retry_mail_clicked)
+        self.invite_mail_action.triggered.connect(
             lambda: self._emit_for(self.invite_by_mail_requested)
         )
         self.accepted_button.clicked.connect(lambda: self._answer(True))
@@ -247,13 +270,23 @@ class MembersPanel(QWidget):
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
         someone_else = member is not None and member.professional.id != self._me
-        self.invite_mail_button.setEnabled(
+        self.invite_mail_action.setEnabled(
             self._invite_by_mail_possible and self._editable and invited and someone_else
         )
-        self.mail_button.setEnabled(self._mail_possible and current and someone_else)
+        self.plan_mail_action.setEnabled(self._mail_possible and current and someone_else)
         reach = self._selected_reach()
-        self.retry_mail_button.setVisible(reach is not None and reach.can_retry)
-        self.retry_mail_button.setEnabled(self._mail_possible)
+        self.retry_mail_action.setVisible(reach is not None and reach.can_retry)
+        self.retry_mail_action.setEnabled(self._mail_possible or self._invite_by_mail_possible)
+        self.mail_button.setEnabled(
+            any(
+                action.isEnabled() and action.isVisible()
+                for action in (
+                    self.invite_mail_action,
+                    self.plan_mail_action,
+                    self.retry_mail_action,
+                )
+            )
+        )
         if member is not None:
             self.member_selected.emit(member.professional.id)
         else:
