@@ -49,7 +49,9 @@ def register(subparsers: Any) -> None:
         prog="escap export",
         required=True,
     )
-    for kind in DocumentKind:
+    # the printed documents; the team's news (DocumentKind.DIGEST) only leaves by MSSanté: what
+    # it holds depends on what was already sent to that recipient (services/mssante.py)
+    for kind in _DOCUMENT_HELP:
         document = kinds.add_parser(
             kind.value,
             help=_DOCUMENT_HELP[kind],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from escap_desktop.documents.data import (
         CarePlanData,
         ConsentFormData,
+        DigestData,
         DocumentData,
         GridItemRow,
         GridReportData,
@@ -48,6 +49,7 @@ _HOMES = {
     "build_consent_form": "escap_desktop.documents.consent_form",
     "CarePlanData": "escap_desktop.documents.data",
     "ConsentFormData": "escap_desktop.documents.data",
+    "DigestData": "escap_desktop.documents.data",
     "DocumentData": "escap_desktop.documents.data",
     "GridItemRow": "escap_desktop.documents.data",
     "GridReportData": "escap_desktop.documents.data",
@@ -82,6 +84,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CarePlanData",
     "ConsentFormData",
+    "DigestData",
     "DocumentData",
     "DocumentKind",
     "GridItemRow",

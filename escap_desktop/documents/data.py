@@ -6,15 +6,17 @@ the clock, so the same inputs always print the same document and tests need no d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from escap_desktop.core.entities import (
     Action,
     Consent,
+    Event,
     GridAssessment,
     Membership,
+    Message,
     Patient,
     Professional,
 )
@@ -145,4 +147,29 @@ class GridReportData:
         return DocumentKind.GRID_REPORT
 
 
-DocumentData = ConsentFormData | InvitationData | CarePlanData | GridReportData
+@dataclass(frozen=True, slots=True)
+class DigestData:
+    """The team's news for one professional who has no ESCAP Desktop: the messages and the
+    events since ``since`` (None: since the start), only those their profession and the consent
+    let them read (the caller filters). ``names`` gives each author's display name."""
+
+    patient: Patient
+    recipient: Professional
+    messages: Sequence[Message]
+    events: Sequence[Event]
+    names: Mapping[str, str]
+    issued_on: date
+    since: date | None = None
+    author: Professional | None = None
+    reference: str = field(default_factory=lambda: document_reference(DocumentKind.DIGEST))
+
+    def __post_init__(self) -> None:
+        _tuple(self, "messages")
+        _tuple(self, "events")
+
+    @property
+    def kind(self) -> DocumentKind:
+        return DocumentKind.DIGEST
+
+
+DocumentData = ConsentFormData | InvitationData | CarePlanData | GridReportData | DigestData

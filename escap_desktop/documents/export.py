@@ -8,6 +8,7 @@ from escap_desktop.core.errors import DocumentError
 from escap_desktop.documents.data import (
     CarePlanData,
     ConsentFormData,
+    DigestData,
     DocumentData,
     GridReportData,
     InvitationData,
@@ -19,6 +20,7 @@ _FILE_STEMS = {
     DocumentKind.INVITATION: "invitation",
     DocumentKind.CARE_PLAN: "plan-de-soins",
     DocumentKind.GRID_REPORT: "grille-inclusion",
+    DocumentKind.DIGEST: "nouvelles",
 }
 
 
@@ -29,6 +31,7 @@ def build_document(data: DocumentData, *, templates_dir: Path | None = None) -> 
     """
     from escap_desktop.documents.care_plan import build_care_plan
     from escap_desktop.documents.consent_form import build_consent_form
+    from escap_desktop.documents.digest import build_digest
     from escap_desktop.documents.grid_report import build_grid_report
     from escap_desktop.documents.invitation import build_invitation
 
@@ -40,6 +43,8 @@ def build_document(data: DocumentData, *, templates_dir: Path | None = None) -> 
         return build_care_plan(data, templates_dir=templates_dir)
     if isinstance(data, GridReportData):
         return build_grid_report(data, templates_dir=templates_dir)
+    if isinstance(data, DigestData):
+        return build_digest(data, templates_dir=templates_dir)
     raise TypeError(f"not document data: {type(data).__name__}")
 
 

@@ -28,6 +28,7 @@ class DocumentKind(StrEnum):
     INVITATION = "invitation"
     CARE_PLAN = "care-plan"
     GRID_REPORT = "grid-report"
+    DIGEST = "digest"
 
     @property
     def code(self) -> str:
@@ -41,6 +42,7 @@ class DocumentKind(StrEnum):
             "invitation": "Lettre d'invitation",
             "care-plan": "Fiche du plan de soins",
             "grid-report": "Compte rendu de la grille d'inclusion",
+            "digest": "Nouvelles de l'équipe",
         }[self.value]
 
     @classmethod
@@ -56,6 +58,7 @@ _CODES = {
     DocumentKind.INVITATION: "IN",
     DocumentKind.CARE_PLAN: "CP",
     DocumentKind.GRID_REPORT: "GR",
+    DocumentKind.DIGEST: "NV",
 }
 
 _REFERENCE = re.compile(

@@ -79,6 +79,13 @@ CARE_PLAN_TYPE = XdmCode("18776-5", LOINC, "Plan personnalisé de soins")
 CARE_PLAN_CLASS = XdmCode("44", "1.2.250.1.213.1.1.4.1", "Plan de soins, protocole de soins")
 """classCode of the care-plan sheet (TRE_A03-ClasseDocument; ASS_X04 maps 18776-5 to 44)."""
 
+DIGEST_TYPE = XdmCode("34133-9", LOINC, "Synthèse d'épisode de soins")
+"""typeCode of the team's news (TRE_A04-Loinc): a summary of the period's messages and events.
+To check against ASS_X04 before a conformance test (no CI-SIS type names a team digest)."""
+
+DIGEST_CLASS = XdmCode("11", "1.2.250.1.213.1.1.4.1", "Synthèse")
+"""classCode of the team's news (TRE_A03-ClasseDocument)."""
+
 FORMAT_NOT_IN_A_PROFILE = XdmCode(
     "urn:asipSante:modelesHorsProfils:2011",
     "1.2.250.1.213.1.1.4.2.282",

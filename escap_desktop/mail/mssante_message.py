@@ -201,3 +201,60 @@ def invitation_body(
         "l'ESCAP : appelez le 15.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def digest_subject(patient: Patient) -> str:
+    """« Nouvelles de l'équipe ESCAP – D'ALMEIDA Zoë, née le 12/03/1940 »."""
+    return (
+        f"Nouvelles de l'équipe ESCAP – {patient.display_name}, {born(patient)} le "
+        f"{patient.birth_date:%d/%m/%Y}"
+    )
+
+
+def digest_body(
+    *,
+    patient: Patient,
+    recipient: Professional,
+    author: Professional,
+    messages: int,
+    events: int,
+    since: date | None,
+    identified_by_ins: bool,
+    sender_address: str,
+) -> str:
+    """The French text of the message carrying the team's news."""
+    civility = {Sex.FEMALE: "Mme", Sex.MALE: "M."}.get(patient.sex, "")
+    who = f"{civility} {patient.display_name}".strip()
+    period = f"depuis le {since:%d/%m/%Y}" if since else "depuis la création de l'équipe"
+    counts = [
+        f"{messages} message{'s' if messages > 1 else ''}" if messages else "",
+        f"{events} événement{'s' if events > 1 else ''}" if events else "",
+    ]
+    identity = (
+        "identifié par son INS dans les métadonnées"
+        if identified_by_ins
+        else "identifié par ses traits d'identité (son INS n'est pas qualifié)"
+    )
+    lines = [
+        f"Bonjour {recipient.display_name},",
+        "",
+        f"Voici les nouvelles de l'Équipe de Soins Coordonnés avec le Patient (ESCAP) de {who}, "
+        f"{born(patient)} le {patient.birth_date:%d/%m/%Y}, {period} : "
+        f"{' et '.join(c for c in counts if c)}.",
+        "",
+        f"Le détail est joint en PDF et dans l'archive {XDM_FILENAME}, que votre logiciel métier "
+        f"peut classer dans le dossier du patient ({identity}).",
+        "Seuls y figurent les messages et événements des catégories de données que le "
+        "consentement du patient ouvre à votre profession.",
+        "",
+        "Bien cordialement,",
+        "",
+        author.display_name,
+        author.profession.label,
+        sender_address,
+        "",
+        "-- ",
+        "Message envoyé avec ESCAP Desktop. Les situations d'urgence ne relèvent pas de "
+        "l'ESCAP : appelez le 15.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -40,8 +40,10 @@ from escap_desktop.core.entities import (
     AuditKind,
     Consent,
     Escap,
+    Event,
     Membership,
     MembershipStatus,
+    Message,
     Patient,
     Professional,
     new_id,
@@ -50,7 +52,12 @@ from escap_desktop.core.errors import ConsentError, TeamRuleError, TransitionErr
 from escap_desktop.core.rules import consent as consent_rules
 from escap_desktop.core.rules import lifecycle
 from escap_desktop.core.rules.access import current_consent
-from escap_desktop.documents import CarePlanData, build_document, document_filename
+from escap_desktop.documents import (
+    CarePlanData,
+    DigestData,
+    build_document,
+    document_filename,
+)
 from escap_desktop.exports.xdm import (
     XdmDocument,
     XdmRecipient,
@@ -62,6 +69,8 @@ from escap_desktop.exports.xdm_codes import (
     CABINET_INDIVIDUEL,
     CARE_PLAN_CLASS,
     CARE_PLAN_TYPE,
+    DIGEST_CLASS,
+    DIGEST_TYPE,
     XdmCode,
     id_oid,
     patient_ids,
@@ -72,6 +81,8 @@ from escap_desktop.mail.mssante_message import (
     build_message,
     care_plan_body,
     care_plan_subject,
+    digest_body,
+    digest_subject,
     invitation_body,
     invitation_subject,
     message_id_for,
@@ -85,12 +96,14 @@ from escap_desktop.services.access import escap_access
 from escap_desktop.services.base import ServiceBase
 from escap_desktop.services.documents import invitation_data
 from escap_desktop.store import Store, UnitOfWork, mail_queue
-from escap_desktop.store.mail_phrases import CARE_PLAN_SENT, INVITATION_SENT
+from escap_desktop.store.mail_phrases import CARE_PLAN_SENT, DIGEST_SENT, INVITATION_SENT
 from escap_desktop.store.mail_queue import OutboxItem
 
 KIND_CARE_PLAN = "plan_de_soins"
 KIND_INVITATION = "invitation"
+KIND_DIGEST = "nouvelles"
 CARE_PLAN_TITLE = "Plan de soins ESCAP"
+DIGEST_TITLE = "Nouvelles de l'équipe ESCAP"
 
 PROCESS_RUN = new_id()
 """This process's delivery run: a message claimed by another run was left by a process that
@@ -152,6 +165,25 @@ class _Recipient:
     patient: Patient
     professional: Professional
     is_medecin_traitant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    """One document on its way into the outbox with its XDM archive."""
+
+    settings: MailSettings
+    target: _Recipient
+    address: str
+    pdf: bytes
+    filename: str
+    type_code: XdmCode
+    class_code: XdmCode
+    title: str
+    comments: str
+    subject: str
+    kind: str
+    summary: str
+    covers: tuple[str, ...] = ()
 
 
 class MssanteService(ServiceBase):
@@ -229,7 +261,7 @@ class MssanteService(ServiceBase):
         """
         actor = self.actor
         settings = self._settings
-        today, now = self._today(), self._now()
+        today = self._today()
         with self._store.unit_of_work(actor) as uow:
             target = self._recipient(uow, escap_id, professional_id)
             to = self._address(target.professional, address, confirmed_address)
@@ -249,36 +281,23 @@ class MssanteService(ServiceBase):
             next_reevaluation=next_reevaluation,
             author=author,
         )
-        pdf = build_document(data, templates_dir=self._templates_dir)
-        _, _, by_ins = patient_ids(target.patient)
-        document = XdmDocument(
-            content=pdf,
-            title=issued_title(CARE_PLAN_TITLE, today),
-            type_code=CARE_PLAN_TYPE,
-            class_code=CARE_PLAN_CLASS,
-            created_at=now,
-            facility_type=self._facility,
-            service_start=target.escap.created_at,
-            comments=f"Référence {data.reference}",
-        )
-        archive = build_xdm(
-            XdmSubmission(
-                document=document,
-                patient=target.patient,
-                author=author,
-                submitted_at=now,
-                source_id=id_oid(author.id),
-                recipient=XdmRecipient(target.professional, to),
-            )
-        )
-        item_id = new_id()
-        message_id = message_id_for(item_id, settings)
-        message = build_message(
-            settings=settings,
-            recipient_address=to,
-            recipient_name=target.professional.display_name,
-            subject=care_plan_subject(target.patient),
-            body=care_plan_body(
+        return self._queue_with_xdm(
+            _Sending(
+                settings=settings,
+                target=target,
+                address=to,
+                pdf=build_document(data, templates_dir=self._templates_dir),
+                filename=document_filename(data),
+                type_code=CARE_PLAN_TYPE,
+                class_code=CARE_PLAN_CLASS,
+                title=issued_title(CARE_PLAN_TITLE, today),
+                comments=f"Référence {data.reference}",
+                subject=care_plan_subject(target.patient),
+                kind=KIND_CARE_PLAN,
+                summary=CARE_PLAN_SENT,
+            ),
+            author,
+            lambda by_ins: care_plan_body(
                 patient=target.patient,
                 recipient=target.professional,
                 author=author,
@@ -287,34 +306,166 @@ class MssanteService(ServiceBase):
                 identified_by_ins=by_ins,
                 sender_address=settings.sender,
             ),
-            attachments=[pdf_attachment(document_filename(data), pdf), xdm_attachment(archive)],
+        )
+
+    def send_digest(
+        self,
+        escap_id: str,
+        professional_id: str,
+        *,
+        address: str | None = None,
+        confirmed_address: bool = False,
+    ) -> QueuedMail:
+        """Queues the team's news (the messages and events since the last news sent to that
+        professional, or since the start) as an MSSanté message with its XDM archive: only what
+        the recipient's profession and the consent let them read. Nothing new: ValidationError
+        (French), nothing queued. The recipient and address rules are :meth:`send_care_plan`'s.
+        """
+        actor = self.actor
+        settings = self._settings
+        today = self._today()
+        with self._store.unit_of_work(actor) as uow:
+            target = self._recipient(uow, escap_id, professional_id)
+            to = self._address(target.professional, address, confirmed_address)
+            previous = [
+                item
+                for item in mail_queue.items(uow.session, escap_id=escap_id)
+                if item.kind == KIND_DIGEST
+                and item.recipient_id == professional_id
+                and item.state != mail_queue.REFUSED
+            ]
+            since = max((item.created_at for item in previous), default=None)
+            carried = {record_id for item in previous for record_id in item.covers}
+            readable = escap_access(uow, escap_id, professional_id)
+            messages = [
+                m
+                for m in readable.readable(uow.find(Message, escap_id=escap_id))
+                if m.id not in carried
+            ]
+            events = [
+                e
+                for e in readable.readable(uow.find(Event, escap_id=escap_id))
+                if e.id not in carried
+            ]
+            writers = {m.author_id for m in messages} | {e.recorded_by for e in events}
+            names = {pid: uow.get(Professional, pid).display_name for pid in writers}
+            author = uow.get(Professional, actor)
+        if not messages and not events:
+            when = f"le {paris_date(since):%d/%m/%Y}" if since else "la création de l'équipe"
+            raise ValidationError(
+                f"Rien de nouveau à envoyer à {target.professional.display_name} : aucun message "
+                f"ni événement qu'il ou elle peut lire depuis {when}.",
+                field="digest",
+            )
+        data = DigestData(
+            patient=target.patient,
+            recipient=target.professional,
+            messages=messages,
+            events=events,
+            names=names,
+            issued_on=today,
+            since=paris_date(since) if since else None,
+            author=author,
+        )
+        return self._queue_with_xdm(
+            _Sending(
+                settings=settings,
+                target=target,
+                address=to,
+                pdf=build_document(data, templates_dir=self._templates_dir),
+                filename=document_filename(data),
+                type_code=DIGEST_TYPE,
+                class_code=DIGEST_CLASS,
+                title=issued_title(DIGEST_TITLE, today),
+                comments=f"Référence {data.reference}",
+                subject=digest_subject(target.patient),
+                kind=KIND_DIGEST,
+                summary=DIGEST_SENT,
+                covers=(*(m.id for m in messages), *(e.id for e in events)),
+            ),
+            author,
+            lambda by_ins: digest_body(
+                patient=target.patient,
+                recipient=target.professional,
+                author=author,
+                messages=len(messages),
+                events=len(events),
+                since=data.since,
+                identified_by_ins=by_ins,
+                sender_address=settings.sender,
+            ),
+        )
+
+    def _queue_with_xdm(
+        self, sending: _Sending, author: Professional, body: Callable[[bool], str]
+    ) -> QueuedMail:
+        """The PDF in its XDM archive, the message, and the outbox row with its access-trail
+        entry in one unit of work (after checking again that the recipient may receive it)."""
+        actor = self.actor
+        now = self._now()
+        target = sending.target
+        _, _, by_ins = patient_ids(target.patient)
+        document = XdmDocument(
+            content=sending.pdf,
+            title=sending.title,
+            type_code=sending.type_code,
+            class_code=sending.class_code,
+            created_at=now,
+            facility_type=self._facility,
+            service_start=target.escap.created_at,
+            comments=sending.comments,
+        )
+        archive = build_xdm(
+            XdmSubmission(
+                document=document,
+                patient=target.patient,
+                author=author,
+                submitted_at=now,
+                source_id=id_oid(author.id),
+                recipient=XdmRecipient(target.professional, sending.address),
+            )
+        )
+        item_id = new_id()
+        message_id = message_id_for(item_id, sending.settings)
+        message = build_message(
+            settings=sending.settings,
+            recipient_address=sending.address,
+            recipient_name=target.professional.display_name,
+            subject=sending.subject,
+            body=body(by_ins),
+            attachments=[
+                pdf_attachment(sending.filename, sending.pdf),
+                xdm_attachment(archive),
+            ],
             message_id=message_id,
             sent_at=now,
         )
+        escap_id, professional_id = target.escap.id, target.professional.id
         with self._store.unit_of_work(actor) as uow:
             self._recipient(uow, escap_id, professional_id)  # still allowed (consent, team)
             mail_queue.enqueue(
                 uow.session,
                 item_id=item_id,
                 message_id=message_id,
-                kind=KIND_CARE_PLAN,
-                sender=settings.sender,
-                recipient=to,
+                kind=sending.kind,
+                sender=sending.settings.sender,
+                recipient=sending.address,
                 message=to_bytes(message),
                 created_by=actor,
                 now=now,
                 escap_id=escap_id,
                 patient_id=target.patient.id,
                 recipient_id=professional_id,
+                covers=sending.covers,
             )
             uow.audit(
                 AuditKind.EXPORTED,
                 "Escap",
                 escap_id,
                 patient_id=target.patient.id,
-                summary=CARE_PLAN_SENT,
+                summary=sending.summary,
             )
-        return QueuedMail(item_id, message_id, professional_id, to, by_ins)
+        return QueuedMail(item_id, message_id, professional_id, sending.address, by_ins)
 
     def send_invitation(
         self, membership_id: str, *, address: str | None = None, confirmed_address: bool = False

@@ -55,6 +55,10 @@ class MailOutboxRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(Text)
+    covers: Mapped[str] = mapped_column(Text, server_default="")
+    """The ids of the records a digest carried, space-separated ("" for other messages): the
+    next digest to that recipient leaves them out — by id, not by date, since a colleague's
+    message written offline arrives with an earlier date than the last digest (step 0008)."""
 
 
 class MailSettingsRow(Base):

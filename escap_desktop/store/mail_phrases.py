@@ -12,6 +12,7 @@ PLAN_VALIDATED_BY_MAIL = "Validation du plan de soins reçue par MSSanté"
 PLAN_NOT_VALIDATED_BY_MAIL = "Plan de soins non validé : réponse reçue par MSSanté"
 PLAN_RECEIVED_BY_MAIL = "Réponse au plan de soins reçue par MSSanté"
 INVITATION_SENT = "Invitation envoyée par MSSanté"
+DIGEST_SENT = "Nouvelles de l'équipe envoyées par MSSanté"
 INVITATION_ACCEPTED_BY_MAIL = "Acceptation de l'invitation reçue par MSSanté"
 INVITATION_DECLINED_BY_MAIL = "Refus de l'invitation reçu par MSSanté"
 
@@ -22,6 +23,7 @@ MAIL_PHRASES = frozenset(
         PLAN_NOT_VALIDATED_BY_MAIL,
         PLAN_RECEIVED_BY_MAIL,
         INVITATION_SENT,
+        DIGEST_SENT,
         INVITATION_ACCEPTED_BY_MAIL,
         INVITATION_DECLINED_BY_MAIL,
     }

@@ -67,6 +67,7 @@ class OutboxItem:
     next_attempt_at: datetime
     sent_at: datetime | None
     last_error: str
+    covers: tuple[str, ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -92,8 +93,10 @@ def enqueue(
     escap_id: str | None = None,
     patient_id: str | None = None,
     recipient_id: str | None = None,
+    covers: tuple[str, ...] = (),
 ) -> OutboxItem:
-    """Adds a message, due at once; it commits with the caller's unit of work."""
+    """Adds a message, due at once; it commits with the caller's unit of work. ``covers``:
+    the ids of the records a digest carries."""
     row = MailOutboxRow(
         id=item_id,
         message_id=message_id,
@@ -114,6 +117,7 @@ def enqueue(
         claimed_at=None,
         sent_at=None,
         last_error="",
+        covers=" ".join(covers),
     )
     session.add(row)
     return _item(row)
@@ -260,6 +264,7 @@ def _item(row: MailOutboxRow) -> OutboxItem:
         next_attempt_at=row.next_attempt_at,
         sent_at=row.sent_at,
         last_error=row.last_error,
+        covers=tuple(row.covers.split()),
     )
 
 

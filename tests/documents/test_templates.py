@@ -18,7 +18,7 @@ from tests.documents.conftest import ReadPdf
 
 
 @pytest.mark.parametrize(
-    "name", ["common", "consent_form", "invitation", "care_plan", "grid_report"]
+    "name", ["common", "consent_form", "invitation", "care_plan", "grid_report", "digest"]
 )
 def test_every_bundled_template_is_in_resources(name: str) -> None:
     template = load_template(name)

@@ -164,6 +164,7 @@ class EscapPageController(QObject):
         members.send_plan_by_mail_requested.connect(self._on_member_mail_requested)
         members.mail_retry_requested.connect(self._on_mail_retry_requested)
         members.invite_by_mail_requested.connect(self._on_invite_by_mail_requested)
+        members.digest_by_mail_requested.connect(self._on_digest_by_mail_requested)
         view.plan.print_requested.connect(self._on_plan_print_requested)
         view.grid_print_requested.connect(self._on_grid_print_requested)
         plan = view.plan
@@ -411,14 +412,19 @@ class EscapPageController(QObject):
     def _on_member_mail_requested(self, membership_id: str) -> None:
         """Asks for the address (the record's, shown), then queues the plan; an address outside
         the records is queued only after an explicit confirmation."""
-        self._ask_address(membership_id, invitation=False)
+        self._ask_address(membership_id, "plan")
 
     @Slot(str)
     def _on_invite_by_mail_requested(self, membership_id: str) -> None:
         """The same for the invitation letter; the invitee's answer comes back by mail."""
-        self._ask_address(membership_id, invitation=True)
+        self._ask_address(membership_id, "invitation")
 
-    def _ask_address(self, membership_id: str, *, invitation: bool) -> None:
+    @Slot(str)
+    def _on_digest_by_mail_requested(self, membership_id: str) -> None:
+        """The same for the team's news since the last sent to that member."""
+        self._ask_address(membership_id, "digest")
+
+    def _ask_address(self, membership_id: str, what: str) -> None:
         members = self.view.members
         members.show_error("")
         mssante = self.services.mssante
@@ -432,11 +438,13 @@ class EscapPageController(QObject):
             members.show_error(str(error))
             return
         recipient = member.professional
-        dialog = SendPlanDialog(recipient, settings.sender, self.view, invitation=invitation)
+        dialog = SendPlanDialog(recipient, settings.sender, self.view, what=what)
 
         def send() -> None:
-            if invitation:
+            if what == "invitation":
                 self.send_invitation_by_mail(membership_id, recipient, dialog.address())
+            elif what == "digest":
+                self.send_digest_by_mail(recipient, dialog.address())
             else:
                 self.send_plan_by_mail(recipient, dialog.address())
 
@@ -472,6 +480,21 @@ class EscapPageController(QObject):
             "Le plan de soins contient des données de santé",
             "Plan de soins prêt à partir par MSSanté vers {address} : il est envoyé dès que "
             "votre serveur de messagerie répond.",
+        )
+
+    def send_digest_by_mail(self, recipient: Professional, address: str) -> bool:
+        """Queues the team's news for ``recipient`` at ``address``; True once it is queued."""
+        mssante = self.services.mssante
+        if mssante is None:
+            return False
+        return self._queue_mail(
+            recipient,
+            lambda confirmed: mssante.send_digest(
+                self.escap_id, recipient.id, address=address, confirmed_address=confirmed
+            ),
+            "Les nouvelles de l'équipe contiennent des données de santé",
+            "Nouvelles de l'équipe prêtes à partir par MSSanté vers {address} : elles sont "
+            "envoyées dès que votre serveur de messagerie répond.",
         )
 
     def send_invitation_by_mail(

@@ -98,6 +98,7 @@ class MembersPanel(QWidget):
     member_selected = Signal(str)
     send_plan_by_mail_requested = Signal(str)
     invite_by_mail_requested = Signal(str)
+    digest_by_mail_requested = Signal(str)
     mail_retry_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -135,6 +136,13 @@ class MembersPanel(QWidget):
         self.plan_mail_action.setToolTip(
             "Envoyer le plan de soins à la boîte MSSanté de ce professionnel (celle de "
             "l'annuaire), pour un professionnel qui n'a pas ESCAP Desktop."
+        )
+        self.digest_mail_action = self.mail_menu.addAction(
+            icon("message"), "Envoyer les &nouvelles de l'équipe…"
+        )
+        self.digest_mail_action.setToolTip(
+            "Envoyer les messages et les événements de l'équipe depuis le dernier envoi à ce "
+            "professionnel, limités à ce qu'il peut lire."
         )
         self.retry_mail_action = self.mail_menu.addAction(
             icon("refresh"), "&Réessayer l'envoi en attente"
@@ -189,6 +197,9 @@ class MembersPanel(QWidget):
             lambda: self._emit_for(self.send_plan_by_mail_requested)
         )
         self.retry_mail_action.triggered.connect(self._on_retry_mail_clicked)
+        self.digest_mail_action.triggered.connect(
+            lambda: self._emit_for(self.digest_by_mail_requested)
+        )
         self.invite_mail_action.triggered.connect(
             lambda: self._emit_for(self.invite_by_mail_requested)
         )
@@ -274,6 +285,7 @@ class MembersPanel(QWidget):
             self._invite_by_mail_possible and self._editable and invited and someone_else
         )
         self.plan_mail_action.setEnabled(self._mail_possible and current and someone_else)
+        self.digest_mail_action.setEnabled(self._mail_possible and current and someone_else)
         reach = self._selected_reach()
         self.retry_mail_action.setVisible(reach is not None and reach.can_retry)
         self.retry_mail_action.setEnabled(self._mail_possible or self._invite_by_mail_possible)
@@ -283,6 +295,7 @@ class MembersPanel(QWidget):
                 for action in (
                     self.invite_mail_action,
                     self.plan_mail_action,
+                    self.digest_mail_action,
                     self.retry_mail_action,
                 )
             )

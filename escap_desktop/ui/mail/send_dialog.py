@@ -23,6 +23,7 @@ from escap_desktop.ui.widgets.form_errors import error_label
 
 TITLE = "Envoyer le plan par MSSanté"
 INVITATION_TITLE = "Inviter par MSSanté"
+DIGEST_TITLE = "Envoyer les nouvelles de l'équipe par MSSanté"
 
 
 def recorded_hint(professional: Professional) -> str:
@@ -36,8 +37,9 @@ def recorded_hint(professional: Professional) -> str:
 
 
 class SendPlanDialog(QDialog):
-    """Accepted with :meth:`address`; the caller queues the message. ``invitation``: the
-    invitation letter rather than the care plan (same address rules)."""
+    """Accepted with :meth:`address`; the caller queues the message. ``what``: the care plan
+    (``"plan"``), the invitation letter (``"invitation"``) or the team's news (``"digest"``),
+    all under the same address rules."""
 
     def __init__(
         self,
@@ -45,20 +47,34 @@ class SendPlanDialog(QDialog):
         sender: str,
         parent: QWidget | None = None,
         *,
-        invitation: bool = False,
+        what: str = "plan",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(INVITATION_TITLE if invitation else TITLE)
+        name = professional.display_name
+        title, text = {
+            "plan": (
+                TITLE,
+                f"Le plan de soins, limité à ce que {name} peut lire selon le consentement, part "
+                f"de votre boîte {sender} avec le document IHE XDM que son logiciel classe dans "
+                "le dossier du patient.",
+            ),
+            "invitation": (
+                INVITATION_TITLE,
+                f"La lettre d'invitation part de votre boîte {sender} ; le patient n'y figure que "
+                f"par ses initiales et son âge. {name} répond à ce message par « J'accepte » ou "
+                "« Je refuse », et sa réponse est enregistrée à son arrivée.",
+            ),
+            "digest": (
+                DIGEST_TITLE,
+                f"Les messages et événements de l'équipe depuis le dernier envoi à {name}, "
+                f"limités à ce qu'il ou elle peut lire selon le consentement, partent de votre "
+                f"boîte {sender} avec le document IHE XDM que son logiciel classe dans le dossier "
+                "du patient.",
+            ),
+        }[what]
+        self.setWindowTitle(title)
         self.professional = professional
-        intro = QLabel(
-            f"La lettre d'invitation part de votre boîte {sender} ; le patient n'y figure que "
-            f"par ses initiales et son âge. {professional.display_name} répond à ce message par "
-            "« J'accepte » ou « Je refuse », et sa réponse est enregistrée à son arrivée."
-            if invitation
-            else f"Le plan de soins, limité à ce que {professional.display_name} peut lire selon "
-            f"le consentement, part de votre boîte {sender} avec le document IHE XDM que son "
-            "logiciel classe dans le dossier du patient."
-        )
+        intro = QLabel(text)
         intro.setWordWrap(True)
         self.address_edit = QLineEdit(professional.mssante.strip())
         self.address_edit.setObjectName("mssanteAddress")

@@ -5,6 +5,8 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
 
+Also the outbox's ``covers`` column: the records a digest of the team's news carried.
+
 Issue 21: the settings live beside the local profile, in the encrypted store, one row; the
 password is never here (the OS keyring keeps it). The IMAP server (``imap_host`` "" when the
 replies are not read) uses the same login and password. Only a new table.
@@ -39,5 +41,11 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("covers", sa.Text(), server_default="", nullable=False))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_column("covers")
     op.drop_table("mail_settings")
