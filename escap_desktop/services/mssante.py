@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -702,16 +702,32 @@ class MssanteService(ServiceBase):
                 wanted.add(patient.medecin_traitant_id)
             professionals = {pid: uow.get(Professional, pid) for pid in wanted}
             mails = mail_queue.items(uow.session, escap_id=escap_id)
-        me = self._actor_id()
+            actions = uow.find(Action, escap_id=escap_id)
+            me = self._actor_id()
+            changed = {
+                pid: _last_change(escap_access(uow, escap_id, pid).readable(actions))
+                for pid in professionals
+                if pid != me
+            }
         found: dict[str, MemberReach] = {}
         for professional_id, professional in professionals.items():
             if professional_id == me:
                 continue
-            found[professional_id] = reach_of(
+            theirs = [m for m in mails if m.recipient_id == professional_id]
+            reach = reach_of(
                 professional,
                 [m for m in memberships if m.professional_id == professional_id],
-                [m for m in mails if m.recipient_id == professional_id],
+                theirs,
             )
+            plans = [
+                m.created_at
+                for m in theirs
+                if m.kind == KIND_CARE_PLAN and m.state != mail_queue.REFUSED
+            ]
+            last_change = changed[professional_id]
+            if plans and last_change is not None and last_change > max(plans):
+                reach = replace(reach, plan_outdated=True)
+            found[professional_id] = reach
         return found
 
 
@@ -737,11 +753,20 @@ class MemberReach:
     refused: bool = False
     problem: str = ""
     last_mail: str = ""
+    plan_outdated: bool = False
+    """The plan they received by MSSanté has changed since (an action added, edited, done):
+    the professional may send it again (one click, never on their behalf)."""
 
     @property
     def can_retry(self) -> bool:
         """A message waits for its next try, or was refused: it may be tried again now."""
         return bool(self.last_mail) and (self.waiting or self.refused)
+
+
+def _last_change(actions: list[Action]) -> datetime | None:
+    """When the plan a recipient reads last changed."""
+    instants = [a.updated_at or a.created_at for a in actions]
+    return max(instants, default=None)
 
 
 def reach_of(

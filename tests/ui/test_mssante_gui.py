@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 from io import BytesIO
 from pathlib import Path
@@ -245,3 +246,33 @@ def test_without_settings_the_team_tab_says_mssante_is_not_configured(
     members.plan_mail_action.trigger()
     assert page.dialog is None
     assert members.error.text() == NOT_CONFIGURED
+
+
+def test_a_plan_changed_since_it_was_mailed_is_said_then_sent_again(
+    qtbot: QtBot,
+    main: MainController,
+    nurse_practice: Practice,
+    team: Team,
+    smtp_server: MailServer,
+    certificates: CertificateFiles,
+    clock: FrozenClock,
+) -> None:
+    _configure(qtbot, main, smtp_server.port, certificates)
+    page = _team_page(main, team)
+    dialog = _send_to_gp(qtbot, page, team)
+    with qtbot.waitSignal(main.mail.delivered, timeout=30_000):
+        qtbot.mouseClick(dialog.send_button, LEFT)
+    sent_on = f"MSSanté, le {clock.today():%d/%m/%Y}"
+    qtbot.waitUntil(lambda: _channel_of(page, team.gp_id) == sent_on)
+
+    clock.advance(timedelta(hours=3))
+    nurse_practice.plan.add(team.escap_id, "Prise de sang à domicile", responsible_id=team.nurse_id)
+    page.refresh()
+    assert _channel_of(page, team.gp_id) == f"{sent_on} — plan modifié depuis"
+
+    qtbot.waitUntil(lambda: not main.mail.running, timeout=30_000)
+    dialog = _send_to_gp(qtbot, page, team)
+    with qtbot.waitSignal(main.mail.delivered, timeout=30_000):
+        qtbot.mouseClick(dialog.send_button, LEFT)
+    qtbot.waitUntil(lambda: _channel_of(page, team.gp_id) == sent_on)
+    assert len(smtp_server.received) == 2

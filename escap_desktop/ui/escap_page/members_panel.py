@@ -48,6 +48,8 @@ def reach_text(reach: MemberReach | None) -> str:
         text += " (un envoi MSSanté en attente)"
     elif day and reach.refused and reach.channel is not Channel.MSSANTE:
         text += " (envoi MSSanté refusé)"
+    elif reach.plan_outdated:
+        text += " — plan modifié depuis"
     return text
 
 
@@ -82,7 +84,14 @@ class ReachedMemberTableModel(MemberTableModel):
 
     def _channel_tooltip(self, member: MemberView) -> str:
         reach = self._channels.get(member.professional.id)
-        return reach.problem if reach is not None else ""
+        if reach is None:
+            return ""
+        if reach.plan_outdated and not reach.problem:
+            return (
+                "Le plan de soins a changé depuis son envoi par MSSanté : renvoyez-le avec "
+                "« MSSanté › Envoyer le plan de soins… »."
+            )
+        return reach.problem
 
 
 class MembersPanel(QWidget):
