@@ -1,5 +1,5 @@
-"""``escap directory``: import the public directory of health professionals, search it, and
-write synthetic extracts for demonstrations and benchmarks.
+"""``escap directory``: import the public directory of health professionals and their MSSanté
+addresses, search it, and write synthetic extracts for demonstrations and benchmarks.
 
 ``import`` shows a progress line (lines per second, time left), then a French summary and where
 the report listing every line left out is. ``search`` prints a table of the best matches.
@@ -17,14 +17,20 @@ from escap_desktop.cli.parser import FrenchArgumentParser
 from escap_desktop.cli.progress import ProgressLine
 from escap_desktop.core.clock import paris_time
 from escap_desktop.core.entities.directory import (
+    AnyImportReport,
     DirectoryEntry,
     ImportReport,
+    MssanteImportReport,
     group_thousands,
 )
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.services.directory import DirectoryService
 from escap_desktop.services.paths import resolve_data_dir
-from escap_desktop.store.directory.synthetic import write_extract
+from escap_desktop.store.directory.synthetic import (
+    directory_people,
+    write_extract,
+    write_mssante_extract,
+)
 
 SHOWN_BAD_LINES = 10
 
@@ -36,7 +42,8 @@ def register(subparsers: Any) -> None:
         help="annuaire des professionnels de santé (RPPS)",
         description=(
             "Annuaire public des professionnels de santé : import de l'extrait "
-            "« PS_LibreAcces_Personne_activite » de l'Annuaire Santé, et recherche."
+            "« PS_LibreAcces_Personne_activite » de l'Annuaire Santé et de celui des adresses "
+            "MSSanté « Extraction_Correspondance_MSSante », et recherche."
         ),
     )
     actions = parser.add_subparsers(
@@ -49,14 +56,16 @@ def register(subparsers: Any) -> None:
     )
     importing = actions.add_parser(
         "import",
-        help="importe un extrait de l'annuaire (remplace l'annuaire actuel à la fin)",
+        help="importe un extrait de l'annuaire ou des adresses MSSanté",
         description=(
-            "Importe le fichier « PS_LibreAcces_Personne_activite_….txt » de l'Annuaire Santé. "
-            "L'annuaire actuel reste utilisable jusqu'à la fin de l'import, et le reste si "
-            "l'import échoue ou est interrompu (Ctrl+C)."
+            "Importe le fichier « PS_LibreAcces_Personne_activite_….txt » de l'Annuaire Santé, "
+            "ou celui des adresses MSSanté « Extraction_Correspondance_MSSante_….txt » (après "
+            "l'annuaire) ; l'en-tête du fichier dit lequel, un .zip publié est accepté. "
+            "L'annuaire (ou les adresses) actuel reste utilisable jusqu'à la fin de l'import, "
+            "et le reste si l'import échoue ou est interrompu (Ctrl+C)."
         ),
     )
-    importing.add_argument("file", metavar="FICHIER", help="l'extrait à importer")
+    importing.add_argument("file", metavar="FICHIER", help="l'extrait à importer (.txt ou .zip)")
     importing.set_defaults(handler=run_import)
 
     search = actions.add_parser(
@@ -102,6 +111,17 @@ def register(subparsers: Any) -> None:
     generate.add_argument(
         "--seed", metavar="S", type=int, default=0, help="graine (même graine, même fichier)"
     )
+    generate.add_argument(
+        "--mssante",
+        action="store_true",
+        help="écrit un extrait fictif des adresses MSSanté (Extraction_Correspondance_MSSante)",
+    )
+    generate.add_argument(
+        "--for",
+        dest="for_extract",
+        metavar="EXTRAIT",
+        help="avec --mssante : des adresses pour les professionnels de cet extrait fictif",
+    )
     generate.set_defaults(handler=run_generate)
 
 
@@ -115,10 +135,10 @@ def run_import(args: argparse.Namespace) -> int:
     service.check_file(source)
     progress = ProgressLine(sys.stderr)
     steps = service.import_file(source)
-    report: ImportReport | None = None
+    report: AnyImportReport | None = None
     try:
         for step in steps:
-            if isinstance(step, ImportReport):
+            if isinstance(step, ImportReport | MssanteImportReport):
                 report = step
             else:
                 progress.update(round(step.fraction * 1000), 1000, step.counts_text)
@@ -126,7 +146,10 @@ def run_import(args: argparse.Namespace) -> int:
         steps.close()  # on Ctrl+C: removes the partial file at once
         progress.finish()
     assert report is not None  # the import always ends with its report
-    print(f"Annuaire importé : {report.summary}")
+    if isinstance(report, MssanteImportReport):
+        print(f"Adresses MSSanté importées : {report.summary}")
+    else:
+        print(f"Annuaire importé : {report.summary}")
     if report.bad_line_count:
         for bad_line in report.bad_lines[:SHOWN_BAD_LINES]:
             print(f"  {bad_line.text}")
@@ -160,6 +183,14 @@ def run_status(args: argparse.Namespace) -> int:
         f"Annuaire importé le {paris_time(imported_at).strftime('%d/%m/%Y à %H:%M')} : "
         f"{group_thousands(service.entry_count())} professionnels ({service.path})."
     )
+    mssante_at = service.mssante_imported_at()
+    if mssante_at is None:
+        print("Adresses MSSanté : pas encore importées.")
+    else:
+        print(
+            f"Adresses MSSanté importées le {paris_time(mssante_at).strftime('%d/%m/%Y à %H:%M')}"
+            f" : {group_thousands(service.mssante_address_count())} adresses."
+        )
     return 0
 
 
@@ -167,6 +198,18 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.lines < 1:
         raise ValidationError("Le nombre de lignes doit être au moins 1.", "lines")
     out = Path(args.out)
+    if args.mssante:
+        people = directory_people(Path(args.for_extract)) if args.for_extract else None
+        mssante = write_mssante_extract(out, args.lines, seed=args.seed, people=people)
+        print(
+            f"Extrait fictif des adresses MSSanté écrit : {out} "
+            f"({group_thousands(mssante.lines)} lignes, "
+            f"{group_thousands(len(mssante.addresses))} professionnels, "
+            f"{len(mssante.bad_lines)} lignes abîmées exprès)."
+        )
+        return 0
+    if args.for_extract:
+        raise ValidationError("--for ne sert qu'avec --mssante.", "for")
     extract = write_extract(out, args.lines, seed=args.seed)
     print(
         f"Extrait fictif écrit : {out} ({group_thousands(extract.lines)} lignes, "
@@ -176,7 +219,15 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-_HEADERS = ("Nom", "Profession", "Spécialité", "Lieu d'exercice", "Téléphone", "N° RPPS/ADELI")
+_HEADERS = (
+    "Nom",
+    "Profession",
+    "Spécialité",
+    "Lieu d'exercice",
+    "Téléphone",
+    "N° RPPS/ADELI",
+    "MSSanté",
+)
 
 
 def print_table(entries: list[DirectoryEntry], width: int) -> None:
@@ -189,6 +240,7 @@ def print_table(entries: list[DirectoryEntry], width: int) -> None:
             entry.sites[0].place if entry.sites else "",
             entry.sites[0].phone_display if entry.sites else "",
             entry.identifier,
+            entry.mssante,
         )
         for entry in entries
     ]

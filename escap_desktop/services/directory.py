@@ -3,6 +3,11 @@
 The directory is public data, so it lives in its own plain SQLite file (``annuaire.db`` in the
 data folder), never in the encrypted patient store. An import builds a complete new file beside
 the old one and swaps it in at the end; searches keep working on the old one until then.
+
+The professionals' MSSanté addresses come from a second public extract
+(``Extraction_Correspondance_MSSante``), imported into the installed directory: the same
+:meth:`DirectoryService.import_file` takes either file (or its ``.zip``) and tells them apart
+by their header. Addresses are never built from a name.
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ from datetime import datetime
 from pathlib import Path
 
 from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
-from escap_desktop.core.entities.directory import DirectoryEntry, ImportProgress, ImportReport
+from escap_desktop.core.entities.directory import (
+    AnyImportReport,
+    DirectoryEntry,
+    ExtractKind,
+    ImportProgress,
+)
 from escap_desktop.core.entities.professional import RPPS_CODES, Profession
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.store.directory import importer, schema
@@ -27,7 +37,7 @@ from escap_desktop.store.directory.errors import (
     DirectoryOutdatedError,
     DirectoryUnavailableError,
 )
-from escap_desktop.store.directory.parser import ExtractParser
+from escap_desktop.store.directory.parser import detect_kind, open_extract
 from escap_desktop.store.directory.search import DirectorySearch, fold
 
 __all__ = [
@@ -42,6 +52,7 @@ __all__ = [
 
 DIRECTORY_FILE = "annuaire.db"
 REPORT_FILE = "annuaire-rapport-import.txt"
+MSSANTE_REPORT_FILE = "annuaire-mssante-rapport-import.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,7 @@ class DirectoryService:
         self._clock = clock
         self.path = Path(data_dir) / DIRECTORY_FILE
         self.report_path = Path(data_dir) / REPORT_FILE
+        self.mssante_report_path = Path(data_dir) / MSSANTE_REPORT_FILE
         self._lock = threading.RLock()
         self._reader: sqlite3.Connection | None = None
         self._reader_stamp: tuple[int, int] | None = None
@@ -74,44 +86,73 @@ class DirectoryService:
 
     # --- import ------------------------------------------------------------------------------
 
-    def check_file(self, path: Path) -> None:
-        """Refuses at once a file that is not an extract (before any long work starts).
+    def check_file(self, path: Path) -> ExtractKind:
+        """Which extract ``path`` is, refusing at once (before any long work starts) a file
+        that is neither, or MSSanté addresses while no directory is installed to hold them.
 
-        Raises :class:`DirectoryFormatError` naming the missing columns, or
-        :class:`DirectoryImportError` when the file cannot be opened.
+        Raises :class:`DirectoryFormatError` naming the missing columns,
+        :class:`DirectoryUnavailableError`, or :class:`DirectoryImportError` when the file
+        cannot be opened.
         """
         try:
-            with Path(path).open("rb") as stream:
-                ExtractParser(stream)
+            with open_extract(Path(path)) as (stream, _size):
+                kind = detect_kind(stream)
         except OSError as error:
             raise DirectoryImportError(
                 f"Le fichier « {path} » ne peut pas être lu ({error.strerror or error})."
             ) from error
+        if kind is ExtractKind.MSSANTE and not self.is_available():
+            raise DirectoryUnavailableError(
+                "Importez d'abord l'annuaire (fichier « PS_LibreAcces_Personne_activite » de "
+                "l'Annuaire Santé) : les adresses MSSanté s'ajoutent aux professionnels de "
+                "l'annuaire installé."
+            )
+        return kind
 
     def import_file(
         self, path: Path, cancel: Callable[[], bool] | None = None
-    ) -> Iterator[ImportProgress | ImportReport]:
-        """Imports an extract; yields :class:`ImportProgress`, then the :class:`ImportReport`.
+    ) -> Iterator[ImportProgress | AnyImportReport]:
+        """Imports an extract; yields :class:`ImportProgress`, then the report:
+        :class:`ImportReport` for the directory, :class:`MssanteImportReport` for the MSSanté
+        addresses (the file's header tells which, see :meth:`check_file`).
 
         ``cancel`` is asked between batches of lines; when it answers True the import stops
-        with :class:`DirectoryImportCancelledError` and the previous directory stays in use.
-        Closing the iterator early has the same effect.
+        with :class:`DirectoryImportCancelledError` and the previous directory (or the previous
+        addresses) stays in use. Closing the iterator early has the same effect.
         """
         if not self._importing.acquire(blocking=False):
             raise DirectoryImportError("Un import de l'annuaire est déjà en cours.")
         try:
+            kind = self.check_file(Path(path))
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            build = importer.build_directory(
-                Path(path),
-                self.path,
-                self.report_path,
-                cancel=cancel,
-                swap=self._swap,
-                clock=self._clock,
-            )
+            build: Iterator[ImportProgress | AnyImportReport]
+            if kind is ExtractKind.MSSANTE:
+                build = importer.import_mssante(
+                    Path(path),
+                    self.path,
+                    self.mssante_report_path,
+                    cancel=cancel,
+                    commit=self._commit,
+                    clock=self._clock,
+                )
+            else:
+                build = importer.build_directory(
+                    Path(path),
+                    self.path,
+                    self.report_path,
+                    cancel=cancel,
+                    swap=self._swap,
+                    clock=self._clock,
+                )
             yield from build
         finally:
             self._importing.release()
+
+    def _commit(self, connection: sqlite3.Connection) -> None:
+        """Ends an MSSanté import with no search reading the file meanwhile."""
+        with self._lock:
+            self._close_reader()
+            connection.commit()
 
     def _swap(self, new_file: Path, target: Path) -> None:
         with self._lock:
@@ -158,6 +199,15 @@ class DirectoryService:
 
     def entry_count(self) -> int:
         return int(self._meta("professionals") or 0)
+
+    def mssante_imported_at(self) -> datetime | None:
+        """When the MSSanté addresses now in use were imported (None: never)."""
+        value = self._meta(schema.MSSANTE_META_PREFIX + "imported_at")
+        return datetime.fromisoformat(value) if value else None
+
+    def mssante_address_count(self) -> int:
+        """How many personal MSSanté addresses the directory holds."""
+        return int(self._meta(schema.MSSANTE_META_PREFIX + "addresses") or 0)
 
     def last_report(self) -> Path | None:
         """The report of the last completed import, if any."""

@@ -1,4 +1,5 @@
-"""Small extracts written in the published format, and directories imported from them."""
+"""Small extracts written in the published format (the directory's and the MSSanté one), and
+directories imported from them."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from escap_desktop.core.entities.directory import ImportReport
+from escap_desktop.core.entities.directory import ImportReport, MssanteImportReport
 from escap_desktop.services.directory import DirectoryService
-from escap_desktop.store.directory.columns import EXTRACT_COLUMNS
+from escap_desktop.store.directory.columns import EXTRACT_COLUMNS, MSSANTE_EXTRACT_COLUMNS
 from escap_desktop.store.directory.synthetic import (
     SyntheticExtract,
+    SyntheticMssante,
     build_line,
+    directory_people,
     header_line,
     write_extract,
+    write_mssante_extract,
 )
 
 
@@ -129,3 +133,66 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> SyntheticExtract:
     """3,000 generated lines, with broken ones of each kind."""
     path = tmp_path_factory.mktemp("extrait") / "PS_LibreAcces_Personne_activite_test.txt"
     return write_extract(path, 3_000, seed=3, bad_line_rate=0.002)
+
+
+def mailbox(
+    identifier: str,
+    address: str,
+    mailbox_type: str = "PER",
+    profession: tuple[str, str] = ("10", "Médecin"),
+    **others: str,
+) -> dict[str, str]:
+    """One line's values of the MSSanté extract: an RPPS professional's mailbox."""
+    values = {
+        "Type de BAL": mailbox_type,
+        "Adresse BAL": address,
+        "Type Identifiant PP": "8",
+        "Identifiant PP": identifier,
+        "Identification nationale PP": "8" + identifier,
+        "Code Profession": profession[0],
+        "Libellé Profession": profession[1],
+        "Pays": "France",
+    }
+    values.update(others)
+    return values
+
+
+def write_mailboxes(
+    path: Path,
+    rows: Sequence[Mapping[str, str] | str],
+    columns: Sequence[str] = MSSANTE_EXTRACT_COLUMNS,
+) -> Path:
+    """An MSSanté extract with ``columns`` as header (``str`` rows are written as they are)."""
+    return write_lines(path, rows, columns)
+
+
+MAILBOXES = [
+    mailbox("10000000001", "marie-claire.lefevre@medecin.mssante.fr"),
+    mailbox("10000000001", "secretariat@msp-lyon.mssante.fr", "ORG"),
+    mailbox("10000000001", "marie-claire.lefevre@chu-lyon.mssante.fr"),
+    mailbox("10000000001", "Marie-Claire.Lefevre@medecin.mssante.fr"),  # the first one again
+    mailbox("10000000003", "anne.bourteuil-lefevre@infirmier.mssante.fr", profession=("60", "")),
+]
+
+
+@pytest.fixture
+def mailboxes_extract(tmp_path: Path) -> Path:
+    return write_mailboxes(
+        tmp_path / "Extraction_Correspondance_MSSante_202612010000.txt", MAILBOXES
+    )
+
+
+@pytest.fixture
+def people_with_mailboxes(people: DirectoryService, mailboxes_extract: Path) -> DirectoryService:
+    """A service whose directory holds :data:`PEOPLE` and the addresses of :data:`MAILBOXES`."""
+    steps = list(people.import_file(mailboxes_extract))
+    assert isinstance(steps[-1], MssanteImportReport)
+    return people
+
+
+@pytest.fixture(scope="session")
+def synthetic_mssante(synthetic: SyntheticExtract) -> SyntheticMssante:
+    """MSSanté addresses for the professionals of :func:`synthetic`, broken lines included."""
+    path = synthetic.path.with_name("Extraction_Correspondance_MSSante_202612010000.txt")
+    people = directory_people(synthetic.path)
+    return write_mssante_extract(path, 5_000, seed=8, people=people, bad_line_rate=0.003)

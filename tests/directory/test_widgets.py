@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from escap_desktop.core.entities.directory import ImportReport
+from escap_desktop.core.entities.directory import ExtractKind, ImportReport, MssanteImportReport
 from escap_desktop.core.entities.professional import (
     IdentifierKind,
     Profession,
@@ -17,7 +17,12 @@ from escap_desktop.core.entities.professional import (
     ProfessionalSource,
 )
 from escap_desktop.services.directory import DirectoryService
-from escap_desktop.store.directory.synthetic import SyntheticExtract, write_extract
+from escap_desktop.store.directory.synthetic import (
+    SyntheticExtract,
+    SyntheticMssante,
+    write_extract,
+    write_mssante_extract,
+)
 from escap_desktop.ui.directory import (
     DirectorySearchWidget,
     DirectoryTableModel,
@@ -230,4 +235,107 @@ def test_the_table_model_holds_the_entries(
     assert model.index(0, DirectoryTableModel.PLACE).data(Qt.ItemDataRole.ToolTipRole) == (
         "2 lieux d'exercice :\n• 12 Rue PASTEUR, 69003 Lyon 3e Arrondissement\n"
         "• 75015 Paris 15e Arrondissement"
+    )
+
+
+@pytest.fixture(scope="module")
+def larger_mssante(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MSSanté extract of several blocks, so its import is still running when cancelled."""
+    path = tmp_path_factory.mktemp("grand") / "Extraction_Correspondance_MSSante_2.txt"
+    return write_mssante_extract(path, 60_000, seed=6).path
+
+
+def test_the_dialog_imports_both_extracts_then_the_chosen_professional_has_the_address(
+    qtbot: QtBot,
+    service: DirectoryService,
+    synthetic: SyntheticExtract,
+    synthetic_mssante: SyntheticMssante,
+) -> None:
+    dialog = _dialog(qtbot, service)
+    with qtbot.waitSignal(dialog.import_finished, timeout=TIMEOUT_MS):
+        assert dialog.start_import(synthetic.path)
+    assert dialog.kind is ExtractKind.DIRECTORY
+    assert dialog.current.text().endswith("\nAdresses MSSanté : pas encore importées.")
+    with qtbot.waitSignal(dialog.import_finished, timeout=TIMEOUT_MS) as finished:
+        assert dialog.start_import(synthetic_mssante.path)
+        assert dialog.progress_label.text() == "Lecture des adresses MSSanté…"
+    assert dialog.kind is ExtractKind.MSSANTE
+    report = finished.args[0]
+    assert isinstance(report, MssanteImportReport)
+    assert dialog.progress_label.text() == "Import des adresses MSSanté terminé."
+    text = dialog.report_view.toPlainText()
+    assert text.startswith(report.summary)
+    assert "adresse BAL manquante ou qui n'est pas une adresse e-mail" in text
+    assert f"Rapport complet : {service.mssante_report_path}" in text
+    assert "\nAdresses MSSanté : importées le " in dialog.current.text()
+    assert dialog.current.text().startswith("Annuaire actuel : importé le ")
+
+    national_id = next(n for n, found in synthetic_mssante.addresses.items() if len(found) > 1)
+    widget = _search_widget(qtbot, service)
+    header = widget.model.headerData(DirectoryTableModel.MSSANTE, Qt.Orientation.Horizontal)
+    assert header == "MSSanté"
+    qtbot.keyClicks(widget.search_edit, national_id[1:])  # the RPPS or ADELI number
+    qtbot.waitUntil(lambda: widget.model.rowCount() >= 1)
+    entry = widget.model.rows[0]
+    expected = synthetic_mssante.expected(national_id, entry.profession_code)
+    cell = widget.model.index(0, DirectoryTableModel.MSSANTE)
+    assert cell.data() == expected[0]
+    assert cell.data(Qt.ItemDataRole.ToolTipRole).splitlines() == [
+        f"{len(expected)} adresses MSSanté (la première est retenue) :",
+        *(f"• {address}" for address in expected),
+    ]
+    qtbot.keyClick(widget.search_edit, Qt.Key.Key_Down)
+    with qtbot.waitSignal(widget.professional_chosen) as chosen:
+        qtbot.keyClick(widget.table, Qt.Key.Key_Return)
+    professional = chosen.args[0]
+    assert isinstance(professional, Professional)
+    assert professional.national_id == national_id
+    assert professional.mssante == expected[0]
+
+
+def test_the_dialog_refuses_a_file_that_is_neither_extract_in_french(
+    qtbot: QtBot, people: DirectoryService, tmp_path: Path
+) -> None:
+    other = tmp_path / "export.txt"
+    other.write_text("Identifiant|Courriel|\n1|a@b.fr|\n", encoding="utf-8")
+    dialog = _dialog(qtbot, people)
+    with (
+        qtbot.assertNotEmitted(dialog.import_finished),
+        qtbot.assertNotEmitted(dialog.import_failed),
+    ):
+        assert not dialog.start_import(other)
+    assert dialog.error_label.text().startswith(
+        "Ce fichier n'est pas un extrait « PS_LibreAcces_Personne_activite » ni un extrait "
+        "« Extraction_Correspondance_MSSante » de l'Annuaire Santé"
+    )
+    assert not dialog.running
+
+
+def test_the_dialog_refuses_addresses_before_the_directory(
+    qtbot: QtBot, service: DirectoryService, synthetic_mssante: SyntheticMssante
+) -> None:
+    dialog = _dialog(qtbot, service)
+    assert not dialog.start_import(synthetic_mssante.path)
+    assert dialog.error_label.text().startswith("Importez d'abord l'annuaire")
+
+
+def test_cancelling_an_address_import_keeps_the_previous_addresses(
+    qtbot: QtBot, people_with_mailboxes: DirectoryService, larger_mssante: Path
+) -> None:
+    dialog = _dialog(qtbot, people_with_mailboxes)
+    with qtbot.waitSignal(dialog.import_failed, timeout=TIMEOUT_MS) as failed:
+        dialog.start_import(larger_mssante)
+        assert dialog.runner is not None
+        qtbot.waitSignal(dialog.runner.signals.progress, timeout=TIMEOUT_MS).wait()
+        dialog.cancel_button.click()
+    assert isinstance(failed.args[0], OperationCancelledError)
+    assert dialog.error_label.text() == (
+        "Import annulé : les adresses MSSanté précédentes sont conservées."
+    )
+    assert people_with_mailboxes.mssante_address_count() == 3
+    widget = _search_widget(qtbot, people_with_mailboxes)
+    qtbot.keyClicks(widget.search_edit, "lefevre marie")
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1)
+    assert widget.model.index(0, DirectoryTableModel.MSSANTE).data() == (
+        "marie-claire.lefevre@medecin.mssante.fr"
     )

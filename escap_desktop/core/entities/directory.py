@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar
 
 from escap_desktop.core.entities.professional import (
     IdentifierKind,
@@ -63,6 +64,16 @@ class DirectoryEntry:
     profession_label: str
     civility: str = ""
     sites: tuple[DirectorySite, ...] = ()
+    mssante_addresses: tuple[str, ...] = ()
+    """The professional's own (« PER ») MSSanté mailboxes from the directory's MSSanté extract:
+    those published under this profession first, then in the file's order."""
+
+    @property
+    def mssante(self) -> str:
+        """The MSSanté address to write to: the first of :attr:`mssante_addresses`, or empty.
+
+        Always an address published in the MSSanté extract, never one built from the name."""
+        return self.mssante_addresses[0] if self.mssante_addresses else ""
 
     @property
     def profession(self) -> Profession:
@@ -107,8 +118,27 @@ class DirectoryEntry:
             postcode=site.postcode,
             town=site.town,
             phone=site.phone,
+            mssante=self.mssante,
             source=ProfessionalSource.DIRECTORY,
         )
+
+
+class ExtractKind(StrEnum):
+    """The two public extracts of the Annuaire Santé the application imports, told apart by
+    their header; ``label`` names the file as the publisher does."""
+
+    DIRECTORY = "annuaire"
+    MSSANTE = "mssante"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    ExtractKind.DIRECTORY: "PS_LibreAcces_Personne_activite",
+    ExtractKind.MSSANTE: "Extraction_Correspondance_MSSante",
+}
 
 
 class ImportPhase(StrEnum):
@@ -168,6 +198,8 @@ class BadLineReason(StrEnum):
     MISSING_IDENTIFIER = "identifiant_manquant"
     INVALID_IDENTIFIER = "identifiant_invalide"
     MISSING_NAME = "nom_manquant"
+    INVALID_ADDRESS = "adresse_invalide"
+    UNKNOWN_MAILBOX_TYPE = "type_de_bal_inconnu"
 
     @property
     def label(self) -> str:
@@ -180,6 +212,8 @@ _REASON_LABELS = {
     BadLineReason.MISSING_IDENTIFIER: "identifiant manquant",
     BadLineReason.INVALID_IDENTIFIER: "identifiant invalide",
     BadLineReason.MISSING_NAME: "nom d'exercice manquant",
+    BadLineReason.INVALID_ADDRESS: "adresse BAL manquante ou qui n'est pas une adresse e-mail",
+    BadLineReason.UNKNOWN_MAILBOX_TYPE: "type de BAL inconnu (PER ou ORG attendu)",
 }
 
 
@@ -216,19 +250,70 @@ class ImportReport:
     bad_lines: tuple[BadLine, ...] = ()
     report_path: Path | None = None
 
+    title: ClassVar[str] = "Import de l'annuaire des professionnels de santé"
+
     @property
     def summary(self) -> str:
         """One French sentence for a message box or the end of a CLI run."""
-        took = format_duration(self.seconds) if self.seconds >= 1 else "moins d'une seconde"
         text = (
             f"{group_thousands(self.professionals)} professionnels importés "
             f"({group_thousands(self.sites)} lieux d'exercice) depuis "
-            f"{group_thousands(self.lines_read)} lignes en {took}"
+            f"{group_thousands(self.lines_read)} lignes en {_took(self.seconds)}"
         )
-        if self.bad_line_count:
-            plural = "s" if self.bad_line_count > 1 else ""
-            text += f" ; {group_thousands(self.bad_line_count)} ligne{plural} ignorée{plural}"
-        return text + "."
+        return text + _ignored(self.bad_line_count) + "."
+
+
+@dataclass(frozen=True, slots=True)
+class MssanteImportReport:
+    """The outcome of a complete import of the MSSanté extract (``Extraction_Correspondance_
+    MSSante``): the professionals' own mailboxes now known, and the lines left out.
+
+    ``organisation_lines`` are the « ORG » mailboxes (a structure's, not a person's) and
+    ``duplicates`` the lines repeating an address already read for the same professional:
+    neither is an error, neither is kept. The bad lines are counted as for the directory.
+    """
+
+    source: Path
+    finished_at: datetime
+    seconds: float
+    lines_read: int
+    addresses: int
+    professionals: int
+    organisation_lines: int
+    duplicates: int
+    bad_line_count: int
+    bad_by_reason: dict[BadLineReason, int] = field(default_factory=dict)
+    bad_lines: tuple[BadLine, ...] = ()
+    report_path: Path | None = None
+
+    title: ClassVar[str] = "Import des adresses MSSanté de l'annuaire"
+
+    @property
+    def summary(self) -> str:
+        """One French sentence for a message box or the end of a CLI run."""
+        text = (
+            f"{group_thousands(self.addresses)} adresses MSSanté personnelles importées pour "
+            f"{group_thousands(self.professionals)} professionnels depuis "
+            f"{group_thousands(self.lines_read)} lignes en {_took(self.seconds)} "
+            f"({group_thousands(self.organisation_lines)} BAL d'organisation et "
+            f"{group_thousands(self.duplicates)} doublons non retenus)"
+        )
+        return text + _ignored(self.bad_line_count) + "."
+
+
+AnyImportReport = ImportReport | MssanteImportReport
+"""What an import of either extract ends with."""
+
+
+def _took(seconds: float) -> str:
+    return format_duration(seconds) if seconds >= 1 else "moins d'une seconde"
+
+
+def _ignored(count: int) -> str:
+    if not count:
+        return ""
+    plural = "s" if count > 1 else ""
+    return f" ; {group_thousands(count)} ligne{plural} ignorée{plural}"
 
 
 def group_thousands(value: int) -> str:

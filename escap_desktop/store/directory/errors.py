@@ -27,9 +27,10 @@ class DirectoryImportCancelledError(EscapError):
 class DirectoryUnavailableError(EscapError):
     """No directory has been imported on this computer yet."""
 
-    def __init__(self) -> None:
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(
-            "Aucun annuaire n'est installé : importez d'abord le fichier "
+            message
+            or "Aucun annuaire n'est installé : importez d'abord le fichier "
             "« PS_LibreAcces_Personne_activite » de l'Annuaire Santé."
         )
 

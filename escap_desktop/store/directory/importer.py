@@ -3,6 +3,12 @@
 The new file is written as ``annuaire.db.new``; only when it is complete does ``os.replace``
 put it in place of ``annuaire.db``, in one atomic step. A failure, a cancellation or a consumer
 that stops iterating removes the partial file, so the previous directory keeps answering.
+The MSSanté addresses of the previous file are copied into the new one: the two extracts are
+published and imported apart.
+
+The MSSanté extract is imported into the directory in use (:func:`import_mssante`): its table
+is replaced within one transaction, so a failed or cancelled import leaves the previous
+addresses, and searches keep reading them until the commit.
 """
 
 from __future__ import annotations
@@ -18,13 +24,18 @@ from typing import Any, BinaryIO
 import sqlite_utils
 
 from escap_desktop.core.clock import SYSTEM_CLOCK, Clock
-from escap_desktop.core.entities.directory import ImportPhase, ImportProgress, ImportReport
+from escap_desktop.core.entities.directory import (
+    ImportPhase,
+    ImportProgress,
+    ImportReport,
+    MssanteImportReport,
+)
 from escap_desktop.store.directory import schema
 from escap_desktop.store.directory.errors import (
     DirectoryImportCancelledError,
     DirectoryImportError,
 )
-from escap_desktop.store.directory.parser import ExtractParser
+from escap_desktop.store.directory.parser import ExtractParser, MssanteParser, open_extract
 from escap_desktop.store.directory.report import BadLineLog
 
 # Shares of the total time spent reading and indexing, measured on a full-size extract, so that
@@ -33,9 +44,13 @@ _READING_SHARE = 0.8
 _INDEXING_SHARE = 0.13
 _BATCH_SITES = 20_000
 
+_MSSANTE_READING_SHARE = 0.9
+_MSSANTE_BATCH = 50_000
+
 Cancel = Callable[[], bool]
 Row = tuple[Any, ...]
 Swap = Callable[[Path, Path], None]
+Commit = Callable[[sqlite3.Connection], None]
 
 
 def build_directory(
@@ -59,8 +74,8 @@ def build_directory(
     building = target.with_name(target.name + ".new")
     swapped = False
     try:
-        with source.open("rb") as stream:
-            run = _Build(stream, source, building, report_path, cancel, clock)
+        with open_extract(source) as (stream, size):
+            run = _Build(stream, size, source, building, target, report_path, cancel, clock)
             yield from run.load()
         report = run.write_report()
         swap(building, target)
@@ -81,16 +96,20 @@ class _Build:
     def __init__(
         self,
         stream: BinaryIO,
+        size: int,
         source: Path,
         building: Path,
+        previous: Path,
         report_path: Path,
         cancel: Cancel | None,
         clock: Clock,
     ) -> None:
         self._started = time.monotonic()
         self._parser = ExtractParser(stream)
+        self._size = size
         self._source = source
         self._building = building
+        self._previous = previous
         self._report_path = report_path
         self._cancel = cancel
         self._log = BadLineLog(report_path)
@@ -124,7 +143,7 @@ class _Build:
             db.close()
 
     def _read(self, db: sqlite_utils.Database) -> Iterator[ImportProgress]:
-        total_bytes = max(1, self._source.stat().st_size)
+        total_bytes = max(1, self._size)
         professionals: list[Row] = []
         sites: list[Row] = []
         for block in self._parser.blocks():
@@ -158,6 +177,7 @@ class _Build:
         if not self._parser.in_order:  # groups were merged
             self._professionals = db.execute("SELECT count(*) FROM professionals").fetchone()[0]
         self._finished_at = self._clock.now()
+        _keep_mssante(db, self._previous)
         db.table("meta").insert_all(
             {"key": key, "value": str(value)}
             for key, value in {
@@ -210,19 +230,10 @@ class _Build:
         return report
 
     def _check_cancel(self) -> None:
-        if self._cancel is not None and self._cancel():
-            raise DirectoryImportCancelledError()
+        _check_cancel(self._cancel)
 
     def _progress(self, phase: ImportPhase, fraction: float) -> ImportProgress:
-        elapsed = max(1e-6, time.monotonic() - self._started)
-        left = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
-        return ImportProgress(
-            phase=phase,
-            fraction=fraction,
-            lines_read=self._lines_read,
-            lines_per_second=self._lines_read / elapsed,
-            seconds_left=left,
-        )
+        return _progress(self._started, phase, fraction, self._lines_read)
 
 
 def _insert(
@@ -269,4 +280,164 @@ def _merge_split_professionals(db: sqlite_utils.Database) -> None:
         DELETE FROM professionals WHERE id IN (SELECT old_id FROM split);
         DROP TABLE split;
         """
+    )
+
+
+def _keep_mssante(db: sqlite_utils.Database, previous: Path) -> None:
+    """Copies the MSSanté addresses (and the meta of their import) of the directory file being
+    replaced into the new one. A previous file that cannot be read has none to give."""
+    if not previous.exists():
+        return
+    try:
+        db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+    except sqlite3.Error:
+        return
+    try:
+        has_table = db.execute(
+            "SELECT 1 FROM previous.sqlite_master WHERE type = 'table' AND name = ?",
+            (schema.MSSANTE_TABLE,),
+        ).fetchone()
+        if has_table:
+            names = ", ".join(schema.MSSANTE_COLUMNS)
+            db.execute(
+                f"INSERT INTO {schema.MSSANTE_TABLE} ({names}) "
+                f"SELECT {names} FROM previous.{schema.MSSANTE_TABLE}"
+            )
+            db.execute(
+                "INSERT INTO meta (key, value) SELECT key, value FROM previous.meta "
+                "WHERE substr(key, 1, ?) = ?",
+                (len(schema.MSSANTE_META_PREFIX), schema.MSSANTE_META_PREFIX),
+            )
+    except sqlite3.Error:
+        db.execute(f"DELETE FROM {schema.MSSANTE_TABLE}")  # a damaged previous file
+    finally:
+        db.conn.commit()
+        db.execute("DETACH DATABASE previous")  # closes the old file before it is replaced
+
+
+def import_mssante(
+    source: Path,
+    target: Path,
+    report_path: Path,
+    *,
+    cancel: Cancel | None = None,
+    commit: Commit | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Iterator[ImportProgress | MssanteImportReport]:
+    """Imports the MSSanté extract ``source`` into the directory file ``target``; yields
+    progress, and the report last.
+
+    The addresses are replaced in one transaction: ``commit(connection)`` ends it (a caller
+    whose searches read the file passes one that stops them meanwhile). Until then, and for
+    good when the import fails or is cancelled, the previous addresses stay.
+
+    Raises :class:`DirectoryFormatError` at once for a file that is not an MSSanté extract,
+    :class:`DirectoryImportCancelledError` when ``cancel()`` turns true, and
+    :class:`DirectoryImportError` when the file cannot be read or the database written.
+    """
+    started = time.monotonic()
+    log = BadLineLog(report_path)
+    connection: sqlite3.Connection | None = None
+    committed = False
+    try:
+        with open_extract(source) as (stream, size):
+            parser = MssanteParser(stream)
+            connection = sqlite3.connect(target, isolation_level=None, timeout=30)
+            connection.execute("PRAGMA cache_size = -65536")
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(f"DROP TABLE IF EXISTS {schema.MSSANTE_TABLE}")
+            connection.execute(schema.CREATE_MSSANTE)
+            insert = (
+                f"INSERT INTO {schema.MSSANTE_TABLE} ({', '.join(schema.MSSANTE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in schema.MSSANTE_COLUMNS)})"
+            )
+            rows: list[Row] = []
+            addresses = lines_read = 0
+            total_bytes = max(1, size)
+            for block in parser.blocks():
+                log.add(block.bad_lines)
+                rows += block.rows
+                lines_read = block.lines_read
+                if len(rows) >= _MSSANTE_BATCH:
+                    connection.executemany(insert, rows)
+                    addresses += len(rows)
+                    rows = []
+                _check_cancel(cancel)
+                fraction = _MSSANTE_READING_SHARE * block.bytes_read / total_bytes
+                yield _progress(started, ImportPhase.READING, fraction, lines_read)
+            connection.executemany(insert, rows)
+            addresses += len(rows)
+        if not addresses:
+            raise DirectoryImportError(
+                "Aucune adresse MSSanté personnelle (BAL « PER ») utilisable dans ce fichier : "
+                "les adresses précédentes sont conservées."
+            )
+        _check_cancel(cancel)
+        finished_at = clock.now()
+        meta = {
+            "imported_at": finished_at.isoformat(),
+            "source": source.name,
+            "lines_read": lines_read,
+            "addresses": addresses,
+            "professionals": parser.professionals,
+            "bad_lines": log.count,
+        }
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        connection.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [(schema.MSSANTE_META_PREFIX + key, str(value)) for key, value in meta.items()],
+        )
+        yield _progress(started, ImportPhase.FINISHING, 1.0, lines_read)
+        _check_cancel(cancel)
+        report = MssanteImportReport(
+            source=source,
+            finished_at=finished_at,
+            seconds=time.monotonic() - started,
+            lines_read=lines_read,
+            addresses=addresses,
+            professionals=parser.professionals,
+            organisation_lines=parser.organisation_lines,
+            duplicates=parser.duplicates,
+            bad_line_count=log.count,
+            bad_by_reason=dict(log.by_reason),
+            bad_lines=tuple(log.first),
+            report_path=report_path,
+        )
+        log.write_report(report)
+        if commit is None:
+            connection.commit()
+        else:
+            commit(connection)
+        committed = True
+        yield report
+    except (OSError, sqlite3.Error) as error:
+        raise DirectoryImportError(
+            f"L'import des adresses MSSanté a échoué ({error}). Les adresses précédentes sont "
+            "conservées."
+        ) from error
+    finally:
+        if not committed:
+            log.discard()
+        if connection is not None:
+            if connection.in_transaction:
+                connection.rollback()
+            connection.close()
+
+
+def _check_cancel(cancel: Cancel | None) -> None:
+    if cancel is not None and cancel():
+        raise DirectoryImportCancelledError()
+
+
+def _progress(
+    started: float, phase: ImportPhase, fraction: float, lines_read: int
+) -> ImportProgress:
+    elapsed = max(1e-6, time.monotonic() - started)
+    left = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
+    return ImportProgress(
+        phase=phase,
+        fraction=fraction,
+        lines_read=lines_read,
+        lines_per_second=lines_read / elapsed,
+        seconds_left=left,
     )

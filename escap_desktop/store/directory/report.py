@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TextIO
 
 from escap_desktop.core.clock import paris_time
-from escap_desktop.core.entities.directory import BadLine, BadLineReason, ImportReport
+from escap_desktop.core.entities.directory import AnyImportReport, BadLine, BadLineReason
 
 SHOWN_BAD_LINES = 100
-"""How many bad lines an :class:`ImportReport` carries for display; the file has them all."""
+"""How many bad lines an import report carries for display; the file has them all."""
 
 
 class BadLineLog:
@@ -40,7 +40,7 @@ class BadLineLog:
             if len(self.first) < SHOWN_BAD_LINES:
                 self.first.append(bad_line)
 
-    def write_report(self, report: ImportReport) -> None:
+    def write_report(self, report: AnyImportReport) -> None:
         """Writes the report at its path: summary, counts by reason, then every bad line."""
         self._close()
         temporary = self._report_path.with_name(self._report_path.name + ".new")
@@ -64,9 +64,9 @@ class BadLineLog:
             self._side = None
 
 
-def report_header(report: ImportReport) -> str:
+def report_header(report: AnyImportReport) -> str:
     lines = [
-        "Import de l'annuaire des professionnels de santé",
+        report.title,
         f"Fichier : {report.source}",
         f"Terminé le : {paris_time(report.finished_at).strftime('%d/%m/%Y à %H:%M')}",
         report.summary,

@@ -1,4 +1,5 @@
-"""The directory database: one row per professional, one per practice site, and the search index.
+"""The directory database: one row per professional, one per practice site, the search index, and
+the professionals' MSSanté addresses.
 
 The file is public data, rebuilt from scratch by each import, so it is plain SQLite (never the
 encrypted patient store) and is written without a journal: a half-built file is thrown away.
@@ -61,6 +62,34 @@ IDENTIFIER_INDEX = (
 )
 
 
+# The professionals' own MSSanté mailboxes, from the separate MSSanté extract. Keyed like the
+# professionals (the RPPS or ADELI number, then its type "8" or "0"), not by their row id: the
+# two extracts are imported apart, and the addresses outlive a new import of the directory.
+MSSANTE_TABLE = "mssante"
+MSSANTE_COLUMNS: tuple[str, ...] = (
+    "identifier",
+    "id_type",
+    "position",
+    "address",
+    "profession_code",
+)
+CREATE_MSSANTE = (
+    f"CREATE TABLE IF NOT EXISTS {MSSANTE_TABLE} (identifier TEXT NOT NULL, "
+    "id_type TEXT NOT NULL, position INTEGER NOT NULL, address TEXT NOT NULL, "
+    "profession_code TEXT NOT NULL, PRIMARY KEY (identifier, id_type, position)) WITHOUT ROWID"
+)
+MSSANTE_META_PREFIX = "mssante_"
+"""The ``meta`` keys of the last MSSanté import ("mssante_imported_at"...)."""
+
+
+def has_mssante(connection: sqlite3.Connection) -> bool:
+    """True when the file has the MSSanté table (a file built before it existed has not)."""
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MSSANTE_TABLE,)
+    ).fetchone()
+    return row is not None
+
+
 def create_schema(db: sqlite_utils.Database) -> None:
     """Creates the empty tables of a new directory file, tuned for one bulk load."""
     db.execute("PRAGMA journal_mode = OFF")
@@ -80,6 +109,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     )
     db.table("meta").create({"key": str, "value": str}, pk="key")
     db.table("professions").create({"code": str, "label": str, "professionals": int}, pk="code")
+    db.execute(CREATE_MSSANTE)
     columns = ", ".join(FTS_COLUMNS)
     db.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({columns}, "

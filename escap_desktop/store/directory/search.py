@@ -27,7 +27,7 @@ from escap_desktop.core.entities.professional import IdentifierKind
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.core.text import fold as text_fold
 from escap_desktop.store.directory.names import french_name
-from escap_desktop.store.directory.schema import FTS_TABLE
+from escap_desktop.store.directory.schema import FTS_TABLE, MSSANTE_TABLE, has_mssante
 
 MAX_EXPANSIONS = 64
 NAME_SHARE = 0.2
@@ -260,10 +260,16 @@ class DirectorySearch:
                 ids,
             )
         }
+        mailboxes = self._mailboxes([people[i] for i in ids])
         entries = []
         for professional_id in ids:
             row = people[professional_id]
             own = sites.get(professional_id, [])
+            addresses = mailboxes.get((row[2], row[1]), [])
+            if len(addresses) > 1:  # this profession's mailboxes first, then in file order
+                addresses = [a for a in addresses if a[1] == row[6]] + [
+                    a for a in addresses if a[1] != row[6]
+                ]
             if postcode:
                 own.sort(key=lambda site: not site.postcode.startswith(postcode.strip()))
             entries.append(
@@ -276,9 +282,28 @@ class DirectorySearch:
                     profession_code=row[6],
                     profession_label=row[7],
                     sites=tuple(own),
+                    mssante_addresses=tuple(address for address, _code in addresses),
                 )
             )
         return entries
+
+    def _mailboxes(
+        self, people: Sequence[Sequence[str]]
+    ) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """(address, profession code) of each professional's own MSSanté mailboxes, in the
+        MSSanté extract's order, by (identifier, identifier type)."""
+        if not people or not has_mssante(self._db):
+            return {}
+        identifiers = sorted({person[2] for person in people})
+        found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for identifier, id_type, address, code in self._db.execute(
+            f"SELECT identifier, id_type, address, profession_code FROM {MSSANTE_TABLE} "
+            f"WHERE identifier IN ({', '.join('?' for _ in identifiers)}) "
+            "ORDER BY identifier, id_type, position",
+            identifiers,
+        ):
+            found.setdefault((identifier, id_type), []).append((address, code))
+        return found
 
 
 def _site(row: Sequence[str]) -> DirectorySite:

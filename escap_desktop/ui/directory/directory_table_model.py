@@ -27,10 +27,18 @@ def _all_places(entry: DirectoryEntry) -> str:
     return "\n".join(lines)
 
 
-class DirectoryTableModel(RowTableModel[DirectoryEntry]):
-    """Name, profession, specialty, first place of practice and its phone."""
+def _all_mssante(entry: DirectoryEntry) -> str:
+    if len(entry.mssante_addresses) < 2:
+        return ""
+    lines = [f"{len(entry.mssante_addresses)} adresses MSSanté (la première est retenue) :"]
+    lines += [f"• {address}" for address in entry.mssante_addresses]
+    return "\n".join(lines)
 
-    NAME, PROFESSION, SPECIALTY, PLACE, PHONE = range(5)
+
+class DirectoryTableModel(RowTableModel[DirectoryEntry]):
+    """Name, profession, specialty, first place of practice, its phone, the MSSanté address."""
+
+    NAME, PROFESSION, SPECIALTY, PLACE, PHONE, MSSANTE = range(6)
     columns = (
         Column(
             "Nom", lambda e: e.display_name, sort=lambda e: fold(f"{e.last_name} {e.first_name}")
@@ -39,6 +47,7 @@ class DirectoryTableModel(RowTableModel[DirectoryEntry]):
         Column("Spécialité", lambda e: e.specialty),
         Column("Lieu d'exercice", _place, tooltip=_all_places),
         Column("Téléphone", lambda e: e.sites[0].phone_display if e.sites else ""),
+        Column("MSSanté", lambda e: e.mssante, tooltip=_all_mssante),
     )
 
     def key(self, row: DirectoryEntry) -> str:

@@ -1,4 +1,9 @@
-"""Importing the national extract: choose the file, follow the progress, read the report.
+"""Importing the national extracts: choose the file, follow the progress, read the report.
+
+One dialog takes both public extracts of the Annuaire Santé: the directory
+(« PS_LibreAcces_Personne_activite ») and the professionals' MSSanté addresses
+(« Extraction_Correspondance_MSSante »), as ``.txt`` or as the published ``.zip``; the file's
+header tells which one was chosen.
 
 The file is checked on the GUI thread first (a wrong file is refused at once, in words); the
 import itself runs in a thread pool through :class:`GeneratorRunner`, which emits exactly one
@@ -28,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from escap_desktop.core.clock import paris_time
-from escap_desktop.core.entities.directory import ImportReport, group_thousands
+from escap_desktop.core.entities.directory import (
+    AnyImportReport,
+    ExtractKind,
+    ImportReport,
+    MssanteImportReport,
+    group_thousands,
+)
 from escap_desktop.core.errors import EscapError
 from escap_desktop.services.directory import DirectoryService
 from escap_desktop.ui.resources import icon
@@ -38,7 +49,9 @@ SHOWN_BAD_LINES = 20
 
 
 class ImportDirectoryDialog(QDialog):
-    """Emits ``import_finished(ImportReport)`` or ``import_failed(error)`` once per import."""
+    """Emits ``import_finished(report)`` or ``import_failed(error)`` once per import; the
+    report is an :class:`ImportReport` for the directory, a :class:`MssanteImportReport` for
+    the MSSanté addresses."""
 
     import_finished = Signal(object)
     import_failed = Signal(object)
@@ -55,19 +68,23 @@ class ImportDirectoryDialog(QDialog):
         self._service = service
         self._pool = pool or QThreadPool.globalInstance()
         self.runner: GeneratorRunner | None = None
-        self.report: ImportReport | None = None
+        self.report: AnyImportReport | None = None
+        self.kind: ExtractKind | None = None
         self._close_when_done = False
 
         intro = QLabel(
             "Choisissez le fichier « PS_LibreAcces_Personne_activite_….txt » téléchargé sur "
-            "annuaire.sante.fr (Extractions en libre accès). L'annuaire actuel reste "
-            "utilisable pendant l'import, et le reste si l'import échoue ou est annulé."
+            "annuaire.sante.fr (Extractions en libre accès), puis, pour les adresses MSSanté "
+            "des professionnels, le fichier « Extraction_Correspondance_MSSante_….txt » (ou "
+            "son archive .zip). L'annuaire actuel reste utilisable pendant l'import, et le "
+            "reste si l'import échoue ou est annulé."
         )
         intro.setWordWrap(True)
         self.current = QLabel()
         self.current.setObjectName("hint")
+        self.current.setWordWrap(True)
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Fichier de l'annuaire")
+        self.path_edit.setPlaceholderText("Extrait de l'annuaire ou des adresses MSSanté")
         self.browse_button = QPushButton("C&hoisir…")
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -125,7 +142,7 @@ class ImportDirectoryDialog(QDialog):
         self.path_edit.setText(str(path))
         self.error_label.clear()
         try:
-            self._service.check_file(path)
+            self.kind = self._service.check_file(path)
         except EscapError as error:
             self.error_label.setText(str(error))
             return False
@@ -133,7 +150,11 @@ class ImportDirectoryDialog(QDialog):
         self.report_view.hide()
         self.report_button.hide()
         self.progress.setValue(0)
-        self.progress_label.setText("Lecture du fichier…")
+        self.progress_label.setText(
+            "Lecture des adresses MSSanté…"
+            if self.kind is ExtractKind.MSSANTE
+            else "Lecture de l'annuaire…"
+        )
         self.runner = GeneratorRunner(lambda: _import_job(self._service, path))
         self.runner.signals.progress.connect(self._on_progress)
         self.runner.signals.finished.connect(self._on_finished)
@@ -165,11 +186,15 @@ class ImportDirectoryDialog(QDialog):
             self.progress_label.setText(text)
 
     @Slot(object)
-    def _on_finished(self, report: ImportReport) -> None:
+    def _on_finished(self, report: AnyImportReport) -> None:
         self._done()
         self.report = report
         self.progress.setValue(100)
-        self.progress_label.setText("Import terminé.")
+        self.progress_label.setText(
+            "Import des adresses MSSanté terminé."
+            if isinstance(report, MssanteImportReport)
+            else "Import terminé."
+        )
         self.report_view.setPlainText(_report_text(report))
         self.report_view.show()
         self.report_button.setVisible(report.report_path is not None)
@@ -183,9 +208,12 @@ class ImportDirectoryDialog(QDialog):
         self.progress_label.clear()
         if isinstance(error, OperationCancelledError | EscapError):
             cancelled = isinstance(error, OperationCancelledError)
-            message = (
-                "Import annulé : l'annuaire précédent est conservé." if cancelled else str(error)
+            kept = (
+                "les adresses MSSanté précédentes sont conservées"
+                if self.kind is ExtractKind.MSSANTE
+                else "l'annuaire précédent est conservé"
             )
+            message = f"Import annulé : {kept}." if cancelled else str(error)
             self.error_label.setText(message)
             self.import_failed.emit(error)
             if self._close_when_done:
@@ -211,18 +239,28 @@ class ImportDirectoryDialog(QDialog):
         if imported_at is None:
             self.current.setText("Aucun annuaire n'est installé pour l'instant.")
             return
-        self.current.setText(
+        text = (
             f"Annuaire actuel : importé le {paris_time(imported_at).strftime('%d/%m/%Y')}, "
             f"{group_thousands(self._service.entry_count())} professionnels."
         )
+        mssante_at = self._service.mssante_imported_at()
+        if mssante_at is None:
+            text += "\nAdresses MSSanté : pas encore importées."
+        else:
+            text += (
+                f"\nAdresses MSSanté : importées le "
+                f"{paris_time(mssante_at).strftime('%d/%m/%Y')}, "
+                f"{group_thousands(self._service.mssante_address_count())} adresses."
+            )
+        self.current.setText(text)
 
     @Slot()
     def _on_browse_clicked(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
             self,
-            "Choisir l'extrait de l'annuaire",
+            "Choisir l'extrait de l'annuaire ou des adresses MSSanté",
             self.path_edit.text(),
-            "Extraits de l'annuaire (*.txt *.csv);;Tous les fichiers (*)",
+            "Extraits de l'annuaire (*.txt *.csv *.zip);;Tous les fichiers (*)",
         )
         if path:
             self.path_edit.setText(path)
@@ -231,7 +269,7 @@ class ImportDirectoryDialog(QDialog):
     def _on_import_clicked(self) -> None:
         text = self.path_edit.text().strip()
         if not text:
-            self.error_label.setText("Choisissez d'abord le fichier de l'annuaire.")
+            self.error_label.setText("Choisissez d'abord le fichier à importer.")
             return
         self.start_import(Path(text))
 
@@ -241,12 +279,12 @@ class ImportDirectoryDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.report.report_path)))
 
 
-def _import_job(service: DirectoryService, path: Path) -> Generator[Any, None, ImportReport]:
+def _import_job(service: DirectoryService, path: Path) -> Generator[Any, None, AnyImportReport]:
     """The import as a runner job: progress steps are yielded, the report is returned."""
     steps = service.import_file(path)
     try:
         for step in steps:
-            if isinstance(step, ImportReport):
+            if isinstance(step, ImportReport | MssanteImportReport):
                 return step
             yield step
     finally:
@@ -254,7 +292,7 @@ def _import_job(service: DirectoryService, path: Path) -> Generator[Any, None, I
     raise RuntimeError("l'import s'est terminé sans rapport")
 
 
-def _report_text(report: ImportReport) -> str:
+def _report_text(report: AnyImportReport) -> str:
     lines = [report.summary]
     if report.bad_line_count:
         lines.append("")
