@@ -18,8 +18,9 @@ class PatientService(ServiceBase):
     def summaries(
         self, search: str = "", states: set[EscapState] | None = None
     ) -> list[PatientSummary]:
-        """The patient list, one row per patient with their current ESCAP."""
-        with self._store.unit_of_work(self.actor) as uow:
+        """The patient list, one row per patient with their current ESCAP. A snapshot read
+        (``Store.reading``): the list never waits behind a sync page or an import."""
+        with self._store.reading() as uow:
             return uow.patient_summaries(search=search, states=states)
 
     def get(self, patient_id: str) -> Patient:
@@ -32,7 +33,7 @@ class PatientService(ServiceBase):
     def possible_duplicates(self, patient: Patient) -> list[identity.PossibleDuplicate]:
         """The recorded patients who may be this one (same INS, else same identity traits)."""
         patient = identity.normalise_patient(patient)
-        with self._store.unit_of_work(self.actor) as uow:
+        with self._store.reading() as uow:  # asked as the name is typed: never waits
             return _possible_duplicates(uow, patient)
 
     def create(self, patient: Patient, *, not_a_duplicate: bool = False) -> Patient:
