@@ -49,6 +49,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         purging = None
+        if nonce_writer is not None:
+            nonce_writer.start()
         if settings.purge_interval_seconds > 0:
             # Once before serving (a relay back after a long stop purges first), then regularly.
             await anyio.to_thread.run_sync(retention.purge_logged, engine, settings, clock)
@@ -58,6 +60,8 @@ def create_app(
             purging.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purging
+        if nonce_writer is not None:
+            await nonce_writer.close()
         engine.dispose()
 
     app = FastAPI(
@@ -69,6 +73,15 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    # On PostgreSQL the nonce of every request is recorded from the event loop (no thread
+    # hand-over); SQLite records it in a worker thread, in its own transaction.
+    nonce_writer = (
+        nonces.PostgresNonceWriter(
+            engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        if engine.dialect.name == "postgresql"
+        else None
+    )
     authenticator = RequestAuthenticator(
         lambda device_id: _signing_key(engine, device_id),
         lambda device_id, nonce, expires_at: nonces.remember(engine, device_id, nonce, expires_at),
@@ -76,6 +89,7 @@ def create_app(
         # A request's timestamp is the sending machine's clock: it is checked against this
         # machine's, whatever ``clock`` dates the records with.
         SYSTEM_CLOCK.timestamp,
+        remember_nonce_async=None if nonce_writer is None else nonce_writer.remember,
     )
     app.state.relay = RelayContext(
         engine=engine,

@@ -9,7 +9,7 @@ is refused after a restart and by every relay process sharing the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import anyio.to_thread
@@ -30,8 +30,15 @@ def _refused(detail: str) -> ProblemError:
     return ProblemError(401, "authentification-refusee", detail)
 
 
+def _replayed() -> ProblemError:
+    return _refused("Requête rejouée : ce nonce a déjà été utilisé.")
+
+
 NonceStore = Callable[[str, str, datetime], bool]
 """Records (device id, nonce, expiry); False when the pair was already recorded."""
+
+AsyncNonceStore = Callable[[str, str, datetime], Awaitable[bool]]
+"""The same, awaited on the event loop (``data.nonces.PostgresNonceWriter``)."""
 
 
 class RequestAuthenticator:
@@ -47,9 +54,11 @@ class RequestAuthenticator:
         remember_nonce: NonceStore,
         max_skew_seconds: int,
         clock: Callable[[], float],
+        remember_nonce_async: AsyncNonceStore | None = None,
     ) -> None:
         self._find_signing_key = find_signing_key
         self._remember_nonce = remember_nonce
+        self._remember_nonce_async = remember_nonce_async
         self._max_skew = max_skew_seconds
         self._clock = clock
         self._keys: dict[str, VerifyKey] = {}
@@ -72,7 +81,10 @@ class RequestAuthenticator:
         if key is None:
             raise _refused("Appareil inconnu du relais : enregistrez d'abord cet appareil.")
         expires_at = self._check(auth, key, method, target, body)
-        await anyio.to_thread.run_sync(self._use_nonce, auth, expires_at)
+        if self._remember_nonce_async is None:
+            await anyio.to_thread.run_sync(self._use_nonce, auth, expires_at)
+        elif not await self._remember_nonce_async(auth.device_id, auth.nonce, expires_at):
+            raise _replayed()
         return auth.device_id
 
     def authenticate_registration(
@@ -111,7 +123,7 @@ class RequestAuthenticator:
 
     def _use_nonce(self, auth: RequestAuth, expires_at: datetime) -> None:
         if not self._remember_nonce(auth.device_id, auth.nonce, expires_at):
-            raise _refused("Requête rejouée : ce nonce a déjà été utilisé.")
+            raise _replayed()
 
 
 def request_target(scope: Scope) -> str:

@@ -26,12 +26,14 @@ class RelayContext:
     clock: Clock
 
 
-def _context(request: Request) -> RelayContext:
+# ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, one
+# thread hand-over per dependency and request for what is a dictionary lookup.
+async def _context(request: Request) -> RelayContext:
     context: RelayContext = request.app.state.relay
     return context
 
 
-def _device_id(request: Request) -> str:
+async def _device_id(request: Request) -> str:
     device_id: str = request.scope["state"][DEVICE_ID]
     return device_id
 

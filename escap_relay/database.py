@@ -7,13 +7,14 @@ row locks (``SELECT ... FOR UPDATE`` on the team) where the relay needs them.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.dml import Insert
@@ -31,8 +32,39 @@ def connect(database_url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_size=16, max_overflow=8, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=16, max_overflow=8)
+        _ping_idle_connections(engine)
+        return engine
     raise ValueError(f"Base de données non prise en charge : {url.get_backend_name()}")
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled connection idle for longer is pinged before use (``pool_pre_ping`` pinged always)."""
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling, minus a round trip per checkout under load.
+
+    A connection that went back to the pool a moment ago is alive; one that sat idle (after a
+    quiet spell, a database restart, a firewall's idle timeout) is pinged first, and a dead one
+    is replaced before any request uses it (``DisconnectionError`` makes the pool reconnect).
+    A connection that breaks while busy invalidates the whole pool, as with any setting.
+    """
+
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["escap_checked_in"] = time.monotonic()
+
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("escap_checked_in")
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return  # just connected, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError() from error
+
+    event.listen(engine, "checkin", on_checkin)
+    event.listen(engine, "checkout", on_checkout)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -17,7 +17,7 @@ from datetime import datetime
 import nacl.bindings
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Integer, bindparam, insert, select, update
 
 from escap_desktop.sync.wire import Envelope, PushResult
 from escap_relay.data import teams as team_data
@@ -57,6 +57,40 @@ def check_authorship(batch: list[Envelope], device_id: str, key: VerifyKey) -> l
     return digests
 
 
+# Built once with bound parameters (see ``teams``): the hot paths' statements.
+_KNOWN = select(envelopes.c.record_id, envelopes.c.seq, envelopes.c.digest).where(
+    envelopes.c.team_id == bindparam("b_team_id"),
+    envelopes.c.record_id.in_(bindparam("b_record_ids", expanding=True)),
+)
+# With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues")
+# rather than psycopg's pipelined executemany, which polls the socket while it waits.
+_INSERT = insert(envelopes).returning(envelopes.c.seq)
+_SET_HEAD = update(teams).where(teams.c.team_id == bindparam("b_team_id"))
+_PULL_TEAM = (
+    select(teams.c.head_seq, teams.c.purged_seq, team_members.c.acked_seq)
+    .join_from(teams, team_members, team_members.c.team_id == teams.c.team_id)
+    .where(
+        teams.c.team_id == bindparam("b_team_id"),
+        team_members.c.device_id == bindparam("b_device_id"),
+    )
+)
+_ACK = (
+    update(team_members)
+    .where(
+        team_members.c.team_id == bindparam("b_team_id"),
+        team_members.c.device_id == bindparam("b_device_id"),
+        team_members.c.acked_seq < bindparam("b_acked"),
+    )
+    .values(acked_seq=bindparam("b_acked"))
+)
+_PAGE = (
+    select(envelopes.c.seq, envelopes.c.body)
+    .where(envelopes.c.team_id == bindparam("b_team_id"), envelopes.c.seq > bindparam("b_after"))
+    .order_by(envelopes.c.seq)
+    .limit(bindparam("b_limit", type_=Integer))
+)
+
+
 def push(
     conn: Connection,
     device_id: str,
@@ -83,12 +117,11 @@ def push(
         known = {
             row.record_id: row
             for row in conn.execute(
-                select(envelopes.c.record_id, envelopes.c.seq, envelopes.c.digest).where(
-                    envelopes.c.team_id == team_id,
-                    envelopes.c.record_id.in_(
-                        sorted({envelope.record_id for envelope, _ in in_team})
-                    ),
-                )
+                _KNOWN,
+                {
+                    "b_team_id": team_id,
+                    "b_record_ids": sorted({envelope.record_id for envelope, _ in in_team}),
+                },
             )
         }
         head = team.head_seq
@@ -127,8 +160,10 @@ def push(
         if conflicts:
             break
         if rows:
-            conn.execute(insert(envelopes), rows)
-            conn.execute(update(teams).where(teams.c.team_id == team_id).values(head_seq=head))
+            # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues")
+            # rather than psycopg's pipelined executemany, which polls the socket while it waits.
+            conn.execute(_INSERT, rows).close()
+            conn.execute(_SET_HEAD, {"b_team_id": team_id, "head_seq": head})
     if conflicts:
         raise ProblemError(
             409,
@@ -148,10 +183,10 @@ def pull(
     A cursor below the purged part of the team's history is refused (410): the records between
     it and the purge are gone, and the device must not skip them without knowing.
     """
-    team_data.require_member(conn, team_id, device_id)
-    team = conn.execute(
-        select(teams.c.head_seq, teams.c.purged_seq).where(teams.c.team_id == team_id)
-    ).one()
+    # Membership and the team's counters in one statement (a member's team always exists).
+    team = conn.execute(_PULL_TEAM, {"b_team_id": team_id, "b_device_id": device_id}).first()
+    if team is None:
+        raise team_data.not_member()
     if after < team.purged_seq:
         raise ProblemError(
             410,
@@ -161,21 +196,9 @@ def pull(
             purged_seq=team.purged_seq,
         )
     acked = min(after, team.head_seq)  # never acknowledge what does not exist yet
-    conn.execute(
-        update(team_members)
-        .where(
-            team_members.c.team_id == team_id,
-            team_members.c.device_id == device_id,
-            team_members.c.acked_seq < acked,
-        )
-        .values(acked_seq=acked)
-    )
-    rows = conn.execute(
-        select(envelopes.c.seq, envelopes.c.body)
-        .where(envelopes.c.team_id == team_id, envelopes.c.seq > after)
-        .order_by(envelopes.c.seq)
-        .limit(limit + 1)
-    ).all()
+    if team.acked_seq < acked:  # acked_seq only grows: already there, the update is a no-op
+        conn.execute(_ACK, {"b_team_id": team_id, "b_device_id": device_id, "b_acked": acked})
+    rows = conn.execute(_PAGE, {"b_team_id": team_id, "b_after": after, "b_limit": limit + 1}).all()
     page = [(row.seq, bytes(row.body)) for row in rows[:limit]]
     next_cursor = page[-1][0] if page else after
     return page, next_cursor, len(rows) > limit
