@@ -10,8 +10,10 @@ a :class:`RelayUnavailableError` or a :class:`RelayRefusedError`, with a French 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import ssl
 from typing import Any, TypeVar
 
 import httpx
@@ -61,8 +63,20 @@ UNREACHABLE_MESSAGE = (
 )
 
 
+UNTRUSTED_MESSAGE = (
+    "Le relais {url} présente un certificat que ce poste ne reconnaît pas : la connexion est "
+    "refusée et rien n'a été envoyé. Vérifiez l'adresse du relais, ou demandez à son exploitant "
+    "un certificat d'une autorité reconnue. Vos modifications restent sur cet ordinateur."
+)
+
+
 class RelayUnavailableError(SyncError):
     """No usable answer from the relay (network down, relay stopped, overloaded)."""
+
+
+class RelayUntrustedError(SyncError):
+    """The server at the relay's address did not prove it is the relay (its certificate): not
+    retried — it is not a passing failure, and nothing is sent to it."""
 
 
 class RelayRefusedError(SyncError):
@@ -95,6 +109,14 @@ class HistoryPurgedError(RelayRefusedError):
         self.team_id = team_id
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The trust store (certifi's, as httpx's default), read once per process: every sync opens
+    a new client, and reading the authorities again cost 10 to 25 ms each time (issue 19).
+    A context verifies every connection it wraps the same way, shared or not."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class RelayClient:
     """One device talking to one relay."""
 
@@ -116,6 +138,7 @@ class RelayClient:
             timeout=timeout,
             follow_redirects=False,  # never anywhere but the configured relay
             trust_env=False,  # no proxy settings from the environment in front of it
+            verify=_tls_context(),
         )
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
@@ -318,6 +341,8 @@ class RelayClient:
             try:
                 response = self._receive(request)
             except httpx.TransportError as error:
+                if _certificate_refused(error):
+                    raise RelayUntrustedError(UNTRUSTED_MESSAGE.format(url=self.base_url)) from None
                 failure: Exception = error
                 logger.info("Relais injoignable (%s %s) : %s", method, path, type(error).__name__)
             else:
@@ -358,6 +383,16 @@ class RelayClient:
             content=b"".join(chunks),
             request=request,
         )
+
+
+def _certificate_refused(error: BaseException) -> bool:
+    """Whether a transport failure is the server's certificate failing verification."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _refusal(response: httpx.Response) -> RelayRefusedError:
