@@ -51,6 +51,13 @@ def validate_resource(
         raise ImportReadError(f"{subject} est trop profondément imbriqué pour être lu.") from None
     except (ValueError, TypeError) as error:
         raise ImportReadError(f"{subject} n'est pas valide en FHIR R4 ({error}).") from None
+    except AttributeError:
+        # fhir.resources' own validators assume the shape they check (``_birthDate: true``
+        # reaches one that calls ``.get`` on a bool): the file is wrong, not the program.
+        raise ImportReadError(
+            f"{subject} n'est pas valide en FHIR R4 : un élément n'a pas la forme attendue "
+            "(par exemple une extension « _champ » qui n'est pas un objet)."
+        ) from None
 
 
 def _fault(fault: Mapping[str, Any]) -> str:

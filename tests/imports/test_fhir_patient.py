@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from stdnum.fr import nir as stdnum_nir
 
@@ -736,6 +736,8 @@ _PATIENT_FIELDS = [*fr_core_patient(), "deceasedBoolean", "contact", "_birthDate
 
 @FUZZ
 @given(st.sampled_from(_PATIENT_FIELDS), JSON_VALUES, st.booleans())
+@example("_birthDate", "true", False)  # fhir.resources then calls .get on a bool (found by CI)
+@example("_birthDate", True, True)
 def test_any_value_in_any_field_gives_a_patient_or_a_french_refusal(
     field: str, value: Any, wrapped: bool
 ) -> None:
