@@ -116,18 +116,13 @@ def care_plan_body(
     sender_address: str,
 ) -> str:
     """The French text of the message carrying the care-plan sheet."""
-    civility = {Sex.FEMALE: "Mme", Sex.MALE: "M."}.get(patient.sex, "")
-    who = f"{civility} {patient.display_name}".strip()
+    who = _civil_name(patient)
     place = (
         "dont vous êtes le médecin traitant"
         if is_medecin_traitant
         else "dont vous faites partie de l'équipe"
     )
-    identity = (
-        "identifié par son INS dans les métadonnées"
-        if identified_by_ins
-        else "identifié par ses traits d'identité (son INS n'est pas qualifié)"
-    )
+    identity = _identified(identified_by_ins)
     lines = [
         f"Bonjour {recipient.display_name},",
         "",
@@ -139,18 +134,8 @@ def care_plan_body(
         f"que votre logiciel métier peut classer dans le dossier du patient ({identity}).",
         "Seules y figurent les actions des catégories de données que le consentement du "
         "patient ouvre à votre profession.",
-        "",
-        "Bien cordialement,",
-        "",
-        author.display_name,
-        author.profession.label,
-        sender_address,
-        "",
-        "-- ",
-        "Message envoyé avec ESCAP Desktop. Les situations d'urgence ne relèvent pas de "
-        "l'ESCAP : appelez le 15.",
     ]
-    return "\n".join(lines) + "\n"
+    return _signed(lines, author, sender_address)
 
 
 INVITATION_ANSWER_HINT = (
@@ -189,18 +174,8 @@ def invitation_body(
         INVITATION_ANSWER_HINT,
         "Si vous utilisez ESCAP Desktop, le code de la lettre vous fait rejoindre l'équipe "
         "directement.",
-        "",
-        "Bien cordialement,",
-        "",
-        inviter.display_name,
-        inviter.profession.label,
-        sender_address,
-        "",
-        "-- ",
-        "Message envoyé avec ESCAP Desktop. Les situations d'urgence ne relèvent pas de "
-        "l'ESCAP : appelez le 15.",
     ]
-    return "\n".join(lines) + "\n"
+    return _signed(lines, inviter, sender_address)
 
 
 def digest_subject(patient: Patient) -> str:
@@ -223,18 +198,13 @@ def digest_body(
     sender_address: str,
 ) -> str:
     """The French text of the message carrying the team's news."""
-    civility = {Sex.FEMALE: "Mme", Sex.MALE: "M."}.get(patient.sex, "")
-    who = f"{civility} {patient.display_name}".strip()
+    who = _civil_name(patient)
     period = f"depuis le {since:%d/%m/%Y}" if since else "depuis la création de l'équipe"
     counts = [
         f"{messages} message{'s' if messages > 1 else ''}" if messages else "",
         f"{events} événement{'s' if events > 1 else ''}" if events else "",
     ]
-    identity = (
-        "identifié par son INS dans les métadonnées"
-        if identified_by_ins
-        else "identifié par ses traits d'identité (son INS n'est pas qualifié)"
-    )
+    identity = _identified(identified_by_ins)
     lines = [
         f"Bonjour {recipient.display_name},",
         "",
@@ -246,6 +216,27 @@ def digest_body(
         f"peut classer dans le dossier du patient ({identity}).",
         "Seuls y figurent les messages et événements des catégories de données que le "
         "consentement du patient ouvre à votre profession.",
+    ]
+    return _signed(lines, author, sender_address)
+
+
+def _civil_name(patient: Patient) -> str:
+    """« Mme D'ALMEIDA Zoë »."""
+    civility = {Sex.FEMALE: "Mme", Sex.MALE: "M."}.get(patient.sex, "")
+    return f"{civility} {patient.display_name}".strip()
+
+
+def _identified(by_ins: bool) -> str:
+    """How the XDM metadata identify the patient, for the message's text."""
+    if by_ins:
+        return "identifié par son INS dans les métadonnées"
+    return "identifié par ses traits d'identité (son INS n'est pas qualifié)"
+
+
+def _signed(lines: list[str], author: Professional, sender_address: str) -> str:
+    """The message's text with the sender's signature and the emergency reminder every
+    MSSanté message of ESCAP Desktop ends with."""
+    signature = [
         "",
         "Bien cordialement,",
         "",
@@ -257,4 +248,4 @@ def digest_body(
         "Message envoyé avec ESCAP Desktop. Les situations d'urgence ne relèvent pas de "
         "l'ESCAP : appelez le 15.",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *signature]) + "\n"
