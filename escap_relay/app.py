@@ -20,7 +20,7 @@ from escap_relay.identity import DiscoveryHint, IdentityVerifier
 from escap_relay.limits import BodyLimitMiddleware, TokenBucketLimiter
 from escap_relay.problems import install_handlers
 from escap_relay.routes import devices as device_routes
-from escap_relay.routes import envelopes, health, invitations, keys, teams
+from escap_relay.routes import envelopes, health, history, invitations, keys, teams
 from escap_relay.settings import DEFAULT_DATABASE_URL, RelaySettings
 
 PUBLIC_ROUTES = frozenset({("GET", "/v1/health"), ("POST", device_routes.REGISTRATION_PATH)})
@@ -99,7 +99,7 @@ def create_app(
         clock=clock,
     )
     install_handlers(app)
-    for module in (health, device_routes, envelopes, teams, keys, invitations):
+    for module in (health, device_routes, envelopes, teams, history, keys, invitations):
         app.include_router(module.router)
     # Starlette runs the last added middleware first: size limit, then authentication.
     app.add_middleware(

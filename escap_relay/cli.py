@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from escap_relay.settings import (
+    DEFAULT_ACKED_RETENTION_DAYS,
     DEFAULT_DATABASE_URL,
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_PURGE_INTERVAL_SECONDS,
@@ -93,26 +94,42 @@ def _add_database_argument(parser: argparse.ArgumentParser, *, inherit: bool = F
 def _add_retention_arguments(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
     parser.add_argument(
         "--max-age-days",
-        type=_positive_int,
+        type=_days_or_never(minimum=1),
         default=argparse.SUPPRESS if inherit else DEFAULT_MAX_AGE_DAYS,
         metavar="JOURS",
         help=(
-            "durée maximale de conservation d'une enveloppe, en jours (par défaut : sans limite, "
-            "car un membre invité plus tard reçoit l'historique de l'équipe par le relais) ; un "
-            "appareil resté hors ligne plus longtemps en est averti"
+            "durée maximale de conservation d'une enveloppe, en jours (par défaut : "
+            f"{DEFAULT_MAX_AGE_DAYS} ; « {NEVER} » : sans limite) ; un appareil resté hors ligne "
+            "plus longtemps reçoit le dossier de l'équipe d'un autre membre"
         ),
     )
     parser.add_argument(
         "--acked-retention-days",
-        type=_non_negative_int,
-        default=argparse.SUPPRESS if inherit else None,
+        type=_days_or_never(minimum=0),
+        default=argparse.SUPPRESS if inherit else DEFAULT_ACKED_RETENTION_DAYS,
         metavar="JOURS",
         help=(
             "supprime aussi les enveloppes reçues par tous les membres de l'équipe, ce nombre "
-            "de jours après leur dépôt (désactivé par défaut : un membre invité plus tard "
-            "n'aurait plus l'historique)"
+            f"de jours après leur dépôt (par défaut : {DEFAULT_ACKED_RETENTION_DAYS} ; "
+            f"« {NEVER} » : les garder) ; un membre invité plus tard reçoit le dossier d'un "
+            "autre membre"
         ),
     )
+
+
+NEVER = "jamais"
+"""The word that turns a retention rule off on the command line."""
+
+
+def _days_or_never(*, minimum: int) -> Callable[[str], int | None]:
+    """A number of days of at least ``minimum``, or ``jamais`` (None: that rule never purges)."""
+
+    def parse(text: str) -> int | None:
+        if text.strip().lower() == NEVER:
+            return None
+        return _positive_int(text) if minimum >= 1 else _non_negative_int(text)
+
+    return parse
 
 
 def _positive_int(text: str) -> int:

@@ -3,18 +3,19 @@
 Two reasons to purge an envelope of a team, both cutting a prefix of its sequence numbers, so
 ``teams.purged_seq`` says exactly what is gone:
 
-- **maximum age** (``RelaySettings.max_age_days``, off by default): the envelopes that
+- **maximum age** (``RelaySettings.max_age_days``, a year by default): the envelopes that
   arrived before it, whoever has not pulled them yet;
-- **acknowledged by every member** (``acked_retention_days``, off by default): the envelopes at
-  or below the lowest cursor the team's member devices pulled from (a device pulls from a cursor
-  only once it stored everything up to it), that many days after they arrived, and only while
-  no invitation to the team is pending. Off by default because a member who joins later gets the
-  team's history from the relay, which cannot tell which ciphertexts a later one supersedes.
+- **acknowledged by every member** (``acked_retention_days``, a month by default): the envelopes
+  at or below the lowest cursor the team's member devices pulled from (a device pulls from a
+  cursor only once it stored everything up to it), that many days after they arrived, and only
+  while no invitation to the team is pending (the invitee would otherwise need a resend at once).
 
 A pull from a cursor below ``purged_seq`` is answered 410 (``historique-efface``): the device
-has lost records and is told so in French rather than skipping them. The same job deletes
-expired request nonces. Every relay process may run it at the same time: each team is purged in
-its own transaction under the team's row lock.
+has lost records and is told so in French rather than skipping them; it asks for the team's
+file, which a member's device sends again (``escap_relay.data.history``), and then resumes. So
+the relay's storage is bounded by what the active teams wrote lately, not by their history. The
+same job deletes expired request nonces. Every relay process may run it at the same time: each
+team is purged in its own transaction under the team's row lock.
 """
 
 from __future__ import annotations

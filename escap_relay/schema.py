@@ -48,6 +48,14 @@ teams = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Every envelope up to this number is purged: a cursor below it has lost records.
     Column("purged_seq", BigInteger, nullable=False, server_default="0"),
+    # A member's device sends the team's file again (``escap_relay.data.history``): asked for
+    # by a device below the purged part, claimed by one sender at a time, and once complete the
+    # cursor its state covered, after which such a device resumes.
+    Column("history_wanted_at", DateTime(timezone=True), nullable=True),
+    Column("history_claimed_by", String(32), nullable=True),
+    Column("history_claimed_at", DateTime(timezone=True), nullable=True),
+    Column("history_base_seq", BigInteger, nullable=True),
+    Column("resume_seq", BigInteger, nullable=True),
 )
 
 team_members = Table(

@@ -69,6 +69,10 @@ class SyncTeamRow(Base):
     review: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     consent_amendment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The team's file this device is sending again (``sync/history.py``): the relay cursor it
+    # covers and its last outbox row; NULL when no resend is under way.
+    resend_base: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resend_upto: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SyncTeamKeyRow(Base):

@@ -314,6 +314,31 @@ class SyncRepository:
             )
         )
 
+    def last_outbox_seq(self, team_id: str) -> int:
+        """The team's newest outbox row (0 when none): where a resend of its file ends."""
+        self.session.flush()
+        return int(
+            self.session.scalar(
+                select(func.max(SyncOutboxRow.seq)).where(SyncOutboxRow.team_id == team_id)
+            )
+            or 0
+        )
+
+    def pending_up_to(self, team_id: str, seq: int) -> int:
+        """How many of the team's outbox rows up to ``seq`` the relay has not acknowledged."""
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(SyncOutboxRow)
+                .where(
+                    SyncOutboxRow.team_id == team_id,
+                    SyncOutboxRow.status == PENDING,
+                    SyncOutboxRow.seq <= seq,
+                )
+            )
+            or 0
+        )
+
     def pending_count(self) -> int:
         return int(
             self.session.scalar(

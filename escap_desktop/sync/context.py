@@ -40,6 +40,10 @@ class SyncReport:
     teams_created: int = 0
     key_rotations: int = 0
     pending: int = 0
+    history_sent: int = 0
+    """Teams whose whole file this device sent again to a colleague who lost part of it."""
+    history_resumed: int = 0
+    """Teams this device caught up with through a colleague's resend of the file."""
 
     def summary(self) -> str:
         """One French line for the CLI and the status bar."""
@@ -53,6 +57,10 @@ class SyncReport:
             parts.append(f"{self.invitations_sent} invitation(s) envoyée(s)")
         if self.invitations_confirmed:
             parts.append(f"{self.invitations_confirmed} invité(s) confirmé(s) par son code")
+        if self.history_sent:
+            parts.append(f"dossier renvoyé à un membre de {self.history_sent} équipe(s)")
+        if self.history_resumed:
+            parts.append(f"dossier reçu à nouveau pour {self.history_resumed} ESCAP")
         if self.rejected:
             parts.append(f"{self.rejected} enregistrement(s) refusé(s) (voir le journal)")
         parts.append(f"{self.pending} en attente")

@@ -19,7 +19,7 @@ from escap_desktop.core.entities import IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.push_batches import mark_sent, pending_after, store_envelopes
-from escap_desktop.sync import invitations, teams
+from escap_desktop.sync import history, invitations, teams
 from escap_desktop.sync.category_keys import latest_key_for
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
 from escap_desktop.sync.crypto import seal_record
@@ -65,6 +65,8 @@ class SyncEngine:
         self._push_batch = min(push_batch, MAX_BATCH_ENVELOPES)
         self._pull_limit = pull_limit
         self._purged: HistoryPurgedError | None = None
+        self._heads: dict[str, int] = {}
+        self._history_wanted: set[str] = set()
 
     def run(self, cancel: Cancelled = lambda: False) -> Generator[SyncProgress, None, SyncReport]:
         ctx = self.ctx
@@ -84,11 +86,13 @@ class SyncEngine:
             (58, "Invitations envoyées", self.send_invitations),
             (62, "Membres des équipes", lambda: teams.review_teams(ctx)),
             (66, "Réponses aux invitations", self.confirm_joins),
+            (68, "Dossiers à renvoyer", self.send_history),
         ):
             _check(cancel)
             yield SyncProgress(percent, text)
             step()
         yield from self.push(cancel, start=70, end=99)
+        history.complete_sent(ctx)
         with ctx.work() as (_uow, repo):
             ctx.report.pending = repo.pending_count()
         if self._purged is not None:
@@ -128,6 +132,11 @@ class SyncEngine:
         invitations.send_invitations(self.ctx)
         invitations.poll_sent_invitations(self.ctx)
 
+    def send_history(self) -> None:
+        """The file of each team where a colleague lost part of the history, if this device
+        may send it (``sync/history.py``)."""
+        history.send_wanted(self.ctx, self._history_wanted, self._heads)
+
     def confirm_joins(self) -> None:
         for membership_id in invitations.confirm_joined_teams(self.ctx):
             try:
@@ -141,7 +150,9 @@ class SyncEngine:
         self, cancel: Cancelled, *, start: int, end: int
     ) -> Generator[SyncProgress, None, None]:
         ctx = self.ctx
-        heads = {team.team_id: team.head_seq for team in ctx.client.teams().teams}
+        listed = ctx.client.teams().teams
+        heads = self._heads = {team.team_id: team.head_seq for team in listed}
+        self._history_wanted = {team.team_id for team in listed if team.history_wanted}
         with ctx.work() as (_uow, repo):
             local = [(team.team_id, team.cursor) for team in repo.teams(*LIVE_STATES)]
         total = sum(max(heads.get(team_id, 0) - cursor, 0) for team_id, cursor in local) or 1
@@ -155,9 +166,15 @@ class SyncEngine:
                 try:
                     page = ctx.client.pull(team_id, cursor, self._pull_limit)
                 except HistoryPurgedError as error:
+                    if error.resume_from is not None:
+                        # A colleague sent the team's file again: go on after what it covers.
+                        cursor = history.resume(ctx, team_id, error.resume_from)
+                        continue
                     # This team cannot move on without losing records; the others can, and
-                    # pushes still go out. The cycle then fails with the French explanation.
+                    # pushes still go out. A member's device is asked for the file, and the
+                    # cycle then fails with the French explanation.
                     logger.warning("Historique de l'équipe %s effacé du relais.", team_id)
+                    history.ask(ctx, team_id)
                     self._purged = self._purged or error
                     break
                 items = [Pulled(item.seq, item.envelope) for item in page.envelopes]

@@ -124,6 +124,9 @@ class OutboxWriter:
         # and the outbox rows in writing order.
         self._new_clocks: dict[tuple[str, str], tuple[str, str]] = {}
         self._rows: list[tuple[str, str, str, bytes]] = []
+        # While the team's file is sent again: the patient and professionals sent in it so far
+        # (each goes once more, although the team already had them).
+        self._resent: set[tuple[str, str, str]] | None = None
 
     # -- entry points -----------------------------------------------------------------------
 
@@ -170,6 +173,17 @@ class OutboxWriter:
         self._finish()
         return count
 
+    def resend_escap(self, escap: Escap) -> int:
+        """Sends the episode's whole file to its team again: every record as this store holds
+        it, under new record ids, each with the clocks it has here — a member who holds them
+        already merges them into nothing, one who lost part of the history gets the merged
+        result of everything (``sync/history.py``). Returns the number of records."""
+        self._resent = set()
+        try:
+            return self.share_escap(escap)
+        finally:
+            self._resent = None
+
     def _note_membership(self, team_id: str, membership: Membership) -> None:
         """A membership changed: the next cycle reviews the team (keys, removals); a departed
         member's records sealed with a later key version will be refused from now on."""
@@ -209,7 +223,16 @@ class OutboxWriter:
         self._rows.append((team_id, entity_type, entity.id, payload))
         if entity_type in ("Patient", "Professional"):
             self._repo.mark_shared(team_id, entity_type, entity.id)
+            if self._resent is not None:
+                self._resent.add((team_id, entity_type, entity.id))
         return count + 1
+
+    def _sent_before(self, team_id: str, entity_type: str, entity_id: str) -> bool:
+        """Whether the team has this patient or professional already (in a resend: whether the
+        resend carried it already)."""
+        if self._resent is not None:
+            return (team_id, entity_type, entity_id) in self._resent
+        return self._repo.is_shared(team_id, entity_type, entity_id)
 
     def _share_dependencies(
         self, team_id: str, entity_type: str, entity: Any, professional_ids: list[str]
@@ -217,7 +240,7 @@ class OutboxWriter:
         """The professionals a record names, and its patient, go before it (once per team)."""
         count = 0
         for professional_id in professional_ids:
-            if self._repo.is_shared(team_id, "Professional", professional_id):
+            if self._sent_before(team_id, "Professional", professional_id):
                 continue
             try:
                 professional = self._uow.get(Professional, professional_id)
@@ -228,7 +251,7 @@ class OutboxWriter:
         if (
             entity_type not in ("Patient", "Escap")
             and isinstance(patient_id, str)
-            and not self._repo.is_shared(team_id, "Patient", patient_id)
+            and not self._sent_before(team_id, "Patient", patient_id)
         ):
             with contextlib.suppress(NotFoundError):
                 count += self.emit(team_id, self._uow.get(Patient, patient_id), force=True)

@@ -31,6 +31,8 @@ from escap_desktop.sync.wire import (
     DeviceList,
     DeviceRegistration,
     Envelope,
+    HistoryClaim,
+    HistoryState,
     InvitationAnswer,
     InvitationAnswerResult,
     InvitationCreate,
@@ -80,19 +82,23 @@ class RelayUntrustedError(SyncError):
 
 
 class RelayRefusedError(SyncError):
-    """The relay answered with a problem document; ``slug`` names it for the code."""
+    """The relay answered with a problem document; ``slug`` names it for the code, ``extra``
+    holds its extension members (``purged_seq``, ``resume_from``...)."""
 
-    def __init__(self, message: str, status: int, slug: str) -> None:
+    def __init__(
+        self, message: str, status: int, slug: str, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.slug = slug
+        self.extra = extra or {}
 
 
 HISTORY_PURGED_MESSAGE = (
     "Des enregistrements d'une ESCAP partagée ont été effacés du relais (durée de conservation "
-    "dépassée) avant que cet ordinateur ne les reçoive : il ne peut plus se mettre à jour pour "
-    "cette ESCAP sans en manquer une partie. Prévenez un membre de l'équipe : le dossier doit "
-    "vous être transmis à nouveau. Vos autres ESCAP et vos modifications continuent de se "
+    "dépassée) avant que cet ordinateur ne les reçoive. Un autre membre de l'équipe va vous "
+    "renvoyer le dossier : son application le fait d'elle-même à sa prochaine synchronisation, "
+    "et il arrivera ici à la suivante. Vos autres ESCAP et vos modifications continuent de se "
     "synchroniser."
 )
 
@@ -100,13 +106,16 @@ HISTORY_PURGED_MESSAGE = (
 class HistoryPurgedError(RelayRefusedError):
     """The team's history after this device's cursor is partly purged on the relay (410).
 
-    The device must not skip the gap silently: the cycle goes on for the other teams, then
-    raises this so ``escap sync`` and the GUI status bar show it.
+    The device must not skip the gap silently. ``resume_from``: a member's device sent the
+    team's file again, its state covering everything up to that cursor — the device resumes
+    there (``sync/history.py``); None until one has, and the cycle asks for it, goes on for the
+    other teams, then raises this so ``escap sync`` and the GUI status bar show it.
     """
 
-    def __init__(self, team_id: str) -> None:
+    def __init__(self, team_id: str, resume_from: int | None = None) -> None:
         super().__init__(HISTORY_PURGED_MESSAGE, 410, "historique-efface")
         self.team_id = team_id
+        self.resume_from = resume_from
 
 
 @functools.cache
@@ -202,7 +211,9 @@ class RelayClient:
             )
         except RelayRefusedError as error:
             if error.status == 410 and error.slug == "historique-efface":
-                raise HistoryPurgedError(team_id) from error
+                resume = error.extra.get("resume_from")
+                valid = type(resume) is int and after < resume <= 2**62
+                raise HistoryPurgedError(team_id, resume if valid else None) from error
             raise
         if (
             page.team_id != team_id
@@ -233,6 +244,40 @@ class RelayClient:
         except RelayRefusedError as error:
             if error.status != 404:  # already gone (a retried removal): fine
                 raise
+
+    def request_history(self, team_id: str) -> HistoryState:
+        """Asks a member's device to send the team's file again (this device lost part of it)."""
+        return self._call("POST", f"/v1/teams/{team_id}/history/request", HistoryState, body=None)
+
+    def claim_history(self, team_id: str, base_seq: int) -> HistoryState | None:
+        """Reserves the resend of the team's file for this device; None when it is not (or no
+        longer) wanted, already sent by another device, or beyond what this device holds."""
+        try:
+            return self._call(
+                "POST",
+                f"/v1/teams/{team_id}/history/claim",
+                HistoryState,
+                body=HistoryClaim(base_seq=base_seq),
+            )
+        except RelayRefusedError as error:
+            if error.status == 409:
+                return None
+            raise
+
+    def complete_history(self, team_id: str, base_seq: int) -> HistoryState | None:
+        """The resend is pushed; None when the relay no longer counts it (claim expired or
+        purged beyond its base meanwhile: another resend will be asked for)."""
+        try:
+            return self._call(
+                "POST",
+                f"/v1/teams/{team_id}/history/complete",
+                HistoryState,
+                body=HistoryClaim(base_seq=base_seq),
+            )
+        except RelayRefusedError as error:
+            if error.status == 409:
+                return None
+            raise
 
     def deliver_keys(self, team_id: str, deliveries: list[KeyDelivery]) -> KeyDeliveryReceipt:
         return self._call(
@@ -406,7 +451,9 @@ def _refusal(response: httpx.Response) -> RelayRefusedError:
         )
     slug = problem.type.rsplit(":", 1)[-1]
     message = problem.detail or problem.title
-    return RelayRefusedError(f"Relais : {message}", response.status_code, slug)
+    return RelayRefusedError(
+        f"Relais : {message}", response.status_code, slug, dict(problem.model_extra or {})
+    )
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -466,12 +466,41 @@ class PullPage(WireModel):
 
 
 class TeamSummary(WireModel):
-    """A team the device belongs to; ``head_seq`` is the last sequence number in it."""
+    """A team the device belongs to; ``head_seq`` is the last sequence number in it.
+
+    ``history_wanted``: a member device lost part of the team's history to the relay's
+    retention (a 410 on its pull) and asked for the team's file again; a member device able to
+    send it claims the resend (``POST /v1/teams/{team_id}/history/claim``).
+    """
 
     team_id: OpaqueId
     admin_device_id: KeyId
     is_admin: StrictBool
     head_seq: SeqNumber
+    history_wanted: StrictBool = False
+
+
+class HistoryClaim(WireModel):
+    """A member device sends the team's file again: its state once it had stored every
+    envelope up to ``base_seq``; a device below the purged part then resumes after it."""
+
+    base_seq: SeqNumber
+
+
+class HistoryState(WireModel):
+    """Where a team's history resend stands (``/v1/teams/{team_id}/history``).
+
+    ``resume_seq``: the base of the last resend completed, still valid (at or above
+    ``purged_seq``) — a device whose cursor is below the purged part resumes after it; None when
+    no valid resend exists. ``wanted``: a resend was asked for and not completed;
+    ``claimed_by``: the device sending it (its claim expires if it never completes).
+    """
+
+    team_id: OpaqueId
+    purged_seq: SeqNumber
+    resume_seq: SeqNumber | None
+    wanted: StrictBool
+    claimed_by: KeyId | None
 
 
 class TeamList(WireModel):

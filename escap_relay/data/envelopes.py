@@ -20,6 +20,7 @@ from nacl.signing import VerifyKey
 from sqlalchemy import Connection, Integer, bindparam, insert, select, update
 
 from escap_desktop.sync.wire import Envelope, PushResult
+from escap_relay.data import history
 from escap_relay.data import teams as team_data
 from escap_relay.problems import ProblemError
 from escap_relay.schema import envelopes, team_members, teams
@@ -67,7 +68,7 @@ _KNOWN = select(envelopes.c.record_id, envelopes.c.seq, envelopes.c.digest).wher
 _INSERT = insert(envelopes).returning(envelopes.c.seq)
 _SET_HEAD = update(teams).where(teams.c.team_id == bindparam("b_team_id"))
 _PULL_TEAM = (
-    select(teams.c.head_seq, teams.c.purged_seq, team_members.c.acked_seq)
+    select(teams.c.head_seq, teams.c.purged_seq, teams.c.resume_seq, team_members.c.acked_seq)
     .join_from(teams, team_members, team_members.c.team_id == teams.c.team_id)
     .where(
         teams.c.team_id == bindparam("b_team_id"),
@@ -188,12 +189,15 @@ def pull(
     if team is None:
         raise team_data.not_member()
     if after < team.purged_seq:
+        # ``resume_from``: a member's device sent the team's file again, its state covering
+        # everything up to there (``data.history``); None until one has.
         raise ProblemError(
             410,
             "historique-efface",
             "Des enregistrements de cette équipe ont été effacés du relais (durée de "
             "conservation dépassée) avant que cet appareil ne les reçoive.",
             purged_seq=team.purged_seq,
+            resume_from=history.valid_resume(team.purged_seq, team.resume_seq),
         )
     acked = min(after, team.head_seq)  # never acknowledge what does not exist yet
     if team.acked_seq < acked:  # acked_seq only grows: already there, the update is a no-op

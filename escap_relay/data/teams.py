@@ -8,7 +8,7 @@ a member may leave. The admin cannot leave: the team would have no one to rotate
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select
 
@@ -78,7 +78,24 @@ def lock_for_write(conn: Connection, team_id: str, device_id: str, now: datetime
     return row
 
 
-def list_for(conn: Connection, device_id: str) -> TeamList:
+HISTORY_CLAIM_SECONDS = 15 * 60
+"""A claimed resend of the team's file not completed by then may be claimed by another member's
+device (``escap_relay.data.history``)."""
+
+
+def history_open(row: Row, now: datetime) -> bool:
+    """Whether a wanted resend of the team's file waits for a sender: never claimed, or its
+    claim expired (its device switched off mid-way)."""
+    if row.history_wanted_at is None:
+        return False
+    if row.history_claimed_by is None or row.history_claimed_at is None:
+        return True
+    return as_utc(row.history_claimed_at) <= now - timedelta(seconds=HISTORY_CLAIM_SECONDS)
+
+
+def list_for(conn: Connection, device_id: str, now: datetime) -> TeamList:
+    """``history_wanted`` when a member device waits for the team's file and nobody is sending
+    it (``escap_relay.data.history``)."""
     rows = conn.execute(
         select(teams)
         .join(team_members, team_members.c.team_id == teams.c.team_id)
@@ -92,6 +109,7 @@ def list_for(conn: Connection, device_id: str) -> TeamList:
                 admin_device_id=row.admin_device_id,
                 is_admin=row.admin_device_id == device_id,
                 head_seq=row.head_seq,
+                history_wanted=history_open(row, now),
             )
             for row in rows
         ]

@@ -25,7 +25,7 @@ TeamIdPath = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)]
 @router.get("/v1/teams", response_model=TeamList)
 def my_teams(context: Context, device_id: DeviceId) -> Response:
     with context.engine.begin() as connection:
-        return json_response(teams.list_for(connection, device_id))
+        return json_response(teams.list_for(connection, device_id, context.clock.now()))
 
 
 @router.put("/v1/teams/{team_id}", response_model=MemberList)

@@ -28,6 +28,7 @@ from escap_desktop.core.rules.access import (
     category_of,
     category_of_kind,
     ensure_can_write,
+    may_resend_history,
     profession_categories,
     readable_categories,
 )
@@ -95,6 +96,17 @@ def test_social_actors_never_read_medical_data_even_with_full_consent(
     with pytest.raises(ConsentError, match="Votre profession ne donne pas accès"):
         ensure_can_write(profession, consent(*DataCategory), MEDICAL)
     ensure_can_write(profession, consent(*DataCategory), SOCIAL)
+
+
+def test_only_a_health_professional_may_resend_the_teams_whole_file() -> None:
+    # Whoever resends the file after a purge must hold every category a colleague may read:
+    # a social actor's device would leave the medical records out for good.
+    for profession in HEALTH:
+        assert may_resend_history(profession)
+        assert readable_categories(profession, consent(*DataCategory)) == frozenset(DataCategory)
+    for profession in SOCIAL_ACTORS:
+        assert not may_resend_history(profession)
+    assert not may_resend_history(None)
 
 
 def test_the_consent_scopes_narrow_what_everyone_reads_but_never_administrative_data() -> None:

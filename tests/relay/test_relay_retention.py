@@ -7,6 +7,7 @@ problem (410) instead of silently skipping records.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -152,13 +153,14 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
     alice.push([sealed(alice.keys, key, team_id) for _ in range(3)])
     assert _seqs(bob.pull(team_id).content) == [1, 2, 3]
     bob.pull(team_id, after=3)
-    # Everyone pulled them, but nothing is purged by default: no maximum age, and acknowledged
-    # envelopes stay (a colleague invited later gets the history from the relay).
+    # Everyone but Carol pulled them: nothing is acknowledged by every member, and all are
+    # recent — the defaults (a year; a month after all members stored them) purge nothing.
     assert (
         retention.purge(app.state.relay.engine, RelaySettings(), app.state.relay.clock).envelopes
         == 0
     )
-    settings = RelaySettings(max_age_days=180)  # an operator who chose a maximum age
+    # An operator who chose a maximum age of 180 days, and keeps acknowledged envelopes.
+    settings = RelaySettings(max_age_days=180, acked_retention_days=None)
     assert (
         retention.purge(app.state.relay.engine, settings, app.state.relay.clock).envelopes == 0
     )  # all recent
@@ -172,7 +174,7 @@ def test_old_envelopes_are_purged_and_a_late_device_is_told_in_french(
     assert (
         retention.purge(app.state.relay.engine, RelaySettings(), app.state.relay.clock).envelopes
         == 0
-    )
+    )  # 181 days: within the default year
     assert retention.purge(app.state.relay.engine, settings, app.state.relay.clock).envelopes == 2
     assert _stored_seqs(app, team_id) == [3]
 
@@ -243,3 +245,16 @@ def test_the_purge_command_reports_in_french(
         relay_cli.main(["purge", "--max-age-days", "0"])
     assert exited.value.code == 2
     assert "nombre entier d'au moins 1 attendu" in capsys.readouterr().err
+
+
+def test_retention_is_on_by_default_and_an_operator_may_turn_each_rule_off() -> None:
+    parser = argparse.ArgumentParser()
+    relay_cli.add_arguments(parser)
+    defaults = relay_cli.settings_from(parser.parse_args([]))
+    assert (defaults.max_age_days, defaults.acked_retention_days) == (365, 30)
+    kept = relay_cli.settings_from(
+        parser.parse_args(["purge", "--max-age-days", "jamais", "--acked-retention-days", "0"])
+    )
+    assert (kept.max_age_days, kept.acked_retention_days) == (None, 0)
+    off = relay_cli.settings_from(parser.parse_args(["--acked-retention-days", "Jamais"]))
+    assert (off.max_age_days, off.acked_retention_days) == (365, None)

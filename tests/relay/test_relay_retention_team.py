@@ -39,6 +39,7 @@ from tests.sync.team import (
     active_team,
     canonical_dump,
     make_member,
+    reopen_member,
     start_escap,
 )
 
@@ -139,6 +140,84 @@ def test_acknowledged_envelopes_are_purged_and_three_members_still_converge(
             member.practice.close()
 
 
+def test_a_colleague_invited_after_a_purge_gets_the_file_from_a_member_and_converges(
+    acked_app: FastAPI, tmp_path: Path, clock: FrozenClock
+) -> None:
+    transport = InProcessTransport(acked_app)
+    gp, nurse, physio = (
+        make_member(name, tmp_path, RELAY_URL, transport, clock=clock)
+        for name in ("gp", "nurse", "physio")
+    )
+    try:
+        nurse.cycle()
+        physio.cycle()
+        _patient, escap = start_escap(gp, ["nurse"])
+        gp.cycle()
+        nurse.cycle()
+        accept_all(nurse)
+        for member in (nurse, gp, nurse, gp):
+            member.cycle()
+        for round_ in range(3):
+            gp.practice.messages.post(escap.id, f"Bilan n° {round_} : tension 13/8.")
+            nurse.practice.messages.post(escap.id, f"Passage n° {round_} : pansement refait.")
+            gp.cycle()
+            nurse.cycle()
+        gp.cycle()
+        # Both stored everything: the relay keeps none of the ESCAP's beginning.
+        assert _purge(acked_app) > 0
+        assert _floor_and_head(acked_app, escap.team_id)[0] > 0
+
+        # Months later the GP invites the physio, who accepts.
+        gp.practice.escaps.invite(escap.id, gp.colleague("physio").id, "Rééducation")
+        gp.cycle()
+        physio.cycle()
+        accept_all(physio)
+        physio.cycle()
+        gp.cycle()  # checks his proof of the letter's code, seals him the keys
+        nurse.cycle()
+        with pytest.raises(HistoryPurgedError) as raised:
+            physio.cycle()  # the relay no longer has the beginning: he asks for the file
+        assert raised.value.resume_from is None
+        assert physio.sync.status().last_error == HISTORY_PURGED_MESSAGE
+        assert "va vous renvoyer le dossier" in HISTORY_PURGED_MESSAGE
+        assert physio.practice.messages.thread(escap.id) == []
+
+        # The GP's next cycle sends the whole file again; the nurse's device merges it into
+        # nothing; the physio's resumes after it and has everything.
+        sent = gp.cycle()
+        assert sent.history_sent == 1
+        assert "dossier renvoyé à un membre" in sent.summary()
+        assert nurse.cycle().changed == 0
+        caught_up = physio.cycle()
+        assert caught_up.history_resumed == 1
+        assert physio.sync.status().last_error == ""
+        for member in (gp, nurse, physio, gp, nurse):
+            member.cycle()
+        dumps = [canonical_dump(member, escap.id) for member in (gp, nurse, physio)]
+        assert dumps[0] == dumps[1] == dumps[2]
+        bodies = [message.body for message in physio.practice.messages.thread(escap.id)]
+        assert "Bilan n° 0 : tension 13/8." in bodies
+        assert "Passage n° 2 : pansement refait." in bodies
+        assert len(bodies) == 6
+
+        # He is a member like the others: what he writes reaches them.
+        physio.practice.messages.post(escap.id, "Séance de kiné décalée à jeudi.")
+        for member in (physio, gp, nurse):
+            member.cycle()
+        assert "Séance de kiné décalée à jeudi." in [
+            message.body for message in nurse.practice.messages.thread(escap.id)
+        ]
+        # The relay again keeps only what retention allows: the resend goes too once pulled.
+        for member in (gp, nurse, physio, gp, nurse, physio):
+            member.cycle()
+        assert _purge(acked_app) > 0
+        floor, head = _floor_and_head(acked_app, escap.team_id)
+        assert head - floor <= 3
+    finally:
+        for member in (gp, nurse, physio):
+            member.practice.close()
+
+
 def _backdate_and_purge(database_url: str, team_id: str) -> str:
     """The team's envelopes are made 200 days old, then ``escap relay purge`` runs with the
     operator's maximum age of 180 days (there is none by default)."""
@@ -194,13 +273,8 @@ def test_a_member_back_after_the_maximum_age_is_told_in_french_and_the_rest_stil
         assert str(raised.value) == HISTORY_PURGED_MESSAGE
         assert "effacés du relais" in str(raised.value)
         assert nurse.sync.status().last_error == HISTORY_PURGED_MESSAGE
-        # Her offline note went out all the same, and the others are not affected.
-        gp.cycle()
-        assert "Note écrite hors ligne : pas de fièvre." in [
-            message.body for message in gp.practice.messages.thread(escap.id)
-        ]
 
-        # ``escap sync`` says it in one French line and fails, until the team resends her file.
+        # ``escap sync`` says it in one French line and fails, until a member resends her file.
         nurse.practice.close()
         members.remove(nurse)
         capsys.readouterr()
@@ -208,6 +282,28 @@ def test_a_member_back_after_the_maximum_age_is_told_in_french_and_the_rest_stil
         err = capsys.readouterr().err
         assert f"escap : {HISTORY_PURGED_MESSAGE}" in err
         assert "Traceback" not in err
+
+        # Her offline note went out all the same, and the others are not affected. The GP's
+        # cycle also sends her the file again (the physio's device does not: one sender).
+        resent = gp.cycle()
+        assert "Note écrite hors ligne : pas de fièvre." in [
+            message.body for message in gp.practice.messages.thread(escap.id)
+        ]
+        assert resent.history_sent == 1
+        assert physio.cycle().history_sent == 0
+        # Then her ``escap sync`` goes through, and she has what was purged before she got it.
+        assert main(["--data-dir", str(nurse.folder), "sync"]) == 0
+        out = capsys.readouterr().out
+        assert "dossier reçu à nouveau pour 1 ESCAP" in out
+        back = reopen_member(nurse, None, clock=clock)
+        members.append(back)
+        assert "Ordonnance renouvelée." in [
+            message.body for message in back.practice.messages.thread(escap.id)
+        ]
+        for member in (gp, physio, back, gp, physio, back):
+            member.cycle()
+        dumps = [canonical_dump(member, escap.id) for member in (gp, physio, back)]
+        assert dumps[0] == dumps[1] == dumps[2]
     finally:
         for member in members:
             member.practice.close()

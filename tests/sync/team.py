@@ -138,6 +138,19 @@ def make_member(
     return member
 
 
+def reopen_member(member: Member, transport: httpx.BaseTransport | None, *, clock: Clock) -> Member:
+    """The same installation opened again, after ``member.practice`` was closed (``escap``
+    ran on its folder meanwhile): its relay and device keys are in its store already."""
+    store = open_store(member.folder, clock=clock)
+    practice = build_practice(store, member.folder)
+    me = member.me
+    sync = SyncService(
+        store, lambda: me.id, escaps=practice.escaps, transport=transport, sleep=no_sleep
+    )
+    practice.sync = sync
+    return Member(member.name, member.folder, practice, sync, me, peers=member.peers)
+
+
 _CREATED: list[Member] = []
 """Every installation the tests made, newest last: where a letter's code may be looked up when
 a test built its members without the factory."""

@@ -94,6 +94,16 @@ def profession_categories(profession: Profession | None) -> frozenset[DataCatego
     return _SOCIAL_ACTOR_CATEGORIES
 
 
+def may_resend_history(profession: Profession | None) -> bool:
+    """Whether a member's device may send a colleague the team's whole file again, after the
+    relay purged part of its history (``sync/history.py``).
+
+    Only a health professional reads every category the consent shares: a social actor's
+    device never holds medical records, so its resend would leave them out for good, while the
+    colleague it serves could be a nurse who may read them."""
+    return profession is not None and profession.is_health_professional
+
+
 def readable_categories(
     profession: Profession | None, consent: Consent | None
 ) -> frozenset[DataCategory]:

@@ -1,0 +1,31 @@
+"""The team's file this device sends again to a colleague who lost part of it (issue 18).
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-07
+
+``sync_team.resend_base`` is the relay cursor the resend covers (this device had applied every
+envelope up to it) and ``resend_upto`` the last outbox row of the resend: once every row up to it
+is pushed, the next cycle tells the relay the resend is complete, even after a crash between the
+two. Both NULL when no resend is under way. Two nullable columns, nothing to fill in.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("sync_team", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("resend_base", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("resend_upto", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sync_team", schema=None) as batch_op:
+        batch_op.drop_column("resend_upto")
+        batch_op.drop_column("resend_base")
