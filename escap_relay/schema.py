@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -67,7 +69,20 @@ team_members = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     # The highest cursor this device pulled from: it had stored everything up to it.
     Column("acked_seq", BigInteger, nullable=False, server_default="0"),
+    # May remove members, make other members administrators and renew the keys.
+    Column("is_admin", Boolean, nullable=False, server_default=false()),
     Index("ix_team_members_device", "device_id"),
+)
+
+key_versions = Table(
+    "key_versions",
+    metadata,
+    # A renewed key version belongs to the administrator's device that claimed it first: two
+    # administrators renewing at once cannot make two keys under one version.
+    Column("team_id", String(64), ForeignKey("teams.team_id"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("creator_id", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 envelopes = Table(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escap_desktop.store.column_types import UtcDateTime
@@ -83,6 +83,9 @@ class SyncTeamKeyRow(Base):
     team_id: Mapped[str] = mapped_column(TEAM_ID, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Renewed by this device, not claimed on the relay yet: not used to seal nor delivered
+    # until the claim succeeds (another administrator may have renewed the keys first).
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SyncTeamDeviceRow(Base):

@@ -7,7 +7,7 @@ change it describes, a replay-guard row and a cursor with the record they applie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -169,21 +169,66 @@ class SyncRepository:
     # -- team keys --------------------------------------------------------------------------
 
     def team_keys(self, team_id: str) -> dict[int, bytes]:
+        """The key versions this device may use: received, or renewed here and claimed on the
+        relay (a renewal not claimed yet is :meth:`unclaimed_keys`)."""
         if team_id not in self._keys:
             rows = self.session.scalars(
-                select(SyncTeamKeyRow).where(SyncTeamKeyRow.team_id == team_id)
+                select(SyncTeamKeyRow).where(
+                    SyncTeamKeyRow.team_id == team_id, SyncTeamKeyRow.pending.is_(False)
+                )
             )
             self._keys[team_id] = {row.version: row.key for row in rows}
         return dict(self._keys[team_id])
 
-    def add_team_key(self, team_id: str, version: int, key: bytes) -> bool:
-        """Stores a key version; False if this version was already held (kept unchanged)."""
+    def add_team_key(
+        self, team_id: str, version: int, key: bytes, *, pending: bool = False
+    ) -> bool:
+        """Stores a key version; False if this version was already held (kept unchanged).
+        ``pending``: renewed here, not usable until the relay let this device claim it. A key
+        received for a version held only as such a pending renewal replaces it: another
+        administrator's renewal won that version."""
         if version in self.team_keys(team_id):
             return False
-        self.session.add(SyncTeamKeyRow(team_id=team_id, version=version, key=key))
+        unclaimed = self._get(SyncTeamKeyRow, (team_id, version))
+        if unclaimed is not None:
+            if pending:
+                return False
+            self.session.delete(unclaimed)
+            self.session.flush()
+        self.session.add(SyncTeamKeyRow(team_id=team_id, version=version, key=key, pending=pending))
         self.session.flush()
-        self._keys[team_id][version] = key
+        if not pending:
+            self._keys[team_id][version] = key
         return True
+
+    def unclaimed_keys(self, team_id: str) -> dict[int, bytes]:
+        """Key versions renewed here whose claim on the relay has not succeeded yet."""
+        rows = self.session.scalars(
+            select(SyncTeamKeyRow).where(
+                SyncTeamKeyRow.team_id == team_id, SyncTeamKeyRow.pending.is_(True)
+            )
+        )
+        return {row.version: row.key for row in rows}
+
+    def settle_claim(self, team_id: str, versions: Iterable[int], *, won: bool) -> None:
+        """The relay answered the claim of a renewal: its keys become usable, or go."""
+        wanted = list(versions)
+        rows = list(
+            self.session.scalars(
+                select(SyncTeamKeyRow).where(
+                    SyncTeamKeyRow.team_id == team_id,
+                    SyncTeamKeyRow.pending.is_(True),
+                    SyncTeamKeyRow.version.in_(wanted),
+                )
+            )
+        )
+        for row in rows:
+            if won:
+                row.pending = False
+            else:
+                self.session.delete(row)
+        self.session.flush()
+        self._keys.pop(team_id, None)
 
     # -- team devices -----------------------------------------------------------------------
 

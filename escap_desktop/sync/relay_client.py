@@ -41,6 +41,7 @@ from escap_desktop.sync.wire import (
     KeyDelivery,
     KeyDeliveryBatch,
     KeyDeliveryReceipt,
+    KeyVersionClaim,
     MemberList,
     Problem,
     PullPage,
@@ -278,6 +279,20 @@ class RelayClient:
             if error.status == 409:
                 return None
             raise
+
+    def make_admin(self, team_id: str, device_id: str) -> MemberList:
+        """Names a member device administrator of the team (this device must be one)."""
+        return self._call("PUT", f"/v1/teams/{team_id}/admins/{device_id}", MemberList, body=None)
+
+    def claim_key_versions(self, team_id: str, versions: list[int]) -> KeyVersionClaim:
+        """Claims the key versions this administrator's device renews, before delivering
+        them; ``RelayRefusedError`` 409 ``version-attribuee`` when another claimed one first."""
+        return self._call(
+            "POST",
+            f"/v1/teams/{team_id}/key-versions",
+            KeyVersionClaim,
+            body=KeyVersionClaim(versions=versions),
+        )
 
     def deliver_keys(self, team_id: str, deliveries: list[KeyDelivery]) -> KeyDeliveryReceipt:
         return self._call(

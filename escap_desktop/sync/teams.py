@@ -27,10 +27,12 @@ from escap_desktop.core.entities import (
     EscapState,
     Membership,
     MembershipStatus,
+    Patient,
     Professional,
 )
 from escap_desktop.core.errors import NotFoundError
 from escap_desktop.core.rules.access import current_consent, readable_categories
+from escap_desktop.core.rules.team import may_administer
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync.category_keys import (
@@ -280,12 +282,19 @@ def review_teams(ctx: CycleContext) -> None:
             mark_removed(ctx, team_id)
             continue
         with ctx.work() as (_uow, repo):
-            is_admin = bool((team := repo.team(team_id)) and team.is_admin)
+            team = repo.team(team_id)
+            is_admin = any(
+                m.is_admin and m.device.device_id == ctx.device_id for m in members.members
+            )
+            if team is not None:
+                team.is_admin = is_admin  # named (or no longer) by another administrator
         if is_admin:
+            _settle_unclaimed(ctx, team_id)
             on_relay = {m.device.device_id for m in members.members}
             remaining = _remove_departed(ctx, team_id, escap_id, on_relay)
             _follow_consent_amendment(ctx, team_id, escap_id, remaining)
             _deliver_missing_keys(ctx, team_id, escap_id, remaining)
+            _name_admins(ctx, team_id, escap_id, members)
         with ctx.work() as (_uow, repo):
             team = repo.team(team_id)
             if team is not None:
@@ -363,11 +372,15 @@ def _rotate(
     leaves this computer: a retry never rotates twice, and a delivery lost in a crash is sent
     again by :func:`_deliver_missing_keys`."""
     deliveries: list[KeyDelivery] = []
-    with ctx.work() as (uow, repo):
-        identities = IdentityMap(uow.find(Professional))
+    with ctx.work() as (_uow, repo):
         generation = new_generation(repo.team_keys(team_id))
         for new_key in generation:
-            repo.add_team_key(team_id, new_key.version, new_key.key)
+            repo.add_team_key(team_id, new_key.version, new_key.key, pending=True)
+        also(repo)
+    if not _claim(ctx, team_id, [new_key.version for new_key in generation]):
+        return []  # another administrator renewed them first: its keys come to this device
+    with ctx.work() as (uow, repo):
+        identities = IdentityMap(uow.find(Professional))
         for row in repo.devices(team_id):
             if row.device_id not in remaining or row.device_id == ctx.device_id:
                 continue
@@ -378,7 +391,6 @@ def _rotate(
                 for new_key in generation
                 if category_of_version(new_key.version) in allowed
             )
-        also(repo)
     ctx.report.key_rotations += 1
     logger.info(
         "Clés de l'équipe %s renouvelées (versions %d à %d).",
@@ -387,6 +399,60 @@ def _rotate(
         generation[-1].version,
     )
     return deliveries
+
+
+def _claim(ctx: CycleContext, team_id: str, versions: list[int]) -> bool:
+    """Claims a renewal's key versions on the relay: True when they are this device's to use
+    and deliver; False when another administrator's device claimed them first (dropped here)."""
+    try:
+        ctx.client.claim_key_versions(team_id, versions)
+    except RelayRefusedError as error:
+        if error.status != 409 or error.slug != "version-attribuee":
+            raise  # not answered: the renewal stays pending, claimed again next time
+        with ctx.work() as (_uow, repo):
+            repo.settle_claim(team_id, versions, won=False)
+        logger.info(
+            "Équipe %s : un autre administrateur a renouvelé les clés (versions %d à %d).",
+            team_id,
+            versions[0],
+            versions[-1],
+        )
+        return False
+    with ctx.work() as (_uow, repo):
+        repo.settle_claim(team_id, versions, won=True)
+    return True
+
+
+def _settle_unclaimed(ctx: CycleContext, team_id: str) -> None:
+    """A renewal interrupted before the relay answered its claim (a crash, a cut line)."""
+    with ctx.work() as (_uow, repo):
+        unclaimed = sorted(repo.unclaimed_keys(team_id))
+    if unclaimed:
+        _claim(ctx, team_id, unclaimed)  # won: delivered by _deliver_missing_keys
+
+
+def _name_admins(ctx: CycleContext, team_id: str, escap_id: str, members: MemberList) -> None:
+    """Names administrators the member devices the team rule names and the relay does not
+    count yet (``core.rules.team.may_administer``: the médecin traitant's, the creator's)."""
+    with ctx.work() as (uow, repo):
+        try:
+            escap = uow.get(Escap, escap_id)
+            patient = uow.get(Patient, escap.patient_id)
+        except NotFoundError:
+            return
+        memberships = uow.find(Membership, escap_id=escap_id)
+        identities = IdentityMap(uow.find(Professional))
+        wanted = []
+        for member in members.members:
+            row = repo.device(team_id, member.device.device_id)
+            if member.is_admin or row is None or row.professional_wire_id is None:
+                continue
+            local = identities.local_id_of(row.professional_wire_id)
+            if may_administer(escap, patient, memberships, local):
+                wanted.append(member.device.device_id)
+    for device_id in wanted:
+        ctx.client.make_admin(team_id, device_id)
+        logger.info("Équipe %s : appareil %s nommé administrateur.", team_id, device_id)
 
 
 def _deliver_missing_keys(

@@ -570,6 +570,14 @@ class KeyDeliveryReceipt(WireModel):
     stored: StrictInt
 
 
+class KeyVersionClaim(WireModel):
+    """The new key versions an administrator's device is about to deliver, claimed first
+    (``POST /v1/teams/{team_id}/key-versions``): of two administrators renewing the keys at
+    the same moment, the first claim wins and the other's client drops its own keys."""
+
+    versions: Annotated[list[KeyVersion], Field(min_length=1, max_length=8)]
+
+
 class DeliveredKey(WireModel):
     id: SeqNumber
     delivery: KeyDelivery

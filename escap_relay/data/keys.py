@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 from escap_desktop.sync.wire import DeliveredKey, DeliveredKeyList, KeyDelivery
 from escap_relay.data import teams as team_data
 from escap_relay.problems import ProblemError
-from escap_relay.schema import key_deliveries
+from escap_relay.schema import key_deliveries, key_versions
 
 
 def check_signatures(deliveries: Iterable[KeyDelivery], sender_key: VerifyKey) -> None:
@@ -51,6 +51,41 @@ def deliver(
                 recipient_id=delivery.recipient_id,
             )
     return store(conn, deliveries, now)
+
+
+def claim_versions(
+    conn: Connection, team_id: str, device_id: str, versions: list[int], now: datetime
+) -> None:
+    """An administrator's device claims the key versions it is about to create; 409 if another
+    device claimed one of them first (two administrators renewing at the same moment). A
+    device's own claim again is harmless (a retry after a lost answer)."""
+    team_data.require_member(conn, team_id, device_id)
+    team_data.lock_for_write(conn, team_id, device_id, now)
+    team_data.require_admin(conn, team_id, device_id, "renouveler les clés de l'équipe")
+    rows = conn.execute(
+        select(key_versions.c.version, key_versions.c.creator_id).where(
+            key_versions.c.team_id == team_id, key_versions.c.version.in_(versions)
+        )
+    )
+    claimed = {row.version: row.creator_id for row in rows}
+    taken = sorted(version for version, creator in claimed.items() if creator != device_id)
+    if taken:
+        raise ProblemError(
+            409,
+            "version-attribuee",
+            "Un autre administrateur de l'équipe vient d'en renouveler les clés : ce sont les "
+            "siennes qui serviront.",
+            versions=taken,
+        )
+    fresh = sorted(set(versions) - set(claimed))
+    if fresh:
+        conn.execute(
+            insert(key_versions),
+            [
+                {"team_id": team_id, "version": version, "creator_id": device_id, "created_at": now}
+                for version in fresh
+            ],
+        )
 
 
 def store(conn: Connection, deliveries: Iterable[KeyDelivery], now: datetime) -> int:

@@ -1,16 +1,20 @@
 """Teams and their members: who may read and write which opaque team id.
 
-Kept simple on purpose: the first device that writes to an unknown team id (creates it, pushes
-to it, delivers a key or invites someone) becomes its admin. The admin adds and removes member
-devices; an invitation accepted by its invitee adds the invitee too (any member may invite);
-a member may leave. The admin cannot leave: the team would have no one to rotate its key.
+The first device that writes to an unknown team id (creates it, pushes to it, delivers a key or
+invites someone) becomes its first administrator. Administrators (``team_members.is_admin``)
+remove member devices, make other member devices administrators and renew the keys; which
+devices should be administrators is the clients' rule (``core.rules.team.may_administer``: the
+médecin traitant's and the ESCAP creator's devices), the relay only keeps the flags and refuses
+these actions to the others. An invitation accepted by its invitee adds the invitee (any member
+may invite); a member may leave. The last administrator cannot leave nor be removed: the team
+would have no one to renew its keys.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, select
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
 from escap_desktop.sync.wire import MemberList, TeamList, TeamMember, TeamSummary
 from escap_relay.data.devices import device_info
@@ -37,6 +41,24 @@ _IS_MEMBER = (
     )
 )
 _LOCK_TEAM = select(teams).where(teams.c.team_id == bindparam("b_team_id")).with_for_update()
+
+
+_IS_ADMIN = select(team_members.c.is_admin).where(
+    team_members.c.team_id == bindparam("b_team_id"),
+    team_members.c.device_id == bindparam("b_device_id"),
+)
+
+
+def is_admin(conn: Connection, team_id: str, device_id: str) -> bool:
+    return bool(conn.scalar(_IS_ADMIN, {"b_team_id": team_id, "b_device_id": device_id}))
+
+
+def require_admin(conn: Connection, team_id: str, device_id: str, action: str) -> None:
+    """403 unless the device is an administrator of the team; ``action`` ends the sentence."""
+    if not is_admin(conn, team_id, device_id):
+        raise ProblemError(
+            403, "admin-requis", f"Seul un administrateur de l'équipe peut {action}."
+        )
 
 
 def is_member(conn: Connection, team_id: str, device_id: str) -> bool:
@@ -67,7 +89,11 @@ def lock_for_write(conn: Connection, team_id: str, device_id: str, now: datetime
         if created is not None:
             conn.execute(
                 team_members.insert().values(
-                    team_id=team_id, device_id=device_id, added_by=device_id, added_at=now
+                    team_id=team_id,
+                    device_id=device_id,
+                    added_by=device_id,
+                    added_at=now,
+                    is_admin=True,
                 )
             )
         row = conn.execute(_LOCK_TEAM, {"b_team_id": team_id}).one()
@@ -97,7 +123,7 @@ def list_for(conn: Connection, device_id: str, now: datetime) -> TeamList:
     """``history_wanted`` when a member device waits for the team's file and nobody is sending
     it (``escap_relay.data.history``)."""
     rows = conn.execute(
-        select(teams)
+        select(teams, team_members.c.is_admin.label("member_is_admin"))
         .join(team_members, team_members.c.team_id == teams.c.team_id)
         .where(team_members.c.device_id == device_id)
         .order_by(teams.c.created_at, teams.c.team_id)
@@ -107,7 +133,7 @@ def list_for(conn: Connection, device_id: str, now: datetime) -> TeamList:
             TeamSummary(
                 team_id=row.team_id,
                 admin_device_id=row.admin_device_id,
-                is_admin=row.admin_device_id == device_id,
+                is_admin=bool(row.member_is_admin),
                 head_seq=row.head_seq,
                 history_wanted=history_open(row, now),
             )
@@ -118,9 +144,8 @@ def list_for(conn: Connection, device_id: str, now: datetime) -> TeamList:
 
 def members(conn: Connection, team_id: str, device_id: str) -> MemberList:
     require_member(conn, team_id, device_id)
-    admin = conn.scalar(select(teams.c.admin_device_id).where(teams.c.team_id == team_id))
     rows = conn.execute(
-        select(devices, team_members.c.added_at)
+        select(devices, team_members.c.added_at, team_members.c.is_admin)
         .join(team_members, team_members.c.device_id == devices.c.device_id)
         .where(team_members.c.team_id == team_id)
         .order_by(team_members.c.added_at, devices.c.device_id)
@@ -130,7 +155,7 @@ def members(conn: Connection, team_id: str, device_id: str) -> MemberList:
         members=[
             TeamMember(
                 device=device_info(row),
-                is_admin=row.device_id == admin,
+                is_admin=bool(row.is_admin),
                 added_at=as_utc(row.added_at),
             )
             for row in rows
@@ -156,28 +181,47 @@ def add_member(
 def add_by_admin(
     conn: Connection, team_id: str, admin_id: str, device_id: str, now: datetime
 ) -> None:
-    row = lock_for_write(conn, team_id, admin_id, now)
-    if row.admin_device_id != admin_id:
-        raise ProblemError(
-            403, "admin-requis", "Seul l'administrateur de l'équipe peut ajouter un membre."
-        )
+    lock_for_write(conn, team_id, admin_id, now)
+    require_admin(conn, team_id, admin_id, "ajouter un membre")
     add_member(conn, team_id, device_id, admin_id, now)
 
 
-def remove(conn: Connection, team_id: str, caller_id: str, device_id: str) -> None:
-    """The admin removes a member, or a member leaves. The admin rotates the team key next."""
-    require_member(conn, team_id, caller_id)
-    row = conn.execute(select(teams).where(teams.c.team_id == team_id).with_for_update()).one()
-    if caller_id not in (row.admin_device_id, device_id):
-        raise ProblemError(
-            403, "admin-requis", "Seul l'administrateur de l'équipe peut retirer un membre."
-        )
-    if device_id == row.admin_device_id:
-        raise ProblemError(
-            409, "admin-ne-peut-partir", "L'administrateur de l'équipe ne peut pas en être retiré."
-        )
+def make_admin(conn: Connection, team_id: str, admin_id: str, device_id: str) -> None:
+    """An administrator makes a member device an administrator too (idempotent)."""
+    require_member(conn, team_id, admin_id)
+    conn.execute(_LOCK_TEAM, {"b_team_id": team_id}).one()
+    require_admin(conn, team_id, admin_id, "nommer un administrateur")
     if not is_member(conn, team_id, device_id):
         raise ProblemError(404, "membre-inconnu", "Cet appareil n'est pas membre de l'équipe.")
+    conn.execute(
+        update(team_members)
+        .where(team_members.c.team_id == team_id, team_members.c.device_id == device_id)
+        .values(is_admin=True)
+    )
+
+
+def remove(conn: Connection, team_id: str, caller_id: str, device_id: str) -> None:
+    """An administrator removes a member, or a member leaves; an administrator's device renews
+    the team's keys next. The last administrator stays."""
+    require_member(conn, team_id, caller_id)
+    conn.execute(_LOCK_TEAM, {"b_team_id": team_id}).one()
+    if caller_id != device_id:
+        require_admin(conn, team_id, caller_id, "retirer un membre")
+    if not is_member(conn, team_id, device_id):
+        raise ProblemError(404, "membre-inconnu", "Cet appareil n'est pas membre de l'équipe.")
+    if is_admin(conn, team_id, device_id):
+        admins = conn.scalar(
+            select(func.count())
+            .select_from(team_members)
+            .where(team_members.c.team_id == team_id, team_members.c.is_admin)
+        )
+        if admins == 1:
+            raise ProblemError(
+                409,
+                "admin-ne-peut-partir",
+                "Le dernier administrateur de l'équipe ne peut pas en être retiré : nommez-en "
+                "un autre d'abord.",
+            )
     conn.execute(
         delete(team_members).where(
             team_members.c.team_id == team_id, team_members.c.device_id == device_id

@@ -13,6 +13,7 @@ from escap_desktop.sync.wire import (
     DeliveredKeyList,
     KeyDeliveryBatch,
     KeyDeliveryReceipt,
+    KeyVersionClaim,
 )
 from escap_relay.context import Context, DeviceId, json_response
 from escap_relay.data import keys
@@ -33,6 +34,19 @@ def deliver(
     with context.engine.begin() as connection:
         stored = keys.deliver(connection, team_id, device_id, batch.deliveries, context.clock.now())
     return json_response(KeyDeliveryReceipt(stored=stored))
+
+
+@router.post("/v1/teams/{team_id}/key-versions", response_model=KeyVersionClaim)
+def claim_versions(
+    team_id: Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)],
+    claim: KeyVersionClaim,
+    context: Context,
+    device_id: DeviceId,
+) -> Response:
+    """An administrator's device claims the key versions it renews, before delivering them."""
+    with context.engine.begin() as connection:
+        keys.claim_versions(connection, team_id, device_id, claim.versions, context.clock.now())
+    return json_response(claim)
 
 
 @router.get("/v1/keys", response_model=DeliveredKeyList)

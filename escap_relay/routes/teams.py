@@ -51,6 +51,19 @@ def add_member(
         return json_response(teams.members(connection, team_id, device_id))
 
 
+@router.put("/v1/teams/{team_id}/admins/{member_id}", response_model=MemberList)
+def make_admin(
+    team_id: TeamIdPath,
+    member_id: Annotated[str, Path(pattern=KEY_ID_PATTERN)],
+    context: Context,
+    device_id: DeviceId,
+) -> Response:
+    """An administrator names a member device administrator (the clients' rule says which)."""
+    with context.engine.begin() as connection:
+        teams.make_admin(connection, team_id, device_id, member_id)
+        return json_response(teams.members(connection, team_id, device_id))
+
+
 @router.delete("/v1/teams/{team_id}/members/{member_id}", status_code=204)
 def remove_member(
     team_id: TeamIdPath,

@@ -290,3 +290,17 @@ def test_only_members_and_invitees_can_leave() -> None:
     declined = make_membership(ESCAP, NURSE, MembershipStatus.DECLINED)
     with pytest.raises(TeamRuleError, match="ne fait plus partie de l'équipe"):
         team.check_departure(ESCAP, PATIENT, declined)
+
+
+def test_the_medecin_traitant_and_the_creator_administer_the_team_while_members() -> None:
+    # A nurse opened the ESCAP; the GP is the médecin traitant; the physio neither.
+    opened = replace(ESCAP, created_by=NURSE.id)
+    team_members = members(GP, NURSE, PHYSIO)
+    for professional in (GP, NURSE):
+        assert team.may_administer(opened, PATIENT, team_members, professional.id)
+    assert not team.may_administer(opened, PATIENT, team_members, PHYSIO.id)
+    assert not team.may_administer(opened, PATIENT, team_members, None)
+    # Not (or no longer) an accepted member: no administration of the team.
+    for status in (MembershipStatus.INVITED, MembershipStatus.LEFT, MembershipStatus.REMOVED):
+        gone = members((GP, status), NURSE, PHYSIO)
+        assert not team.may_administer(opened, PATIENT, gone, GP.id)

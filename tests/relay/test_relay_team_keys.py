@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from escap_desktop.sync.crypto import (
@@ -24,6 +25,7 @@ from escap_desktop.sync.wire import (
     InvitationAnswerResult,
     InvitationList,
     InvitationView,
+    KeyVersionClaim,
     PullPage,
 )
 from tests.relay.client import RelayClient
@@ -206,3 +208,67 @@ def test_only_the_admin_manages_members(relay: Callable[..., RelayClient]) -> No
     }
     assert bob.remove_member(team_id, bob.device_id).status_code == 204  # bob leaves
     assert_problem(bob.members(team_id), 404)
+
+
+def _claim(client: RelayClient, team_id: str, versions: list[int]) -> httpx.Response:
+    body = KeyVersionClaim(versions=versions).model_dump_json().encode()
+    return client.request("POST", f"/v1/teams/{team_id}/key-versions", json_body=body)
+
+
+def _admins(client: RelayClient, team_id: str) -> set[str]:
+    members = client.members(team_id).json()["members"]
+    return {m["device"]["device_id"] for m in members if m["is_admin"]}
+
+
+def test_administrators_name_others_and_the_last_one_stays(
+    relay: Callable[..., RelayClient],
+) -> None:
+    alice, bob, carol = relay(), relay(), relay()
+    for client in (alice, bob, carol):
+        client.register()
+    team_id = new_id()
+    alice.create_team(team_id)
+    alice.add_member(team_id, bob.device_id)
+    alice.add_member(team_id, carol.device_id)
+    problem = assert_problem(
+        bob.request("PUT", f"/v1/teams/{team_id}/admins/{carol.device_id}"), 403
+    )
+    assert "Seul un administrateur" in str(problem["detail"])
+    named = alice.request("PUT", f"/v1/teams/{team_id}/admins/{bob.device_id}")
+    assert named.status_code == 200
+    assert _admins(carol, team_id) == {alice.device_id, bob.device_id}
+    listing = {team["team_id"]: team for team in bob.teams().json()["teams"]}
+    assert listing[team_id]["is_admin"] is True
+    # Either administrator acts alone: Bob removes Carol, then Alice (her laptop is lost).
+    assert bob.remove_member(team_id, carol.device_id).status_code == 204
+    assert bob.remove_member(team_id, alice.device_id).status_code == 204
+    assert _admins(bob, team_id) == {bob.device_id}
+    problem = assert_problem(bob.remove_member(team_id, bob.device_id), 409)
+    assert "dernier administrateur" in str(problem["detail"])
+    assert_problem(
+        bob.request("PUT", f"/v1/teams/{team_id}/admins/{carol.device_id}"), 404
+    )  # no longer a member
+
+
+def test_the_first_administrator_to_claim_new_key_versions_wins(
+    relay: Callable[..., RelayClient],
+) -> None:
+    alice, bob, carol = relay(), relay(), relay()
+    for client in (alice, bob, carol):
+        client.register()
+    team_id = new_id()
+    alice.create_team(team_id)
+    for client in (bob, carol):
+        alice.add_member(team_id, client.device_id)
+    alice.request("PUT", f"/v1/teams/{team_id}/admins/{bob.device_id}")
+    assert _claim(alice, team_id, [4, 5, 6]).status_code == 200
+    assert _claim(alice, team_id, [4, 5, 6]).status_code == 200  # her retry: harmless
+    problem = assert_problem(_claim(bob, team_id, [4, 5, 6]), 409)
+    assert problem["type"] == "urn:escap:probleme:version-attribuee"
+    assert problem["versions"] == [4, 5, 6]
+    assert _claim(bob, team_id, [7, 8, 9]).status_code == 200
+    assert_problem(_claim(carol, team_id, [10, 11, 12]), 403)  # not an administrator
+    empty = alice.request(
+        "POST", f"/v1/teams/{team_id}/key-versions", json_body=b'{"versions": []}'
+    )
+    assert_problem(empty, 422)

@@ -255,3 +255,25 @@ def designation_problems(
             "la liste (« Médecin traitant »)."
         )
     return problems
+
+
+def may_administer(
+    escap: Escap, patient: Patient, memberships: Iterable[Membership], professional_id: str | None
+) -> bool:
+    """Whether a professional's devices administer the ESCAP's team on the relay (remove
+    members, renew the keys, name other administrators): the médecin traitant's and the
+    ESCAP's creator's, while they are accepted members.
+
+    Two professionals rather than the one device that created the team: a GP whose laptop is
+    lost, replaced or simply offline no longer blocks the team, and the pivot of the team (the
+    médecin traitant) can always act on it, whoever opened the episode."""
+    if professional_id is None or professional_id not in (
+        escap.created_by,
+        patient.medecin_traitant_id,
+    ):
+        return False
+    return any(
+        membership.professional_id == professional_id
+        and membership.status is MembershipStatus.ACCEPTED
+        for membership in memberships
+    )

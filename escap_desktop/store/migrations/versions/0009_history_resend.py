@@ -1,4 +1,5 @@
-"""The team's file this device sends again to a colleague who lost part of it (issue 18).
+"""The team's file this device sends again to a colleague who lost part of it; key renewals
+not claimed on the relay yet (issue 18).
 
 Revision ID: 0009
 Revises: 0008
@@ -7,7 +8,11 @@ Create Date: 2026-12-07
 ``sync_team.resend_base`` is the relay cursor the resend covers (this device had applied every
 envelope up to it) and ``resend_upto`` the last outbox row of the resend: once every row up to it
 is pushed, the next cycle tells the relay the resend is complete, even after a crash between the
-two. Both NULL when no resend is under way. Two nullable columns, nothing to fill in.
+two. Both NULL when no resend is under way.
+
+``sync_team_key.pending``: a key generation this (administrator's) device renewed and has not
+claimed on the relay yet; it is neither used nor delivered until the claim succeeds, and goes if
+another administrator's renewal claimed its versions first. Existing keys are usable (false).
 """
 
 import sqlalchemy as sa
@@ -23,9 +28,15 @@ def upgrade() -> None:
     with op.batch_alter_table("sync_team", schema=None) as batch_op:
         batch_op.add_column(sa.Column("resend_base", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("resend_upto", sa.Integer(), nullable=True))
+    with op.batch_alter_table("sync_team_key", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("pending", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_team_key", schema=None) as batch_op:
+        batch_op.drop_column("pending")
     with op.batch_alter_table("sync_team", schema=None) as batch_op:
         batch_op.drop_column("resend_upto")
         batch_op.drop_column("resend_base")

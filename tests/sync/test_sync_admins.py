@@ -1,0 +1,165 @@
+"""No single device in charge of a team (issue 18): the médecin traitant's devices and the
+ESCAP creator's administer it, so a lost or offline laptop blocks nothing, and two
+administrators renewing the keys at the same moment end with one set of keys.
+
+Here a nurse opens the ESCAP (her device creates the team) for a patient whose médecin
+traitant is the GP; the physio is the third member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from escap_desktop.core.entities import ClinicalSituation, Escap, MembershipStatus, Patient, Sex
+from escap_desktop.sync.relay_client import RelayUnavailableError
+from escap_relay.schema import team_members
+from tests.support.nir import make_nir
+from tests.sync.conftest import MemberFactory, Relay
+from tests.sync.faults import CutConnection
+from tests.sync.team import DEMO_PATIENT, Member, accept_all
+
+
+def _nurse_led_team(make: Callable[..., Member], **gp_options: object) -> tuple[Member, ...]:
+    nurse, gp, physio = make("nurse"), make("gp", **gp_options), make("physio")
+    gp.cycle()
+    physio.cycle()
+    doctor = nurse.colleague("gp")
+    birth_name, first_names, birth = DEMO_PATIENT
+    patient = nurse.practice.patients.create(
+        Patient(
+            birth_name=birth_name,
+            first_names=first_names,
+            birth_date=birth,
+            sex=Sex.FEMALE,
+            ins=make_nir(Sex.FEMALE, birth),
+            medecin_traitant_id=doctor.id,
+            address="12 rue de la République, 69002 Lyon",
+        )
+    )
+    escaps = nurse.practice.escaps
+    escap = escaps.start(patient.id)
+    ids = escaps.current_grid().item_ids
+    escaps.assess(
+        escap.id,
+        {item: index < 14 for index, item in enumerate(ids)},
+        ClinicalSituation(chronic_conditions=3),
+    )
+    escaps.prepare_consent(escap.id)
+    escaps.record_consent_signed(
+        escap.id, signed_on=nurse.practice.clock.today(), signatory="Zoë D'Almeida"
+    )
+    escaps.invite(escap.id, nurse.me.id, "Soins infirmiers")
+    escaps.invite(escap.id, doctor.id, "Médecin traitant")
+    escaps.invite(escap.id, nurse.colleague("physio").id, "Rééducation")
+    nurse.cycle()
+    for member in (gp, physio):
+        member.cycle()
+        accept_all(member)
+        member.cycle()
+    nurse.cycle()  # checks both proofs, confirms them, seals them the keys
+    for member in (gp, physio):
+        member.cycle()
+    nurse.cycle()  # the GP's acceptance is in: her device names the GP's administrator
+    escaps.activate(escap.id)
+    for member in (nurse, gp, physio, nurse, gp, physio):
+        member.cycle()
+    return nurse, gp, physio, escaps.get(escap.id)
+
+
+def _admins(relay: Relay, team_id: str) -> set[str]:
+    with relay.app.state.relay.engine.connect() as connection:
+        return set(
+            connection.scalars(
+                select(team_members.c.device_id).where(
+                    team_members.c.team_id == team_id, team_members.c.is_admin
+                )
+            )
+        )
+
+
+def _device(member: Member) -> str | None:
+    return member.repo_call(lambda repo: state.device_id if (state := repo.peek_state()) else None)
+
+
+def _remove(by: Member, escap: Escap, who: Member) -> None:
+    membership = next(
+        m.membership
+        for m in by.practice.escaps.overview(escap.id).members
+        if m.professional.identifier == who.me.identifier
+    )
+    by.practice.escaps.remove_member(membership.id)
+
+
+def _bodies(member: Member, escap: Escap) -> list[str]:
+    return [message.body for message in member.practice.messages.thread(escap.id)]
+
+
+def test_the_medecin_traitant_administers_the_team_when_the_creators_laptop_is_gone(
+    members: MemberFactory, relay: Relay
+) -> None:
+    nurse, gp, physio, escap = _nurse_led_team(members)
+    # The nurse's device created the team; it named the GP's (the médecin traitant) too.
+    assert _admins(relay, escap.team_id) == {_device(nurse), _device(gp)}
+
+    # The nurse's laptop is stolen: it never syncs again. The GP removes the physio.
+    _remove(gp, escap, physio)
+    report = gp.cycle()
+    assert report.key_rotations == 1  # renewed without the team's creator
+    gp.practice.messages.post(escap.id, "Après le départ du kiné : réservé à l'équipe.")
+    gp.cycle()
+
+    physio.cycle()
+    assert physio.repo_call(lambda repo: repo.team(escap.team_id).state) == "removed"
+    assert "Après le départ du kiné : réservé à l'équipe." not in _bodies(physio, escap)
+    assert _device(physio) not in _admins(relay, escap.team_id)
+    mine = [
+        m.membership.status
+        for m in physio.practice.escaps.overview(escap.id).members
+        if m.professional.id == physio.me.id
+    ]
+    assert mine == [MembershipStatus.REMOVED]
+
+
+def test_two_administrators_renewing_the_keys_at_once_end_with_one_set_of_keys(
+    sqlite_members: MemberFactory, sqlite_relay: Relay, caplog: pytest.LogCaptureFixture
+) -> None:
+    cut = CutConnection(sqlite_relay.transport)
+    nurse, gp, physio, escap = _nurse_led_team(sqlite_members, transport=cut)
+    # Both administrators remove the physio, offline, at the same moment.
+    _remove(gp, escap, physio)
+    _remove(nurse, escap, physio)
+    # The GP's claim of the new keys reaches the relay, then his line drops.
+    cut.cut_after(f"/v1/teams/{escap.team_id}/key-versions", 1)
+    with pytest.raises(RelayUnavailableError):
+        gp.cycle()
+    assert cut.down
+    assert sorted(gp.repo_call(lambda repo: repo.unclaimed_keys(escap.team_id))) == [4, 5, 6]
+    # The nurse renews the same versions: the relay gave them to the GP, so she drops hers.
+    with caplog.at_level(logging.INFO, logger="escap_desktop.sync.teams"):
+        report = nurse.cycle()
+    assert report.key_rotations == 0
+    assert "un autre administrateur a renouvelé les clés (versions 4 à 6)" in caplog.text
+    assert max(nurse.repo_call(lambda repo: repo.team_keys(escap.team_id))) == 3
+    cut.restore()
+    gp.cycle()  # his renewal, claimed before the cut, is delivered now
+    for member in (nurse, gp, nurse, gp):
+        member.cycle()
+
+    nurse_keys = nurse.repo_call(lambda repo: repo.team_keys(escap.team_id))
+    gp_keys = gp.repo_call(lambda repo: repo.team_keys(escap.team_id))
+    assert nurse_keys == gp_keys
+    assert max(gp_keys) > 3  # a second generation, the same on both
+    assert not gp.repo_call(lambda repo: repo.unclaimed_keys(escap.team_id))
+    gp.practice.messages.post(escap.id, "Ordonnance de kiné arrêtée.")
+    nurse.practice.messages.post(escap.id, "Pansement refait, cicatrice propre.")
+    for member in (gp, nurse, gp, nurse, physio):
+        member.cycle()
+    for member in (gp, nurse):
+        assert {"Ordonnance de kiné arrêtée.", "Pansement refait, cicatrice propre."} <= set(
+            _bodies(member, escap)
+        )
+    assert "Ordonnance de kiné arrêtée." not in _bodies(physio, escap)
