@@ -105,6 +105,11 @@ class SyncTeamDeviceRow(Base):
     professional_wire_id: Mapped[str | None] = mapped_column(ID)
     max_key_version: Mapped[int | None] = mapped_column(Integer)
     delivered_version: Mapped[int] = mapped_column(Integer)
+    # A member vouched for these keys: this device checked the device's proof of an invitation
+    # code, accepted an invitation it signed, or received a member's signed professional record
+    # carrying them. Only such devices get team keys or are trusted to send them; a device only
+    # listed by the relay (which a compromised relay could add) gets nothing.
+    vouched: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SyncOutboxRow(Base):

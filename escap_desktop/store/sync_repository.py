@@ -254,7 +254,11 @@ class SyncRepository:
         signing_key: bytes,
         encryption_key: bytes,
         professional_wire_id: str | None,
+        *,
+        vouched: bool = False,
     ) -> SyncTeamDeviceRow:
+        """``vouched``: a member vouches for these keys (see ``SyncTeamDeviceRow.vouched``);
+        once vouched a device stays so, with the professional it was vouched for."""
         row = self.device(team_id, device_id)
         if row is None:
             row = SyncTeamDeviceRow(
@@ -265,9 +269,13 @@ class SyncRepository:
                 professional_wire_id=professional_wire_id,
                 max_key_version=None,
                 delivered_version=0,
+                vouched=vouched,
             )
             self.session.add(row)
             self._devices[(team_id, device_id)] = row
+        elif vouched and not row.vouched:
+            row.vouched = True
+            row.professional_wire_id = professional_wire_id or row.professional_wire_id
         elif professional_wire_id and not row.professional_wire_id:
             row.professional_wire_id = professional_wire_id
         self.session.flush()

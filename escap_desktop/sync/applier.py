@@ -207,7 +207,12 @@ class RecordApplier:
         if len(signing_key) != 32 or len(encryption_key) != 32:
             return
         self._repo.remember_device(
-            team_id, key_id_for(signing_key), signing_key, encryption_key, professional["id"]
+            team_id,
+            key_id_for(signing_key),
+            signing_key,
+            encryption_key,
+            professional["id"],
+            vouched=True,  # a member's signed record carries these keys
         )
 
 

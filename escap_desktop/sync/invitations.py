@@ -127,6 +127,7 @@ def receive_invitations(ctx: CycleContext) -> None:
                 inviter.signing_key,
                 inviter.encryption_key,
                 wire_id_for_rpps(inviter.rpps) if inviter.rpps else None,
+                vouched=True,  # its signature on the invitation was checked with these keys
             )
         ctx.report.invitations_received += 1
 
@@ -368,6 +369,7 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
             device.signing_key,
             device.encryption_key,
             wire_id(pinned),
+            vouched=True,  # it proved the invitation's one-time code
         )
         repo.flag_review(row.team_id)
         # Every key version of the categories the invitee may read, as the invitation carried

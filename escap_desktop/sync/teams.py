@@ -149,9 +149,11 @@ def accept_delivery(ctx: CycleContext, delivery: KeyDelivery) -> bool:
         refresh_members(ctx, team_id)
         with ctx.work() as (_uow, repo):
             sender = repo.device(team_id, delivery.sender_id)
-    if sender is None:
+    if sender is None or not sender.vouched:
+        # Unknown, or only listed by the relay: no member vouched for it, and a key it sends
+        # could be one the relay holds.
         logger.warning(
-            "Clé d'équipe rejetée (équipe %s, version %d) : expéditeur %s inconnu.",
+            "Clé d'équipe rejetée (équipe %s, version %d) : expéditeur %s inconnu de l'équipe.",
             team_id,
             delivery.key_version,
             delivery.sender_id,
@@ -262,7 +264,12 @@ def create_pending_teams(ctx: CycleContext) -> None:
                     repo.add_team_key(team_id, first.version, first.key)
             public = ctx.keys.public
             repo.remember_device(
-                team_id, ctx.device_id, public.signing_key, public.encryption_key, None
+                team_id,
+                ctx.device_id,
+                public.signing_key,
+                public.encryption_key,
+                None,
+                vouched=True,
             )
             team.state = ACTIVE
             team.review = True
@@ -384,6 +391,8 @@ def _rotate(
         for row in repo.devices(team_id):
             if row.device_id not in remaining or row.device_id == ctx.device_id:
                 continue
+            if not row.vouched:
+                continue  # listed by the relay only: no key (SyncTeamDeviceRow.vouched)
             allowed = device_categories(uow, escap_id, row.professional_wire_id, identities)
             recipient = PublicIdentity(row.signing_key, row.encryption_key)
             deliveries.extend(
@@ -468,6 +477,8 @@ def _deliver_missing_keys(
         for device in repo.devices(team_id):
             if device.device_id not in members or device.device_id == ctx.device_id:
                 continue
+            if not device.vouched:
+                continue  # listed by the relay only: no key (SyncTeamDeviceRow.vouched)
             recipient = PublicIdentity(device.signing_key, device.encryption_key)
             allowed = device_categories(uow, escap_id, device.professional_wire_id, identities)
             for version in readable_versions(keys, allowed):

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import func, insert, select
 
 from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import Escap
+from escap_desktop.store.sync_repository import SyncRepository
+from escap_desktop.sync.crypto import PublicIdentity, TeamKey, seal_team_key
 from escap_desktop.sync.relay_client import RelayRefusedError
+from escap_desktop.sync.wire import KeyDeliveryBatch
+from escap_relay.schema import key_deliveries, team_members
+from tests.relay.client import RelayClient as SignedClient
+from tests.sync.conftest import MemberFactory, Relay
 from tests.sync.faults import RelayProcess
-from tests.sync.team import PEOPLE, code_on_letter, escap_of, make_member, start_escap
+from tests.sync.team import (
+    PEOPLE,
+    active_team,
+    code_on_letter,
+    escap_of,
+    make_member,
+    start_escap,
+)
 
 
 def test_the_first_to_claim_an_rpps_gets_no_key_and_the_real_professional_joins(
@@ -77,3 +92,60 @@ def test_the_first_to_claim_an_rpps_gets_no_key_and_the_real_professional_joins(
     finally:
         for member in (impostor, nurse, gp):
             member.practice.close()
+
+
+def test_a_device_only_the_relay_puts_in_a_team_gets_no_key_and_sends_none(
+    sqlite_members: MemberFactory, sqlite_relay: Relay
+) -> None:
+    gp, nurse, _physio, escap = active_team(sqlite_members)
+    # A compromised relay registers a device of its own under the GP's public RPPS number and
+    # writes it into the team's member list, as if an administrator had added it.
+    http = httpx.Client(transport=sqlite_relay.transport, base_url=sqlite_relay.url)
+    relay_own = SignedClient(http)
+    try:
+        assert relay_own.register(PEOPLE["gp"][3]).status_code == 201
+        state = sqlite_relay.app.state.relay
+        with state.engine.begin() as connection:
+            connection.execute(
+                insert(team_members).values(
+                    team_id=escap.team_id,
+                    device_id=relay_own.device_id,
+                    added_by=relay_own.device_id,
+                    added_at=state.clock.now(),
+                )
+            )
+        # The GP's device reviews the team (e.g. after a membership change): the relay's
+        # list names the device with the GP's number, yet no member vouched for its keys.
+        gp.repo_call(lambda repo: repo.flag_review(escap.team_id))
+        gp.cycle()
+        nurse.cycle()
+        with state.engine.connect() as connection:
+            sealed_to_it = connection.scalar(
+                select(func.count())
+                .select_from(key_deliveries)
+                .where(key_deliveries.c.recipient_id == relay_own.device_id)
+            )
+        assert sealed_to_it == 0
+        # A key it sends in turn is not taken: a member's next records would be readable by
+        # whoever made it.
+        forged = seal_team_key(
+            TeamKey.generate(99),
+            team_id=escap.team_id,
+            recipient=PublicIdentity(*nurse.repo_call(_own_public_keys)),
+            sender=relay_own.keys,
+        )
+        body = KeyDeliveryBatch(deliveries=[forged]).model_dump_json().encode()
+        delivered = relay_own.request("POST", f"/v1/teams/{escap.team_id}/keys", json_body=body)
+        assert delivered.status_code == 200
+        nurse.cycle()
+        assert 99 not in nurse.repo_call(lambda repo: repo.team_keys(escap.team_id))
+    finally:
+        http.close()
+
+
+def _own_public_keys(repo: SyncRepository) -> tuple[bytes, bytes]:
+    state = repo.peek_state()
+    assert state is not None
+    assert state.signing_key is not None
+    assert state.encryption_key is not None
+    return state.signing_key, state.encryption_key

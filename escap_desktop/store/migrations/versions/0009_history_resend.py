@@ -10,6 +10,10 @@ envelope up to it) and ``resend_upto`` the last outbox row of the resend: once e
 is pushed, the next cycle tells the relay the resend is complete, even after a crash between the
 two. Both NULL when no resend is under way.
 
+``sync_team_device.vouched``: a member vouched for the device's keys (proof of an invitation's
+code checked here, an invitation it signed accepted here, a member's signed professional record
+carrying them); only such devices get or send team keys — not one the relay alone lists.
+
 ``sync_team_key.pending``: a key generation this (administrator's) device renewed and has not
 claimed on the relay yet; it is neither used nor delivered until the claim succeeds, and goes if
 another administrator's renewal claimed its versions first. Existing keys are usable (false).
@@ -32,9 +36,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("pending", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("sync_team_device", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("vouched", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    # The devices known so far were trusted as they came: kept so, or an upgraded team would
+    # stop delivering keys to its members. From now on a device only the relay lists is not.
+    op.execute("UPDATE sync_team_device SET vouched = 1")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_team_device", schema=None) as batch_op:
+        batch_op.drop_column("vouched")
     with op.batch_alter_table("sync_team_key", schema=None) as batch_op:
         batch_op.drop_column("pending")
     with op.batch_alter_table("sync_team", schema=None) as batch_op:
