@@ -20,11 +20,19 @@ from datetime import UTC, datetime
 
 import httpx
 
-from escap_desktop.core.entities import Profession, Professional
+from escap_desktop.core.entities import (
+    IdentifierKind,
+    Membership,
+    MembershipStatus,
+    Profession,
+    Professional,
+    new_id,
+)
 from escap_desktop.core.errors import NotFoundError, SyncError, ValidationError
 from escap_desktop.services.base import ServiceBase
-from escap_desktop.services.escaps import EscapService
+from escap_desktop.services.escaps import EscapService, new_join_code
 from escap_desktop.store import Store
+from escap_desktop.store.sync_models import SyncDeviceRequestRow
 from escap_desktop.store.sync_repository import SyncRepository
 from escap_desktop.sync import pro_sante_connect
 from escap_desktop.sync.backoff import CycleSchedule, RetryPolicy, Sleeper, real_sleep
@@ -36,6 +44,7 @@ from escap_desktop.sync.invitations import ACCEPT, DECLINE, PENDING, RECEIVED
 from escap_desktop.sync.join_proof import normalise_code
 from escap_desktop.sync.outbox import install_outbox
 from escap_desktop.sync.relay_client import RelayClient
+from escap_desktop.sync.teams import LIVE_STATES
 from escap_desktop.sync.wire import b64u_decode, b64u_encode, fingerprint_for
 
 __all__ = [
@@ -327,6 +336,45 @@ class SyncService(ServiceBase):
 
     def decline_invitation(self, invitation_id: str) -> None:
         self._decide(invitation_id, DECLINE)
+
+    def request_new_computer(self, membership_id: str) -> str:
+        """A member's new computer (the old one lost or replaced, or a second one) joins the
+        team: returns the one-time code to give that colleague, read out on the phone or handed
+        over, never sent. The next cycles invite every device giving their RPPS number that is
+        not in the team yet; the one whose professional types the code joins, receives the keys
+        and the file (``sync/invitations.py``). Any member may ask, as for an invitation."""
+        with self._store.unit_of_work(self.actor) as uow:
+            membership = uow.get(Membership, membership_id)
+            if membership.status is not MembershipStatus.ACCEPTED:
+                raise ValidationError(
+                    "Seul un membre qui a rejoint l'équipe peut y ajouter un nouvel ordinateur ; "
+                    "tant qu'il est invité, l'invitation suffit."
+                )
+            professional = uow.get(Professional, membership.professional_id)
+            if professional.identifier_kind is not IdentifierKind.RPPS:
+                raise ValidationError(
+                    "Ce professionnel n'a pas de numéro RPPS : son ordinateur ne peut pas être "
+                    "retrouvé par le relais."
+                )
+            repo = SyncRepository(uow.session, uow.clock)
+            team = repo.team_for_escap(membership.escap_id)
+            if team is None or team.state not in LIVE_STATES:
+                raise ValidationError(
+                    "Cette ESCAP n'est pas partagée par le relais depuis cet ordinateur : "
+                    "synchronisez-le d'abord."
+                )
+            code = new_join_code()
+            repo.add_device_request(
+                SyncDeviceRequestRow(
+                    request_id=new_id(),
+                    team_id=team.team_id,
+                    membership_id=membership.id,
+                    code=normalise_code(code),
+                    created_at=uow.clock.now(),
+                    done_at=None,
+                )
+            )
+        return code
 
     # --- internals -------------------------------------------------------------------------
 

@@ -196,6 +196,22 @@ class SyncInvitationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class SyncDeviceRequestRow(Base):
+    """A member's new computer to bring into a team (its old one lost, replaced, or a second
+    one): a colleague of the team asked for it here and gave the member ``code``, read out or
+    handed over, never sent. Invitations then go to that member's devices not in the team yet;
+    the one that proves the code joins (``sync/invitations.py``). ``done_at`` once it has."""
+
+    __tablename__ = "sync_device_request"
+
+    request_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM_ID)
+    membership_id: Mapped[str] = mapped_column(ID, index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class SyncParkedRow(Base):
     """A pulled envelope kept aside until this device holds the key version it needs."""
 

@@ -21,6 +21,7 @@ from escap_desktop.store import mapping
 from escap_desktop.store.sync_models import (
     SyncAppliedRow,
     SyncClockRow,
+    SyncDeviceRequestRow,
     SyncInvitationRow,
     SyncOutboxRow,
     SyncParkedRow,
@@ -625,6 +626,30 @@ class SyncRepository:
             ).first()
             is not None
         )
+
+    def add_device_request(self, row: SyncDeviceRequestRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def open_device_requests(self) -> list[SyncDeviceRequestRow]:
+        return list(
+            self.session.scalars(
+                select(SyncDeviceRequestRow)
+                .where(SyncDeviceRequestRow.done_at.is_(None))
+                .order_by(SyncDeviceRequestRow.created_at, SyncDeviceRequestRow.request_id)
+            )
+        )
+
+    def finish_device_requests(self, membership_id: str, code: str) -> None:
+        """The new computer proved ``code``: its request is done."""
+        for row in self.session.scalars(
+            select(SyncDeviceRequestRow).where(
+                SyncDeviceRequestRow.membership_id == membership_id,
+                SyncDeviceRequestRow.code == code,
+                SyncDeviceRequestRow.done_at.is_(None),
+            )
+        ):
+            row.done_at = self._clock.now()
 
     def add_invitation(self, row: SyncInvitationRow) -> None:
         self.session.add(row)

@@ -254,11 +254,41 @@ def _prepare_invitations(ctx: CycleContext) -> None:
         for device in ctx.client.devices_by_rpps(professional.identifier):
             if device.device_id != ctx.device_id:
                 _prepare_one(ctx, team_id, membership, device)
+    _prepare_new_computers(ctx)
+
+
+def _prepare_new_computers(ctx: CycleContext) -> None:
+    """A member's new computer asked for here (``SyncService.request_new_computer``): every
+    device giving their number that is not in the team yet is invited, with the request's code
+    to prove; the member's devices already in the team are left alone."""
+    with ctx.work() as (uow, repo):
+        requested: list[tuple[str, Membership, Professional, str]] = []
+        for request in repo.open_device_requests():
+            team = repo.team(request.team_id)
+            if team is None or team.state not in LIVE_STATES:
+                continue
+            try:
+                membership = uow.get(Membership, request.membership_id)
+                professional = uow.get(Professional, membership.professional_id)
+            except NotFoundError:
+                continue
+            if membership.status is MembershipStatus.ACCEPTED:
+                requested.append((request.team_id, membership, professional, request.code))
+    for team_id, membership, professional, code in requested:
+        members = refresh_members(ctx, team_id)
+        if members is None:
+            continue
+        in_team = {member.device.device_id for member in members.members}
+        for device in ctx.client.devices_by_rpps(professional.identifier):
+            if device.device_id not in in_team:
+                _prepare_one(ctx, team_id, membership, device, code=code)
 
 
 def _prepare_one(
-    ctx: CycleContext, team_id: str, membership: Membership, device: DeviceInfo
+    ctx: CycleContext, team_id: str, membership: Membership, device: DeviceInfo, *, code: str = ""
 ) -> None:
+    """``code``: a new computer's request code, which its proof must show (for an invitation,
+    the membership's own code)."""
     invitee = PublicIdentity(device.signing_key, device.encryption_key)
     with ctx.work() as (uow, repo):
         if repo.sent_invitation_for(membership.id, device.device_id) is not None:
@@ -282,7 +312,7 @@ def _prepare_one(
                 peer_device_id=device.device_id,
                 status=UNSENT,
                 decision="",
-                join_code="",
+                join_code=code,
                 summary=invitation.model_dump_json(),
                 created_at=uow.clock.now(),
             )
@@ -332,9 +362,10 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
         row = repo.invitation(invitation_id)
         assert row is not None
         membership = uow.get(Membership, row.membership_id)
+        code = row.join_code or membership.join_code  # a new computer's request, or the letter's
         proved = device is not None and proves_code(
             view.proof,
-            membership.join_code,
+            code,
             invitation_id,
             device.signing_key,
             device.encryption_key,
@@ -354,6 +385,8 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
         row = repo.invitation(invitation_id)
         assert row is not None
         row.status = ACCEPTED
+        if row.join_code:
+            repo.finish_device_requests(row.membership_id, row.join_code)
         membership = uow.get(Membership, row.membership_id)
         professional = uow.get(Professional, membership.professional_id)
         pinned = replace(

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from escap_desktop.core.clock import FrozenClock
 from escap_desktop.core.entities import ClinicalSituation, Escap, MembershipStatus, Patient, Sex
+from escap_desktop.core.errors import ValidationError
 from escap_desktop.sync.relay_client import RelayUnavailableError
 from escap_relay.schema import team_members
 from tests.support.nir import make_nir
 from tests.sync.conftest import MemberFactory, Relay
 from tests.sync.faults import CutConnection
-from tests.sync.team import DEMO_PATIENT, Member, accept_all
+from tests.sync.team import DEMO_PATIENT, Member, accept_all, active_team, make_member
 
 
 def _nurse_led_team(make: Callable[..., Member], **gp_options: object) -> tuple[Member, ...]:
@@ -163,3 +166,56 @@ def test_two_administrators_renewing_the_keys_at_once_end_with_one_set_of_keys(
             _bodies(member, escap)
         )
     assert "Ordonnance de kiné arrêtée." not in _bodies(physio, escap)
+
+
+def test_a_stolen_laptop_is_replaced_the_new_computer_joins_with_a_code_and_administers(
+    members: MemberFactory, relay: Relay, tmp_path: Path, clock: FrozenClock
+) -> None:
+    nurse, gp, physio, escap = _nurse_led_team(members)
+    gp.practice.messages.post(escap.id, "Avant le vol : bilan gériatrique fait.")
+    gp.cycle()
+    nurse.cycle()
+    # The GP's laptop is stolen; she installs ESCAP Desktop on a new computer (her RPPS, a new
+    # device), which registers.
+    (tmp_path / "nouveau-poste").mkdir()
+    new_pc = make_member("gp", tmp_path / "nouveau-poste", relay.url, relay.transport, clock=clock)
+    try:
+        new_pc.cycle()
+        # The nurse asks for it from the team tab and reads the code to her on the phone.
+        gp_membership = next(
+            m.membership
+            for m in nurse.practice.escaps.overview(escap.id).members
+            if m.professional.identifier == gp.me.identifier
+        )
+        code = nurse.sync.request_new_computer(gp_membership.id)
+        assert nurse.cycle().invitations_sent == 1  # the new computer only: the old one is in
+        new_pc.cycle()
+        [offer] = new_pc.sync.pending_invitations()
+        new_pc.sync.accept_invitation(offer.invitation_id, code)
+        new_pc.cycle()
+        assert nurse.cycle().invitations_confirmed == 1
+        for member in (new_pc, new_pc, nurse, physio):
+            member.cycle()
+        assert "Avant le vol : bilan gériatrique fait." in _bodies(new_pc, escap)
+        # It is the médecin traitant's: the nurse's device named it administrator.
+        assert _device(new_pc) in _admins(relay, escap.team_id)
+        new_pc.practice.messages.post(escap.id, "Depuis le nouveau poste : ordonnance renouvelée.")
+        for member in (new_pc, nurse, physio):
+            member.cycle()
+        assert "Depuis le nouveau poste : ordonnance renouvelée." in _bodies(physio, escap)
+        # The code was used once: nothing more is sent for it.
+        assert nurse.cycle().invitations_sent == 0
+    finally:
+        new_pc.practice.close()
+
+
+def test_only_a_member_who_joined_can_get_a_new_computer(sqlite_members: MemberFactory) -> None:
+    gp, _nurse, _physio, escap = active_team(sqlite_members)
+    gp.practice.escaps.invite(escap.id, gp.colleague("dietitian").id, "Nutrition")
+    invited = next(
+        m.membership
+        for m in gp.practice.escaps.overview(escap.id).members
+        if m.membership.status is MembershipStatus.INVITED
+    )
+    with pytest.raises(ValidationError, match="tant qu'il est invité, l'invitation suffit"):
+        gp.sync.request_new_computer(invited.id)

@@ -33,6 +33,7 @@ from escap_desktop.services.messages import MessageService
 from escap_desktop.services.mssante import MssanteService, QueuedMail, UnconfirmedAddressError
 from escap_desktop.services.plan import PlanService
 from escap_desktop.services.professionals import ProfessionalService
+from escap_desktop.services.sync import SyncService
 from escap_desktop.ui.error_channel import ErrorChannel
 from escap_desktop.ui.escap_page.action_dialog import ActionDialog
 from escap_desktop.ui.escap_page.consent_amendment_dialog import (
@@ -75,9 +76,11 @@ class EscapServices:
         *,
         clock: Clock,
         mssante: MssanteService | None = None,
+        sync: SyncService | None = None,
     ) -> None:
         self.clock = clock
         self.mssante = mssante
+        self.sync = sync
         self.documents = documents
         self.directory = directory
         self.checks = checks
@@ -106,6 +109,7 @@ class EscapServices:
             checks=practice.form_checks,
             clock=practice.clock,
             mssante=practice.mssante,
+            sync=practice.sync,
         )
 
 
@@ -159,6 +163,7 @@ class EscapPageController(QObject):
         members.answer_recorded.connect(self._on_member_answer_recorded)
         members.role_edit_requested.connect(self._on_member_role_edit_requested)
         members.removal_requested.connect(self._on_member_removal_requested)
+        members.new_computer_requested.connect(self._on_new_computer_requested)
         members.send_invitation_requested.connect(self._on_member_send_requested)
         members.print_invitation_requested.connect(self._on_member_print_requested)
         members.send_plan_by_mail_requested.connect(self._on_member_mail_requested)
@@ -396,6 +401,36 @@ class EscapPageController(QObject):
             self._try(
                 lambda: self.services.escaps.remove_member(membership_id),
                 self.view.members.show_error,
+            )
+
+    @Slot(str)
+    def _on_new_computer_requested(self, membership_id: str) -> None:
+        """A member's new computer joins the team with a one-time code given to them by voice:
+        asked for here, the code shown to read out (never sent)."""
+        panel = self.view.members
+        sync = self.services.sync
+        member = panel.selected()
+        name = member.professional.display_name if member else "ce professionnel"
+        if sync is None:
+            panel.show_error("La synchronisation n'est pas disponible sur ce poste.")
+            return
+        if not self.confirm(
+            self.view,
+            "Nouvel ordinateur",
+            f"{name} a un nouvel ordinateur (l'ancien perdu, volé ou remplacé, ou un second "
+            "poste) ? Un code à usage unique va être créé : donnez-le-lui de vive voix ou par "
+            "téléphone, jamais par courriel. Son nouvel ordinateur recevra une invitation à la "
+            "prochaine synchronisation ; ce code l'y fait entrer dans l'équipe.",
+            "&Créer le code",
+        ):
+            return
+        code = self._try(lambda: sync.request_new_computer(membership_id), panel.show_error)
+        if code is not None:
+            panel.show_error("")
+            panel.show_new_computer_code(
+                f"Code pour le nouvel ordinateur de {name} : {code} — à donner de vive voix ou "
+                "par téléphone, puis à taper sur ce nouvel ordinateur (menu « Invitations "
+                "reçues… », une fois la synchronisation passée)."
             )
 
     @Slot(str)

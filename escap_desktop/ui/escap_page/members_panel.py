@@ -104,6 +104,7 @@ class MembersPanel(QWidget):
     answer_recorded = Signal(str, bool)
     role_edit_requested = Signal(str)
     removal_requested = Signal(str)
+    new_computer_requested = Signal(str)
     member_selected = Signal(str)
     send_plan_by_mail_requested = Signal(str)
     invite_by_mail_requested = Signal(str)
@@ -129,6 +130,15 @@ class MembersPanel(QWidget):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.fingerprint_label.hide()
+        # The one-time code of a member's new computer, to read out: selectable, it stays.
+        self.code_label = QLabel()
+        self.code_label.setObjectName("newComputerCode")
+        self.code_label.setWordWrap(True)
+        self.code_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.code_label.hide()
 
         self.add_button = QPushButton(icon("add"), "&Ajouter un professionnel…")
         self.send_button = QPushButton(icon("invite"), "&Envoyer l'invitation")
@@ -176,6 +186,11 @@ class MembersPanel(QWidget):
         )
         self.declined_button = QPushButton(icon("decline"), "A &décliné")
         self.role_button = QPushButton(icon("edit"), "&Rôle…")
+        self.computer_button = QPushButton(icon("add"), "Nouvel &ordinateur…")
+        self.computer_button.setToolTip(
+            "Ce professionnel a changé d'ordinateur (perdu, volé, remplacé) ou en ajoute un : "
+            "un code à lui donner de vive voix fait entrer le nouveau dans l'équipe."
+        )
         self.remove_button = QPushButton(icon("exit"), "Re&tirer de l'équipe")
         self.remove_button.setObjectName("danger")
 
@@ -188,6 +203,7 @@ class MembersPanel(QWidget):
             self.accepted_button,
             self.declined_button,
             self.role_button,
+            self.computer_button,
             self.remove_button,
         ):
             buttons.addWidget(button)
@@ -197,6 +213,7 @@ class MembersPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.fingerprint_label)
+        layout.addWidget(self.code_label)
         layout.addWidget(self.error)
 
         self.add_button.clicked.connect(self.add_requested)
@@ -216,6 +233,7 @@ class MembersPanel(QWidget):
         self.declined_button.clicked.connect(lambda: self._answer(False))
         self.role_button.clicked.connect(lambda: self._emit_for(self.role_edit_requested))
         self.remove_button.clicked.connect(lambda: self._emit_for(self.removal_requested))
+        self.computer_button.clicked.connect(lambda: self._emit_for(self.new_computer_requested))
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._editable = True
         self._mail_possible = False
@@ -289,6 +307,11 @@ class MembersPanel(QWidget):
         self.declined_button.setEnabled(self._editable and invited)
         self.role_button.setEnabled(self._editable and current)
         self.remove_button.setEnabled(self._editable and current)
+        self.computer_button.setEnabled(
+            self._editable
+            and member is not None
+            and member.membership.status is MembershipStatus.ACCEPTED
+        )
         someone_else = member is not None and member.professional.id != self._me
         self.invite_mail_action.setEnabled(
             self._invite_by_mail_possible and self._editable and invited and someone_else
@@ -318,6 +341,11 @@ class MembersPanel(QWidget):
         """The selected member's key fingerprint sentence ("" hides it)."""
         self.fingerprint_label.setText(text)
         self.fingerprint_label.setVisible(bool(text))
+
+    def show_new_computer_code(self, text: str) -> None:
+        """The code to read out to a member for their new computer ("" hides it)."""
+        self.code_label.setText(text)
+        self.code_label.setVisible(bool(text))
 
     def show_error(self, message: str) -> None:
         """A refusal from the services, in French, right under the buttons that caused it."""

@@ -1,0 +1,83 @@
+"""A member's new computer brought into the team from the ESCAP page (issue 18): the nurse
+selects the GP, presses « Nouvel ordinateur… », confirms, and reads out the code the page shows;
+typed on the GP's new computer, it brings the team's file there. Real stores, a real in-process
+relay, the real page (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from escap_desktop.core.clock import FrozenClock
+from tests.sync.conftest import MemberFactory, Relay, _relay, member_factory
+from tests.sync.team import make_member
+from tests.sync.test_sync_admins import _bodies, _nurse_led_team
+from tests.ui.escap_page_driver import open_page
+from tests.ui.typing import answer_next_box
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def relay(tmp_path: Path, clock: FrozenClock) -> Iterator[Relay]:
+    yield from _relay(f"sqlite:///{tmp_path / 'relay.db'}", clock)
+
+
+@pytest.fixture
+def members(tmp_path: Path, relay: Relay, clock: FrozenClock) -> Iterator[MemberFactory]:
+    yield from member_factory(tmp_path, relay, clock)
+
+
+def test_the_team_tab_gives_a_code_that_brings_a_members_new_computer_in(
+    qtbot: QtBot, members: MemberFactory, relay: Relay, tmp_path: Path, clock: FrozenClock
+) -> None:
+    nurse, gp, _physio, escap = _nurse_led_team(members)
+    gp.practice.messages.post(escap.id, "Bilan gériatrique fait ce matin.")
+    gp.cycle()
+    nurse.cycle()
+    (tmp_path / "nouveau-poste").mkdir()
+    new_pc = make_member("gp", tmp_path / "nouveau-poste", relay.url, relay.transport, clock=clock)
+    try:
+        new_pc.cycle()
+        page = open_page(qtbot, nurse.practice, escap.id)
+        panel = page.view.members
+        gp_on_nurse = next(
+            p for p in nurse.practice.professionals.list() if p.identifier == gp.me.identifier
+        )
+        assert panel.select_professional(gp_on_nurse.id)
+        assert panel.computer_button.isEnabled()
+        question = answer_next_box("Créer le code")
+        qtbot.mouseClick(panel.computer_button, LEFT)
+        qtbot.waitUntil(lambda: bool(question))
+        assert "jamais par courriel" in question[0]
+        qtbot.waitUntil(panel.code_label.isVisible)
+        shown = panel.code_label.text()
+        assert shown.startswith("Code pour le nouvel ordinateur de ")
+        found = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", shown)
+        assert found is not None
+
+        # The GP types the code she was read on her new computer.
+        nurse.cycle()
+        new_pc.cycle()
+        [offer] = new_pc.sync.pending_invitations()
+        new_pc.sync.accept_invitation(offer.invitation_id, found.group(0))
+        for member in (new_pc, nurse, new_pc, new_pc):
+            member.cycle()
+        assert "Bilan gériatrique fait ce matin." in _bodies(new_pc, escap)
+    finally:
+        new_pc.practice.close()
+
+
+def test_an_invited_member_has_no_new_computer_to_add(qtbot: QtBot, members: MemberFactory) -> None:
+    nurse, _gp, _physio, escap = _nurse_led_team(members)
+    dietitian = nurse.colleague("dietitian")
+    nurse.practice.escaps.invite(escap.id, dietitian.id, "Nutrition")
+    page = open_page(qtbot, nurse.practice, escap.id)
+    panel = page.view.members
+    assert panel.select_professional(dietitian.id)
+    assert not panel.computer_button.isEnabled()
