@@ -337,12 +337,16 @@ class SyncService(ServiceBase):
     def decline_invitation(self, invitation_id: str) -> None:
         self._decide(invitation_id, DECLINE)
 
-    def request_new_computer(self, membership_id: str) -> str:
+    def request_new_computer(self, membership_id: str, *, replaces_lost: bool = False) -> str:
         """A member's new computer (the old one lost or replaced, or a second one) joins the
         team: returns the one-time code to give that colleague, read out on the phone or handed
         over, never sent. The next cycles invite every device giving their RPPS number that is
         not in the team yet; the one whose professional types the code joins, receives the keys
-        and the file (``sync/invitations.py``). Any member may ask, as for an invitation."""
+        and the file (``sync/invitations.py``). Any member may ask, as for an invitation.
+
+        ``replaces_lost``: the member's other computers in the team are lost or stolen; once
+        the new one joined, this device removes them and renews the keys without them — only
+        an administrator's device (the médecin traitant's or the ESCAP creator's) may."""
         with self._store.unit_of_work(self.actor) as uow:
             membership = uow.get(Membership, membership_id)
             if membership.status is not MembershipStatus.ACCEPTED:
@@ -363,6 +367,12 @@ class SyncService(ServiceBase):
                     "Cette ESCAP n'est pas partagée par le relais depuis cet ordinateur : "
                     "synchronisez-le d'abord."
                 )
+            if replaces_lost and not team.is_admin:
+                raise ValidationError(
+                    "Seuls les ordinateurs du médecin traitant et de l'auteur de l'ESCAP peuvent "
+                    "retirer de l'équipe un ordinateur perdu : demandez-le-leur, ou créez le "
+                    "code sans retirer l'ancien."
+                )
             code = new_join_code()
             repo.add_device_request(
                 SyncDeviceRequestRow(
@@ -370,6 +380,7 @@ class SyncService(ServiceBase):
                     team_id=team.team_id,
                     membership_id=membership.id,
                     code=normalise_code(code),
+                    replaces=replaces_lost,
                     created_at=uow.clock.now(),
                     done_at=None,
                 )

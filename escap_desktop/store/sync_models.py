@@ -110,6 +110,9 @@ class SyncTeamDeviceRow(Base):
     # carrying them. Only such devices get team keys or are trusted to send them; a device only
     # listed by the relay (which a compromised relay could add) gets nothing.
     vouched: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A lost or stolen computer of a member who stays, replaced by a new one: this
+    # (administrator's) device removes it from the team and renews the keys without it.
+    retired: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SyncOutboxRow(Base):
@@ -208,6 +211,8 @@ class SyncDeviceRequestRow(Base):
     team_id: Mapped[str] = mapped_column(TEAM_ID)
     membership_id: Mapped[str] = mapped_column(ID, index=True)
     code: Mapped[str] = mapped_column(String(40))
+    # The old computer is lost or stolen: once the new one joined, it leaves the team.
+    replaces: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

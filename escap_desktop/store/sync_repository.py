@@ -640,8 +640,10 @@ class SyncRepository:
             )
         )
 
-    def finish_device_requests(self, membership_id: str, code: str) -> None:
-        """The new computer proved ``code``: its request is done."""
+    def finish_device_requests(self, membership_id: str, code: str) -> bool:
+        """The new computer proved ``code``: its request is done. True when it replaces a lost
+        computer (``SyncDeviceRequestRow.replaces``)."""
+        replaces = False
         for row in self.session.scalars(
             select(SyncDeviceRequestRow).where(
                 SyncDeviceRequestRow.membership_id == membership_id,
@@ -650,6 +652,17 @@ class SyncRepository:
             )
         ):
             row.done_at = self._clock.now()
+            replaces = replaces or row.replaces
+        return replaces
+
+    def retire_devices(self, team_id: str, professional_wire_id: str, keep: str) -> int:
+        """A member's computers in the team but ``keep`` are lost: marked to be removed."""
+        count = 0
+        for row in self.devices(team_id):
+            if row.professional_wire_id == professional_wire_id and row.device_id != keep:
+                row.retired = True
+                count += 1
+        return count
 
     def add_invitation(self, row: SyncInvitationRow) -> None:
         self.session.add(row)

@@ -77,6 +77,8 @@ class CycleContext:
     today: Callable[[], date]
     report: SyncReport = field(default_factory=SyncReport)
     members_refreshed: set[str] = field(default_factory=set)
+    authors_looked_up: set[tuple[str, str]] = field(default_factory=set)
+    """(device, team) looked up on the relay this cycle, found or not: once per cycle."""
     identity_token: str | None = None
     """A Pro Santé Connect ID token for this device, sent with its next registration."""
 

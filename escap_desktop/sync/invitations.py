@@ -385,8 +385,9 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
         row = repo.invitation(invitation_id)
         assert row is not None
         row.status = ACCEPTED
-        if row.join_code:
-            repo.finish_device_requests(row.membership_id, row.join_code)
+        replaces = bool(row.join_code) and repo.finish_device_requests(
+            row.membership_id, row.join_code
+        )
         membership = uow.get(Membership, row.membership_id)
         professional = uow.get(Professional, membership.professional_id)
         pinned = replace(
@@ -404,6 +405,9 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
             wire_id(pinned),
             vouched=True,  # it proved the invitation's one-time code
         )
+        if replaces:
+            # The member's lost computers: removed at this cycle's review, keys renewed.
+            repo.retire_devices(row.team_id, wire_id(pinned), keep=device.device_id)
         repo.flag_review(row.team_id)
         # Every key version of the categories the invitee may read, as the invitation carried
         # them before: the history it is about to pull was sealed with the older ones.

@@ -35,7 +35,7 @@ from escap_desktop.sync.crypto import (
 from escap_desktop.sync.outbox import applying_remote
 from escap_desktop.sync.records import Record, parse_record
 from escap_desktop.sync.teams import member_categories, refresh_members
-from escap_desktop.sync.wire import Envelope
+from escap_desktop.sync.wire import Envelope, key_id_for
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +103,34 @@ def retry_parked(ctx: CycleContext, team_id: str) -> None:
 
 
 def _learn_unknown_authors(ctx: CycleContext, team_id: str, items: list[Pulled]) -> None:
-    """A new member's first records: ask the relay for the member list once per cycle."""
-    if team_id in ctx.members_refreshed:
-        return
+    """A new member's first records: ask the relay for the member list once per cycle. An
+    author no longer in it (a lost computer removed from the team, whose professional's record
+    now names their new one) is looked up by its id: the id is the hash of its signing key, so
+    the relay cannot answer another key, and its records are still checked and opened like any
+    (the device gets and sends no key: it stays unvouched)."""
     with ctx.work() as (_uow, repo):
         unknown = {
             item.envelope.author_key_id
             for item in items
             if repo.device(team_id, item.envelope.author_key_id) is None
         }
-    if unknown:
+    if not unknown:
+        return
+    if team_id not in ctx.members_refreshed:
         refresh_members(ctx, team_id)
+    with ctx.work() as (_uow, repo):
+        unknown = {author for author in unknown if repo.device(team_id, author) is None}
+    for author in sorted(unknown):
+        if (author, team_id) in ctx.authors_looked_up:
+            continue
+        ctx.authors_looked_up.add((author, team_id))
+        device = ctx.client.device(author)
+        if device is None or key_id_for(device.signing_key) != author:
+            continue
+        with ctx.work() as (_uow, repo):
+            repo.remember_device(
+                team_id, device.device_id, device.signing_key, device.encryption_key, None
+            )
 
 
 class _Page:

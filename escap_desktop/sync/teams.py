@@ -322,10 +322,11 @@ def _remove_departed(
         leaving = [
             device.device_id
             for device in repo.devices(team_id)
-            if device.professional_wire_id in departed
+            if (device.professional_wire_id in departed or device.retired)
             and device.device_id in on_relay
             and device.device_id != ctx.device_id
         ]
+        retired = {device.device_id for device in repo.devices(team_id) if device.retired}
         current = latest_key(repo.team_keys(team_id))
     remaining = on_relay - set(leaving)
     if not leaving or current is None:
@@ -334,6 +335,10 @@ def _remove_departed(
     def cut_off(repo: SyncRepository) -> None:
         for wire in departed:
             repo.cut_off_professional(team_id, wire, current.version)
+        for device_id in retired:  # a lost computer: what it seals from now on is refused
+            row = repo.device(team_id, device_id)
+            if row is not None and row.max_key_version is None:
+                row.max_key_version = current.version
 
     deliveries = _rotate(ctx, team_id, escap_id, remaining, also=cut_off)
     for device_id in leaving:

@@ -209,6 +209,22 @@ def test_a_stolen_laptop_is_replaced_the_new_computer_joins_with_a_code_and_admi
         new_pc.practice.close()
 
 
+def test_only_an_administrators_device_may_retire_a_lost_computer(
+    sqlite_members: MemberFactory,
+) -> None:
+    nurse, gp, physio, escap = _nurse_led_team(sqlite_members)
+    gp_membership = next(
+        m.membership
+        for m in physio.practice.escaps.overview(escap.id).members
+        if m.professional.identifier == gp.me.identifier
+    )
+    # The physio's device is no administrator: it may give a code, not retire a computer.
+    with pytest.raises(ValidationError, match="Seuls les ordinateurs du médecin traitant"):
+        physio.sync.request_new_computer(gp_membership.id, replaces_lost=True)
+    assert physio.sync.request_new_computer(gp_membership.id)
+    assert nurse.repo_call(lambda repo: repo.team(escap.team_id).is_admin)
+
+
 def test_only_a_member_who_joined_can_get_a_new_computer(sqlite_members: MemberFactory) -> None:
     gp, _nurse, _physio, escap = active_team(sqlite_members)
     gp.practice.escaps.invite(escap.id, gp.colleague("dietitian").id, "Nutrition")

@@ -12,15 +12,26 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from escap_desktop.core.clock import FrozenClock
+from escap_relay.schema import team_members
 from tests.sync.conftest import MemberFactory, Relay, _relay, member_factory
 from tests.sync.team import make_member
-from tests.sync.test_sync_admins import _bodies, _nurse_led_team
+from tests.sync.test_sync_admins import _bodies, _device, _nurse_led_team
 from tests.ui.escap_page_driver import open_page
 from tests.ui.typing import answer_next_box
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def _members(relay: Relay, team_id: str) -> set[str]:
+    with relay.app.state.relay.engine.connect() as connection:
+        return set(
+            connection.scalars(
+                select(team_members.c.device_id).where(team_members.c.team_id == team_id)
+            )
+        )
 
 
 @pytest.fixture
@@ -51,13 +62,14 @@ def test_the_team_tab_gives_a_code_that_brings_a_members_new_computer_in(
         )
         assert panel.select_professional(gp_on_nurse.id)
         assert panel.computer_button.isEnabled()
-        question = answer_next_box("Créer le code")
+        question = answer_next_box("Créer le code et retirer l'ancien")
         qtbot.mouseClick(panel.computer_button, LEFT)
         qtbot.waitUntil(lambda: bool(question))
         assert "jamais par courriel" in question[0]
         qtbot.waitUntil(panel.code_label.isVisible)
         shown = panel.code_label.text()
         assert shown.startswith("Code pour le nouvel ordinateur de ")
+        assert "L'ancien sera retiré de l'équipe" in shown
         found = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", shown)
         assert found is not None
 
@@ -69,6 +81,15 @@ def test_the_team_tab_gives_a_code_that_brings_a_members_new_computer_in(
         for member in (new_pc, nurse, new_pc, new_pc):
             member.cycle()
         assert "Bilan gériatrique fait ce matin." in _bodies(new_pc, escap)
+        # The stolen laptop is out of the team, and the keys were renewed without it.
+        assert _device(gp) not in _members(relay, escap.team_id)
+        assert _device(new_pc) in _members(relay, escap.team_id)
+        nurse.practice.messages.post(escap.id, "Après le vol : rendez-vous jeudi.")
+        for member in (nurse, new_pc, gp):
+            member.cycle()
+        assert "Après le vol : rendez-vous jeudi." in _bodies(new_pc, escap)
+        assert "Après le vol : rendez-vous jeudi." not in _bodies(gp, escap)
+        assert gp.repo_call(lambda repo: repo.team(escap.team_id).state) == "removed"
     finally:
         new_pc.practice.close()
 

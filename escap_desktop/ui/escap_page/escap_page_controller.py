@@ -47,7 +47,7 @@ from escap_desktop.ui.escap_page.reevaluation_dialog import ReevaluationDialog
 from escap_desktop.ui.formatting import format_date, parse_french_date
 from escap_desktop.ui.mail.send_dialog import SendPlanDialog
 from escap_desktop.ui.printing import DocumentOutput
-from escap_desktop.ui.widgets.confirm import Confirmer, ask_confirmation
+from escap_desktop.ui.widgets.confirm import Confirmer, ask_choice, ask_confirmation
 from escap_desktop.ui.widgets.date_dialog import DateDialog
 from escap_desktop.ui.widgets.professional_dialog import ProfessionalDialog
 
@@ -414,23 +414,34 @@ class EscapPageController(QObject):
         if sync is None:
             panel.show_error("La synchronisation n'est pas disponible sur ce poste.")
             return
-        if not self.confirm(
+        choice = ask_choice(
             self.view,
             "Nouvel ordinateur",
             f"{name} a un nouvel ordinateur (l'ancien perdu, volé ou remplacé, ou un second "
             "poste) ? Un code à usage unique va être créé : donnez-le-lui de vive voix ou par "
             "téléphone, jamais par courriel. Son nouvel ordinateur recevra une invitation à la "
-            "prochaine synchronisation ; ce code l'y fait entrer dans l'équipe.",
-            "&Créer le code",
-        ):
+            "prochaine synchronisation ; ce code l'y fait entrer dans l'équipe.\n\n"
+            "Si l'ancien est perdu ou volé, il peut être retiré de l'équipe dès que le nouveau "
+            "l'a rejointe (les clés de l'équipe sont alors renouvelées sans lui).",
+            ("&Créer le code", "Créer le code et &retirer l'ancien"),
+        )
+        if choice is None:
             return
-        code = self._try(lambda: sync.request_new_computer(membership_id), panel.show_error)
+        code = self._try(
+            lambda: sync.request_new_computer(membership_id, replaces_lost=choice == 1),
+            panel.show_error,
+        )
         if code is not None:
             panel.show_error("")
             panel.show_new_computer_code(
                 f"Code pour le nouvel ordinateur de {name} : {code} — à donner de vive voix ou "
                 "par téléphone, puis à taper sur ce nouvel ordinateur (menu « Invitations "
                 "reçues… », une fois la synchronisation passée)."
+                + (
+                    " L'ancien sera retiré de l'équipe dès que le nouveau l'aura rejointe."
+                    if choice == 1
+                    else ""
+                )
             )
 
     @Slot(str)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -20,3 +20,20 @@ def ask_confirmation(parent: QWidget | None, title: str, question: str, action: 
     box.setEscapeButton(no)
     box.exec()
     return box.clickedButton() is yes
+
+
+def ask_choice(
+    parent: QWidget | None, title: str, question: str, actions: Sequence[str]
+) -> int | None:
+    """A modal question with several actions and « Annuler »: the index of the action chosen,
+    None when cancelled (the default, and Échap)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent
+    )
+    buttons = [box.addButton(action, QMessageBox.ButtonRole.AcceptRole) for action in actions]
+    no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((index for index, button in enumerate(buttons) if button is clicked), None)

@@ -15,7 +15,8 @@ code checked here, an invitation it signed accepted here, a member's signed prof
 carrying them); only such devices get or send team keys — not one the relay alone lists.
 
 ``sync_device_request``: a member's new computer a colleague asked, from here, to bring into a
-team, with the one-time code it must prove (never sent).
+team, with the one-time code it must prove (never sent), and whether it replaces a lost one;
+``sync_team_device.retired``: such a lost computer, which this administrator's device removes.
 
 ``sync_team_key.pending``: a key generation this (administrator's) device renewed and has not
 claimed on the relay yet; it is neither used nor delivered until the claim succeeds, and goes if
@@ -43,12 +44,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("vouched", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(
+            sa.Column("retired", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "sync_device_request",
         sa.Column("request_id", sa.String(length=32), nullable=False),
         sa.Column("team_id", sa.String(length=64), nullable=False),
         sa.Column("membership_id", sa.String(length=32), nullable=False),
         sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("replaces", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", sa.String(length=27), nullable=False),
         sa.Column("done_at", sa.String(length=27), nullable=True),
         sa.PrimaryKeyConstraint("request_id"),
@@ -65,6 +70,7 @@ def downgrade() -> None:
     op.drop_index("ix_sync_device_request_membership_id", table_name="sync_device_request")
     op.drop_table("sync_device_request")
     with op.batch_alter_table("sync_team_device", schema=None) as batch_op:
+        batch_op.drop_column("retired")
         batch_op.drop_column("vouched")
     with op.batch_alter_table("sync_team_key", schema=None) as batch_op:
         batch_op.drop_column("pending")
