@@ -169,9 +169,10 @@ def test_two_administrators_renewing_the_keys_at_once_end_with_one_set_of_keys(
 
 
 def test_a_stolen_laptop_is_replaced_the_new_computer_joins_with_a_code_and_administers(
-    members: MemberFactory, relay: Relay, tmp_path: Path, clock: FrozenClock
+    sqlite_members: MemberFactory, sqlite_relay: Relay, tmp_path: Path, clock: FrozenClock
 ) -> None:
-    nurse, gp, physio, escap = _nurse_led_team(members)
+    relay = sqlite_relay
+    nurse, gp, physio, escap = _nurse_led_team(sqlite_members)
     gp.practice.messages.post(escap.id, "Avant le vol : bilan gériatrique fait.")
     gp.cycle()
     nurse.cycle()

@@ -46,9 +46,11 @@ def _before(records: dict[str, Patient]):  # type: ignore[no-untyped-def]
     return prepare
 
 
-def test_colleagues_who_had_the_patient_end_with_one_record_each(members: MemberFactory) -> None:
+def test_colleagues_who_had_the_patient_end_with_one_record_each(
+    sqlite_members: MemberFactory,
+) -> None:
     records: dict[str, Patient] = {}
-    gp, nurse, physio, escap = active_team(members, before=_before(records))
+    gp, nurse, physio, escap = active_team(sqlite_members, before=_before(records))
     team_patient = gp.practice.escaps.get(escap.id).patient_id
 
     # The nurse's record had the same INS: merged at once into the team's, under its id.
@@ -92,9 +94,9 @@ def test_colleagues_who_had_the_patient_end_with_one_record_each(members: Member
         assert record.phone == "06 12 34 56 78", member.name
 
 
-def test_two_people_with_the_same_traits_stay_two_records(members: MemberFactory) -> None:
+def test_two_people_with_the_same_traits_stay_two_records(sqlite_members: MemberFactory) -> None:
     records: dict[str, Patient] = {}
-    gp, _nurse, physio, _escap = active_team(members, before=_before(records))
+    gp, _nurse, physio, _escap = active_team(sqlite_members, before=_before(records))
     [proposal] = physio.practice.patient_merges.pending()
     physio.practice.patient_merges.decline(proposal.merge.id)
 

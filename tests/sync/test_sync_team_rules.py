@@ -18,8 +18,10 @@ def _membership_of(member, escap_id: str, identifier: str):  # type: ignore[no-u
     )
 
 
-def test_a_removal_makes_the_team_incomplete_for_every_member(members: MemberFactory) -> None:
-    gp, nurse, physio, escap = active_team(members)
+def test_a_removal_makes_the_team_incomplete_for_every_member(
+    sqlite_members: MemberFactory,
+) -> None:
+    gp, nurse, physio, escap = active_team(sqlite_members)
     gp.practice.escaps.remove_member(_membership_of(gp, escap.id, physio.me.identifier).id)
     assert gp.practice.escaps.get(escap.id).state is EscapState.INCOMPLETE
     gp.cycle()
@@ -33,10 +35,10 @@ def test_a_removal_makes_the_team_incomplete_for_every_member(members: MemberFac
 
 
 def test_a_removal_and_an_acceptance_offline_converge_on_a_complete_team(
-    members: MemberFactory,
+    sqlite_members: MemberFactory,
 ) -> None:
-    gp, nurse, physio, escap = active_team(members)
-    dietitian = members("dietitian")
+    gp, nurse, physio, escap = active_team(sqlite_members)
+    dietitian = sqlite_members("dietitian")
     dietitian.cycle()
     gp.practice.escaps.invite(escap.id, gp.colleague("dietitian").id, "Nutrition")
     gp.cycle()
@@ -57,8 +59,10 @@ def test_a_removal_and_an_acceptance_offline_converge_on_a_complete_team(
         assert not member.practice.escaps.team_problems(escap.id)
 
 
-def test_payment_counts_professionals_and_shows_a_double_entry(members: MemberFactory) -> None:
-    gp, nurse, physio, escap = active_team(members)
+def test_payment_counts_professionals_and_shows_a_double_entry(
+    sqlite_members: MemberFactory,
+) -> None:
+    gp, nurse, physio, escap = active_team(sqlite_members)
     # Offline, the nurse records her entry code, and the GP records it for her by hand too;
     # the physio and the GP bill their own.
     nurse.practice.billing.bill(escap.id, BillingKind.ENTRY)
@@ -83,13 +87,13 @@ def test_payment_counts_professionals_and_shows_a_double_entry(members: MemberFa
 
 
 def test_a_consent_amendment_reaches_the_team_and_renews_the_keys_without_the_category(
-    members: MemberFactory,
+    sqlite_members: MemberFactory,
 ) -> None:
     from escap_desktop.core.entities import DataCategory
     from escap_desktop.core.errors import ConsentError
     from escap_desktop.sync.category_keys import category_of_version
 
-    gp, nurse, physio, escap = active_team(members)
+    gp, nurse, physio, escap = active_team(sqlite_members)
     nurse.practice.messages.post(escap.id, "Plaie propre ce matin.", DataCategory.MEDICAL)
     nurse.cycle()
     before = nurse.repo_call(lambda repo: sorted(repo.team_keys(escap.team_id)))
