@@ -54,6 +54,15 @@ def acked_app(database_url: str) -> Iterator[FastAPI]:
     app.state.relay.engine.dispose()
 
 
+@pytest.fixture
+def acked_sqlite_app(tmp_path: Path) -> Iterator[FastAPI]:
+    """For the clients' side of retention: the resend's relay paths have their PostgreSQL
+    tests (test_relay_history_resend.py)."""
+    app = create_app(f"sqlite:///{tmp_path / 'relay.db'}", settings=ACKED_PURGE)
+    yield app
+    app.state.relay.engine.dispose()
+
+
 def _purge(app: FastAPI) -> int:
     return retention.purge(app.state.relay.engine, ACKED_PURGE, app.state.relay.clock).envelopes
 
@@ -141,8 +150,9 @@ def test_acknowledged_envelopes_are_purged_and_three_members_still_converge(
 
 
 def test_a_colleague_invited_after_a_purge_gets_the_file_from_a_member_and_converges(
-    acked_app: FastAPI, tmp_path: Path, clock: FrozenClock
+    acked_sqlite_app: FastAPI, tmp_path: Path, clock: FrozenClock
 ) -> None:
+    acked_app = acked_sqlite_app
     transport = InProcessTransport(acked_app)
     gp, nurse, physio = (
         make_member(name, tmp_path, RELAY_URL, transport, clock=clock)

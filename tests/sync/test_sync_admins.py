@@ -102,9 +102,10 @@ def _bodies(member: Member, escap: Escap) -> list[str]:
 
 
 def test_the_medecin_traitant_administers_the_team_when_the_creators_laptop_is_gone(
-    members: MemberFactory, relay: Relay
+    sqlite_members: MemberFactory, sqlite_relay: Relay
 ) -> None:
-    nurse, gp, physio, escap = _nurse_led_team(members)
+    relay = sqlite_relay
+    nurse, gp, physio, escap = _nurse_led_team(sqlite_members)
     # The nurse's device created the team; it named the GP's (the médecin traitant) too.
     assert _admins(relay, escap.team_id) == {_device(nurse), _device(gp)}
 
