@@ -2,11 +2,11 @@
 
 Running every date-sensitive test on each of the hard days would put .ci/run over its time
 budget, so each pass runs all the tests kept whole (the rules: billing, the clock, the
-midnight tests) and one share of the rest (use cases, GUI, sync); the four shares, one per
-pass, are the whole rest, and which test falls in which share changes with the commit, so over
-a few commits every test meets every hard day. Set by .ci/run through ``ESCAP_TEST_SHARD``
-("k/n", k from 0), with ``ESCAP_TEST_SHARD_KEEP`` (comma-separated path prefixes never split)
-and ``ESCAP_TEST_SHARD_SEED``.
+midnight tests) and one share of the rest (use cases, GUI, sync): an eighth each, four of the
+eight per commit, so half of the rest runs at a moved date; which test falls in which share
+changes with the commit, so over a few commits every test meets every hard day. Set by .ci/run
+through ``ESCAP_TEST_SHARD`` ("k/n", k from 0), with ``ESCAP_TEST_SHARD_KEEP`` (comma-separated
+path prefixes never split) and ``ESCAP_TEST_SHARD_SEED``.
 """
 
 from __future__ import annotations
