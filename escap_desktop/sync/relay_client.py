@@ -253,25 +253,19 @@ class RelayClient:
     def claim_history(self, team_id: str, base_seq: int) -> HistoryState | None:
         """Reserves the resend of the team's file for this device; None when it is not (or no
         longer) wanted, already sent by another device, or beyond what this device holds."""
-        try:
-            return self._call(
-                "POST",
-                f"/v1/teams/{team_id}/history/claim",
-                HistoryState,
-                body=HistoryClaim(base_seq=base_seq),
-            )
-        except RelayRefusedError as error:
-            if error.status == 409:
-                return None
-            raise
+        return self._history_step(team_id, "claim", base_seq)
 
     def complete_history(self, team_id: str, base_seq: int) -> HistoryState | None:
         """The resend is pushed; None when the relay no longer counts it (claim expired or
         purged beyond its base meanwhile: another resend will be asked for)."""
+        return self._history_step(team_id, "complete", base_seq)
+
+    def _history_step(self, team_id: str, step: str, base_seq: int) -> HistoryState | None:
+        """A resend's claim or completion; None on the relay's 409 (not, or no longer, ours)."""
         try:
             return self._call(
                 "POST",
-                f"/v1/teams/{team_id}/history/complete",
+                f"/v1/teams/{team_id}/history/{step}",
                 HistoryState,
                 body=HistoryClaim(base_seq=base_seq),
             )

@@ -161,8 +161,20 @@ DEMO_PATIENT = ("D'Almeida-Lefèvre", "Zoë Marie-Thérèse", date(1940, 3, 12))
 
 def start_escap(gp: Member, colleagues: list[str]) -> tuple[Patient, Escap]:
     """The GP includes a patient (consent signed) and invites self and the colleagues."""
+    patient, escap = include_patient(gp, medecin_traitant_id=gp.me.id)
+    escaps = gp.practice.escaps
+    escaps.invite(escap.id, gp.me.id, "Médecin traitant")
+    roles = {"nurse": "Soins infirmiers", "physio": "Rééducation", "dietitian": "Nutrition"}
+    for key in colleagues:
+        escaps.invite(escap.id, gp.colleague(key).id, roles[key])
+    return patient, escaps.get(escap.id)
+
+
+def include_patient(creator: Member, *, medecin_traitant_id: str) -> tuple[Patient, Escap]:
+    """``creator`` records the demo patient, assesses her (eligible) and records her signed
+    consent: the ESCAP is ready for invitations."""
     birth_name, first_names, birth = DEMO_PATIENT
-    patient = gp.practice.patients.create(
+    patient = creator.practice.patients.create(
         Patient(
             birth_name=birth_name,
             first_names=first_names,
@@ -170,11 +182,11 @@ def start_escap(gp: Member, colleagues: list[str]) -> tuple[Patient, Escap]:
             sex=Sex.FEMALE,
             birth_place_code="69123",
             ins=make_nir(Sex.FEMALE, birth),
-            medecin_traitant_id=gp.me.id,
+            medecin_traitant_id=medecin_traitant_id,
             address="12 rue de la République, 69002 Lyon",
         )
     )
-    escaps = gp.practice.escaps
+    escaps = creator.practice.escaps
     escap = escaps.start(patient.id)
     ids = escaps.current_grid().item_ids
     escaps.assess(
@@ -184,12 +196,8 @@ def start_escap(gp: Member, colleagues: list[str]) -> tuple[Patient, Escap]:
     )
     escaps.prepare_consent(escap.id)
     escaps.record_consent_signed(
-        escap.id, signed_on=gp.practice.clock.today(), signatory="Zoë D'Almeida"
+        escap.id, signed_on=creator.practice.clock.today(), signatory="Zoë D'Almeida"
     )
-    escaps.invite(escap.id, gp.me.id, "Médecin traitant")
-    roles = {"nurse": "Soins infirmiers", "physio": "Rééducation", "dietitian": "Nutrition"}
-    for key in colleagues:
-        escaps.invite(escap.id, gp.colleague(key).id, roles[key])
     return patient, escaps.get(escap.id)
 
 

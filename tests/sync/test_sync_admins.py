@@ -16,14 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from escap_desktop.core.clock import FrozenClock
-from escap_desktop.core.entities import ClinicalSituation, Escap, MembershipStatus, Patient, Sex
+from escap_desktop.core.entities import Escap, MembershipStatus
 from escap_desktop.core.errors import ValidationError
 from escap_desktop.sync.relay_client import RelayUnavailableError
 from escap_relay.schema import team_members
-from tests.support.nir import make_nir
 from tests.sync.conftest import MemberFactory, Relay
 from tests.sync.faults import CutConnection
-from tests.sync.team import DEMO_PATIENT, Member, accept_all, active_team, make_member
+from tests.sync.team import Member, accept_all, active_team, include_patient, make_member
 
 
 def _nurse_led_team(make: Callable[..., Member], **gp_options: object) -> tuple[Member, ...]:
@@ -31,30 +30,8 @@ def _nurse_led_team(make: Callable[..., Member], **gp_options: object) -> tuple[
     gp.cycle()
     physio.cycle()
     doctor = nurse.colleague("gp")
-    birth_name, first_names, birth = DEMO_PATIENT
-    patient = nurse.practice.patients.create(
-        Patient(
-            birth_name=birth_name,
-            first_names=first_names,
-            birth_date=birth,
-            sex=Sex.FEMALE,
-            ins=make_nir(Sex.FEMALE, birth),
-            medecin_traitant_id=doctor.id,
-            address="12 rue de la République, 69002 Lyon",
-        )
-    )
+    _patient, escap = include_patient(nurse, medecin_traitant_id=doctor.id)
     escaps = nurse.practice.escaps
-    escap = escaps.start(patient.id)
-    ids = escaps.current_grid().item_ids
-    escaps.assess(
-        escap.id,
-        {item: index < 14 for index, item in enumerate(ids)},
-        ClinicalSituation(chronic_conditions=3),
-    )
-    escaps.prepare_consent(escap.id)
-    escaps.record_consent_signed(
-        escap.id, signed_on=nurse.practice.clock.today(), signatory="Zoë D'Almeida"
-    )
     escaps.invite(escap.id, nurse.me.id, "Soins infirmiers")
     escaps.invite(escap.id, doctor.id, "Médecin traitant")
     escaps.invite(escap.id, nurse.colleague("physio").id, "Rééducation")
