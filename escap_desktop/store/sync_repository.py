@@ -290,8 +290,15 @@ class SyncRepository:
                 SyncTeamDeviceRow.professional_wire_id == professional_wire_id,
             )
         ):
-            if row.max_key_version is None or row.max_key_version > version:
-                row.max_key_version = version
+            _cut_off(row, version)
+
+    def cut_off_devices(self, team_id: str, device_ids: Iterable[str], version: int) -> None:
+        """Records by these devices (lost computers of a member who stays) sealed after
+        ``version`` will be refused, as :meth:`cut_off_professional` does for a whole member."""
+        for device_id in device_ids:
+            row = self.device(team_id, device_id)
+            if row is not None:
+                _cut_off(row, version)
 
     # -- outbox -----------------------------------------------------------------------------
 
@@ -693,3 +700,10 @@ class SyncRepository:
                 SyncParkedRow.team_id == team_id, SyncParkedRow.record_id == record_id
             )
         )
+
+
+def _cut_off(row: SyncTeamDeviceRow, version: int) -> None:
+    """The device's records sealed after ``version`` are refused from now on (the lowest
+    cut-off wins)."""
+    if row.max_key_version is None or row.max_key_version > version:
+        row.max_key_version = version

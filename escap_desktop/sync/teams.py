@@ -319,14 +319,15 @@ def _remove_departed(
             for m in uow.find(Membership, escap_id=escap_id)
             if m.status in _DEPARTED
         }
+        devices = repo.devices(team_id)
         leaving = [
             device.device_id
-            for device in repo.devices(team_id)
+            for device in devices
             if (device.professional_wire_id in departed or device.retired)
             and device.device_id in on_relay
             and device.device_id != ctx.device_id
         ]
-        retired = {device.device_id for device in repo.devices(team_id) if device.retired}
+        retired = [device.device_id for device in devices if device.retired]
         current = latest_key(repo.team_keys(team_id))
     remaining = on_relay - set(leaving)
     if not leaving or current is None:
@@ -335,10 +336,7 @@ def _remove_departed(
     def cut_off(repo: SyncRepository) -> None:
         for wire in departed:
             repo.cut_off_professional(team_id, wire, current.version)
-        for device_id in retired:  # a lost computer: what it seals from now on is refused
-            row = repo.device(team_id, device_id)
-            if row is not None and row.max_key_version is None:
-                row.max_key_version = current.version
+        repo.cut_off_devices(team_id, retired, current.version)  # lost computers
 
     deliveries = _rotate(ctx, team_id, escap_id, remaining, also=cut_off)
     for device_id in leaving:
@@ -459,8 +457,8 @@ def _name_admins(ctx: CycleContext, team_id: str, escap_id: str, members: Member
         wanted = []
         for member in members.members:
             row = repo.device(team_id, member.device.device_id)
-            if member.is_admin or row is None or row.professional_wire_id is None:
-                continue
+            if member.is_admin or row is None or not row.vouched or not row.professional_wire_id:
+                continue  # the relay's word alone never makes an administrator
             local = identities.local_id_of(row.professional_wire_id)
             if may_administer(escap, patient, memberships, local):
                 wanted.append(member.device.device_id)
