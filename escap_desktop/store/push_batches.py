@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from escap_desktop.store.driver import driver
 from escap_desktop.store.sync_models import SyncOutboxRow
 from escap_desktop.store.sync_repository import PENDING, SENT
 
@@ -56,7 +57,7 @@ def store_envelopes(session: Session, sealed: Sequence[tuple[int, bytes]]) -> No
     already keeps its first envelope (a resend must send the very same bytes)."""
     if not sealed:
         return
-    session.connection().exec_driver_sql(
+    driver(session).executemany(
         "UPDATE sync_outbox SET envelope = ? WHERE seq = ? AND envelope IS NULL",
         [(envelope, seq) for seq, envelope in sealed],
     )
@@ -68,10 +69,10 @@ def mark_sent(session: Session, acknowledged: Sequence[tuple[str, int]], at: dat
     once by its column's type rather than once per row."""
     if not acknowledged:
         return
-    connection = session.connection()
-    sent_at = SyncOutboxRow.__table__.c.sent_at.type.bind_processor(connection.dialect)
+    raw = driver(session)
+    sent_at = SyncOutboxRow.__table__.c.sent_at.type.bind_processor(raw.dialect)
     stamp = sent_at(at) if sent_at is not None else at
-    connection.exec_driver_sql(
+    raw.executemany(
         "UPDATE sync_outbox SET status = ?, relay_seq = ?, sent_at = ?, payload = NULL, "
         "envelope = NULL WHERE record_id = ?",
         [(SENT, seq, stamp, record_id) for record_id, seq in acknowledged],

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from escap_desktop.core.clock import Clock
 from escap_desktop.core.entities import new_id
 from escap_desktop.store import mapping
+from escap_desktop.store.driver import driver
 from escap_desktop.store.sync_models import (
     SyncAppliedRow,
     SyncClockRow,
@@ -95,12 +96,8 @@ class SyncRepository:
         is created on first use, as by :meth:`state`."""
         held = self._held_state()
         if held is None:
-            found = (
-                self.session.connection()
-                .exec_driver_sql(
-                    "SELECT node_id, hlc_ms, hlc_counter FROM sync_state WHERE slot = 1"
-                )
-                .first()
+            found = driver(self.session).first(
+                "SELECT node_id, hlc_ms, hlc_counter FROM sync_state WHERE slot = 1"
             )
             if found is not None:
                 return str(found[0]), int(found[1]), int(found[2])
@@ -110,7 +107,7 @@ class SyncRepository:
     def save_hlc(self, ms: int, counter: int) -> None:
         """The clock's last reading saved by one UPDATE (a held state row is left agreeing
         with it): no ORM flush for the one change every shared write makes."""
-        self.session.connection().exec_driver_sql(
+        driver(self.session).execute(
             "UPDATE sync_state SET hlc_ms = ?, hlc_counter = ? WHERE slot = 1", (ms, counter)
         )
         held = self._held_state()
@@ -139,7 +136,7 @@ class SyncRepository:
         """Every team's state by team id, in one narrow query: what the outbox checks at each
         commit (nothing is shared when it is empty)."""
         self.session.flush()  # a team added or changed in this transaction counts
-        rows = self.session.connection().exec_driver_sql("SELECT team_id, state FROM sync_team")
+        rows = driver(self.session).execute("SELECT team_id, state FROM sync_team")
         return {str(team_id): str(state) for team_id, state in rows}
 
     def teams(self, *states: str) -> list[SyncTeamRow]:
@@ -325,8 +322,8 @@ class SyncRepository:
         in order, without ORM objects: the outbox writer's rows for a whole unit of work."""
         if not rows:
             return
-        connection = self.session.connection()
-        plan = mapping.insert_plan(SyncOutboxRow, connection.dialect)
+        raw = driver(self.session)
+        plan = mapping.insert_plan(SyncOutboxRow, raw.dialect)
         # The values every row shares, converted once by their column types.
         (shared,) = plan.convert(
             [
@@ -352,7 +349,7 @@ class SyncRepository:
             values[entity] = entity_id
             values[data] = payload
             ordered.append(tuple(values))
-        connection.exec_driver_sql(plan.sql, ordered)
+        raw.executemany(plan.sql, ordered)
 
     def pending_outbox(self, limit: int, team_ids: Sequence[str]) -> list[SyncOutboxRow]:
         if not team_ids:
@@ -499,7 +496,7 @@ class SyncRepository:
     def write_applied(self) -> None:
         """The rows :meth:`mark_applied_later` queued, in one ``executemany``."""
         if self._applied_rows:
-            self.session.connection().exec_driver_sql(
+            driver(self.session).executemany(
                 "INSERT INTO sync_applied (team_id, record_id, digest) VALUES (?, ?, ?)",
                 self._applied_rows,
             )
@@ -533,7 +530,7 @@ class SyncRepository:
         for entity_type, entity_id, _clocks, _hashes in rows:
             if self._clocks.get((entity_type, entity_id)) is not None:
                 raise ValueError(f"horloges déjà enregistrées : {entity_type} {entity_id}")
-        self.session.connection().exec_driver_sql(
+        driver(self.session).executemany(
             "INSERT INTO sync_clock (entity_type, entity_id, clocks, hashes) VALUES (?, ?, ?, ?)",
             list(rows),
         )
@@ -564,14 +561,9 @@ class SyncRepository:
         key = (team_id, entity_type, entity_id)
         if key not in self._shared:
             # Like ``_get`` (no flush), without loading a row: whether one exists.
-            found = (
-                self.session.connection()
-                .exec_driver_sql(
-                    "SELECT 1 FROM sync_shared WHERE team_id = ? AND entity_type = ? "
-                    "AND entity_id = ?",
-                    key,
-                )
-                .first()
+            found = driver(self.session).first(
+                "SELECT 1 FROM sync_shared WHERE team_id = ? AND entity_type = ? AND entity_id = ?",
+                key,
             )
             self._shared[key] = found is not None
         return self._shared[key]

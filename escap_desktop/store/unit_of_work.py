@@ -43,6 +43,7 @@ from escap_desktop.core.entities.summaries import PatientSummary
 from escap_desktop.core.errors import NotFoundError, StoreError
 from escap_desktop.store import mapping, patient_list
 from escap_desktop.store.audit_phrases import PATIENT_RECORD_VIEWED, audit_summary, entity_noun
+from escap_desktop.store.driver import Driver, driver
 from escap_desktop.store.models import (
     AuditEntryRow,
     Base,
@@ -429,12 +430,12 @@ class UnitOfWork:
         if session.identity_map.get(mapper.identity_key_from_primary_key((entity_id,))):
             return None
         statement, primary_key = _CORE_GET[row_type]
-        connection = session.connection()
-        query = _driver_query(("get", row_type), statement, connection.dialect)
+        raw = driver(session)
+        query = _driver_query(("get", row_type), statement, raw.dialect)
         if query is None:
-            row = connection.execute(statement, {primary_key: entity_id}).first()
+            row = session.connection().execute(statement, {primary_key: entity_id}).first()
         else:
-            rows = query.rows(connection, {primary_key: entity_id})
+            rows = query.rows(raw, {primary_key: entity_id})
             row = rows[0] if rows else None
         if row is None:
             self._known[(row_type, entity_id)] = None
@@ -456,16 +457,16 @@ class UnitOfWork:
             # loaded rows at once anyway. Flushed first, as the ORM's select would be.
             self._session.flush()
             core = _core_find_statement(entity_type, tuple(equals), equals if with_none else None)
-            connection = self._session.connection()
+            raw = driver(self._session)
             query = (
                 None
                 if with_none
-                else _driver_query(("find", entity_type, tuple(equals)), core, connection.dialect)
+                else _driver_query(("find", entity_type, tuple(equals)), core, raw.dialect)
             )
             result = (
-                connection.execute(core, None if with_none else _bound(equals))
+                self._session.connection().execute(core, None if with_none else _bound(equals))
                 if query is None
-                else query.rows(connection, _bound(equals))
+                else query.rows(raw, _bound(equals))
             )
             return [mapping.to_entity(entity_type, row) for row in result]
         if with_none:
@@ -480,16 +481,16 @@ class UnitOfWork:
         """The greatest ``field`` among the entities whose fields equal ``equals`` (None when
         there is none), without loading them: a thread's last instant, not the thread."""
         self._session.flush()  # what this unit of work wrote counts (pending rows included)
-        connection = self._session.connection()
         if any(value is None for value in equals.values()):
             statement = _latest_statement(entity_type, field, tuple(equals), equals)
-            return connection.execute(statement).scalar()
+            return self._session.connection().execute(statement).scalar()
         statement = _latest_statement(entity_type, field, tuple(equals))
         key = ("latest", entity_type, field, tuple(equals))
-        query = _driver_query(key, statement, connection.dialect)
+        raw = driver(self._session)
+        query = _driver_query(key, statement, raw.dialect)
         if query is None:
-            return connection.execute(statement, _bound(equals)).scalar()
-        rows = query.rows(connection, _bound(equals))
+            return self._session.connection().execute(statement, _bound(equals)).scalar()
+        rows = query.rows(raw, _bound(equals))
         return rows[0][0] if rows else None
 
     def audit_entries(self, patient_id: str, *, merged: Sequence[str] = ()) -> list[AuditEntry]:
@@ -672,13 +673,9 @@ class UnitOfWork:
         if self._list_stale is not None:
             pending = {pid: who for pid, who in authors.items() if pid not in self._list_stale}
             if pending:
-                me = (
-                    self._session.connection()
-                    .exec_driver_sql(
-                        "SELECT professional_id FROM local_profile WHERE slot = ?",
-                        (mapping.LOCAL_PROFILE_SLOT,),
-                    )
-                    .scalar()
+                me = driver(self._session).scalar(
+                    "SELECT professional_id FROM local_profile WHERE slot = ?",
+                    (mapping.LOCAL_PROFILE_SLOT,),
                 )
                 if me is not None:
                     self._list_stale.update(pid for pid, who in pending.items() if who != {me})
@@ -718,15 +715,14 @@ class UnitOfWork:
                 rows[AuditEntryRow] = self._audits
             self._inserts = {}
             self._audits = []
-            connection = self._session.connection()
-            dialect = connection.dialect
+            raw = driver(self._session)
             for row_type in sorted(rows, key=lambda kind: _TABLE_ORDER[kind.__table__]):
-                plan = mapping.insert_plan(row_type, dialect)
+                plan = mapping.insert_plan(row_type, raw.dialect)
                 try:
                     converted = plan.convert(rows[row_type])
                 except (TypeError, ValueError) as error:  # as SQLAlchemy reports a bad value
                     raise StatementError(str(error), plan.sql, None, error) from error
-                connection.exec_driver_sql(plan.sql, converted)
+                raw.executemany(plan.sql, converted)
         finally:
             self._writing = False
 
@@ -857,18 +853,18 @@ def _latest_statement(
 @dataclass(frozen=True, slots=True)
 class _DriverQuery:
     """A Core ``SELECT`` compiled once to the driver's SQL, with each bound parameter's and
-    each column's conversion by its type: run with ``exec_driver_sql``, under half the cost
-    of executing the Core statement (which looks its compiled form up in the cache, builds an
-    execution context and a result), for the reads every use case makes (an episode, the
-    access check's consent and membership, a thread's last instant). SQLAlchemy still runs
-    the statement: its events and its error translation are the same."""
+    each column's conversion by its type: run by the transaction's driver (``store/driver.py``),
+    a fraction of the cost of executing the Core statement (which looks its compiled form up
+    in the cache, builds an execution context and a result), for the reads every use case
+    makes (an episode, the access check's consent and membership, a thread's last instant).
+    The engine's events and SQLAlchemy's error translation are the same."""
 
     sql: str
     parameters: tuple[tuple[str, Callable[[Any], Any] | None], ...]
     converters: tuple[Callable[[Any], Any] | None, ...]
     row: Any  # a named tuple of the selected columns, read by attribute as a Core row is
 
-    def rows(self, connection: Any, values: dict[str, Any]) -> list[Any]:
+    def rows(self, raw: Driver, values: dict[str, Any]) -> list[Any]:
         bound = tuple(
             value if convert is None or value is None else convert(value)
             for convert, value in ((convert, values[name]) for name, convert in self.parameters)
@@ -878,9 +874,9 @@ class _DriverQuery:
         return [
             make(
                 value if convert is None or value is None else convert(value)
-                for convert, value in zip(converters, raw, strict=True)
+                for convert, value in zip(converters, found, strict=True)
             )
-            for raw in connection.exec_driver_sql(self.sql, bound)
+            for found in raw.execute(self.sql, bound)
         ]
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from escap_desktop.sync.wire import (
     FORMAT_VERSION,
@@ -118,6 +122,31 @@ def test_base64url_is_canonical() -> None:
             b64u_decode(bad)
     with pytest.raises(WireFormatError):
         b64u_decode("AB")  # decodes, but "AA" is the canonical text of the same byte
+
+
+def _decoded_by_reencoding(text: str) -> bytes | None:
+    """The plain rule ``b64u_decode`` stands for: the bytes whose unpadded base64url text is
+    exactly ``text``, or None."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text) or len(text) % 4 == 1:
+        return None
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return data if b64u_encode(data) == text else None
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        st.binary(max_size=40).map(b64u_encode),
+        st.text(alphabet="AQgwBCEIM_-+/=é \n", max_size=12),
+    )
+)
+def test_base64url_decoding_accepts_exactly_the_canonical_texts(text: str) -> None:
+    expected = _decoded_by_reencoding(text)
+    if expected is None:
+        with pytest.raises(WireFormatError):
+            b64u_decode(text)
+    else:
+        assert b64u_decode(text) == expected
 
 
 def test_key_id_and_fingerprint_formats() -> None:
