@@ -26,7 +26,13 @@ _INSTANT_WIDTH = len("2026-01-01T08:00:00.000000Z")
 
 
 def instant_to_text(value: datetime) -> str:
-    """UTC text of an aware instant; a naive datetime is a programming error, not user input."""
+    """UTC text of an aware instant; a naive datetime is a programming error, not user input.
+
+    An instant already in UTC (``datetime.UTC``, as the clock gives them) with a four-digit
+    year is formatted by ``isoformat``, the same text several times faster than ``strftime``:
+    every row written carries one or two (a pulled page of a thousand records, two thousand)."""
+    if value.tzinfo is UTC and value.year >= 1000:
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("Les dates-heures enregistrées doivent porter un fuseau horaire.")
     return value.astimezone(UTC).strftime(_INSTANT_FORMAT)

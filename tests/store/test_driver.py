@@ -16,8 +16,8 @@ from tests.store import samples
 from tests.store.conftest import ACTOR
 
 
-class _Boom(Exception):
-    pass
+class _InterruptedError(Exception):
+    """Raised inside a unit of work to roll it back."""
 
 
 def _episode(store: Store) -> Escap:
@@ -31,10 +31,15 @@ def _episode(store: Store) -> Escap:
 def test_rows_written_by_the_driver_roll_back_with_their_unit_of_work(store: Store) -> None:
     episode = _episode(store)
     message = samples.message(episode.id)
-    with pytest.raises(_Boom), store.unit_of_work(ACTOR) as uow:
-        uow.add(message, patient_id=episode.patient_id)
-        assert uow.latest(Message, "sent_at", escap_id=episode.id) == message.sent_at
-        raise _Boom
+
+    def write_then_fail() -> None:
+        with store.unit_of_work(ACTOR) as uow:
+            uow.add(message, patient_id=episode.patient_id)
+            assert uow.latest(Message, "sent_at", escap_id=episode.id) == message.sent_at
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        write_then_fail()
     with store.reading() as uow:
         assert uow.find(Message, escap_id=episode.id) == []
 
@@ -64,8 +69,13 @@ def test_a_refused_statement_fails_as_sqlalchemys_error_and_nothing_is_kept(stor
         uow.add(first, patient_id=episode.patient_id)
     other = samples.message(episode.id)
     # ``add`` vouches that a record is new: this one is not, and its primary key refuses it.
-    with pytest.raises(IntegrityError), store.unit_of_work(ACTOR) as uow:
-        uow.add(other, patient_id=episode.patient_id)
-        uow.add(first, patient_id=episode.patient_id)
+
+    def add_both() -> None:
+        with store.unit_of_work(ACTOR) as uow:
+            uow.add(other, patient_id=episode.patient_id)
+            uow.add(first, patient_id=episode.patient_id)
+
+    with pytest.raises(IntegrityError):
+        add_both()
     with store.reading() as uow:
         assert uow.find(Message, escap_id=episode.id) == [first]

@@ -43,6 +43,8 @@ INSTANTS = [
 @pytest.mark.parametrize("instant", INSTANTS)
 def test_instant_text_is_the_column_types_text(instant: datetime) -> None:
     assert mapping.instant_text(instant) == instant_to_text(instant)
+    # The fixed-width UTC text, whichever way it is made.
+    assert instant_to_text(instant) == instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_instant_text_still_refuses_a_naive_datetime() -> None:

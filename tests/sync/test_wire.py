@@ -124,6 +124,28 @@ def test_base64url_is_canonical() -> None:
         b64u_decode("AB")  # decodes, but "AA" is the canonical text of the same byte
 
 
+@settings(max_examples=200)
+@given(
+    ids=st.tuples(*[st.from_regex(r"\A[A-Za-z0-9_-]{8,64}\Z") for _ in range(2)]),
+    record_type=st.from_regex(r"\A[A-Za-z][A-Za-z0-9_.-]{0,63}\Z"),
+    author=st.from_regex(r"\A[0-9a-f]{32}\Z"),
+    version=st.integers(1, 2**31 - 1),
+    ciphertext=st.binary(min_size=16, max_size=300),
+)
+def test_envelope_json_is_pydantics_byte_for_byte(
+    ids: tuple[str, str], record_type: str, author: str, version: int, ciphertext: bytes
+) -> None:
+    envelope = _envelope(
+        team_id=ids[0],
+        record_id=ids[1],
+        record_type=record_type,
+        author_key_id=author,
+        key_version=version,
+        ciphertext=ciphertext,
+    )
+    assert envelope.to_json() == envelope.model_dump_json().encode("utf-8")
+
+
 def _decoded_by_reencoding(text: str) -> bytes | None:
     """The plain rule ``b64u_decode`` stands for: the bytes whose unpadded base64url text is
     exactly ``text``, or None."""
