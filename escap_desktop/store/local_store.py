@@ -25,6 +25,7 @@ from sqlalchemy.pool import QueuePool
 from escap_desktop.core.clock import Clock, SystemClock
 from escap_desktop.core.errors import EscapError, StoreError
 from escap_desktop.store import mapping, migrator, patient_list
+from escap_desktop.store.collection import collection_paused
 from escap_desktop.store.engine import (
     DAMAGED_MESSAGE,
     check_key,
@@ -214,11 +215,13 @@ class Store:
         in French."""
         session = UnitOfWorkSession(engine, expire_on_commit=False)
         uow = UnitOfWork(session, actor_id, self.clock)
+        pause = collection_paused() if hooks is not None else contextlib.nullcontext()
         try:
-            yield uow
-            if hooks is not None:
-                uow._before_commit(hooks)
-            session.commit()
+            with pause:  # a writing transaction: a bounded burst of allocation
+                yield uow
+                if hooks is not None:
+                    uow._before_commit(hooks)
+                session.commit()
         except DBAPIError as error:
             session.rollback()
             translated = _translate_runtime_error(error)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from escap_desktop.core.entities import IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
 from escap_desktop.store import UnitOfWork
+from escap_desktop.store.collection import collection_paused
 from escap_desktop.store.push_batches import mark_sent, pending_after, store_envelopes
 from escap_desktop.sync import history, invitations, teams
 from escap_desktop.sync.category_keys import latest_key_for
@@ -164,7 +165,8 @@ class SyncEngine:
             while heads[team_id] > cursor:
                 _check(cancel)
                 try:
-                    page = ctx.client.pull(team_id, cursor, self._pull_limit)
+                    with collection_paused():  # as for applying it (``store/collection.py``)
+                        page = ctx.client.pull(team_id, cursor, self._pull_limit)
                 except HistoryPurgedError as error:
                     if error.resume_from is not None:
                         # A colleague sent the team's file again: go on after what it covers.
