@@ -195,7 +195,18 @@ def _present_decoder(hint: Any, origin: Any, args: tuple[Any, ...]) -> _Decode:
         return as_dict
     if isinstance(hint, type):
         if issubclass(hint, StrEnum):
-            return hint
+            # The member by its value, as ``hint(value)`` gives it, without the enum's call
+            # machinery (a page of records decodes several per record); anything else
+            # (an unknown value, a list) goes through the call, which refuses it.
+            members = hint._value2member_map_
+
+            def member(value: Json) -> Any:
+                try:
+                    return members[value]
+                except (KeyError, TypeError):
+                    return hint(value)
+
+            return member
         if hint is bool:
             return lambda value: _typed(value, bool)
         if hint is int:

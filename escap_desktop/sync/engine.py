@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from escap_desktop.core.entities import IdentifierKind, Professional
+from escap_desktop.core.entities import DataCategory, IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
 from escap_desktop.store import UnitOfWork
 from escap_desktop.store.collection import collection_paused
@@ -23,7 +23,7 @@ from escap_desktop.store.push_batches import mark_sent, pending_after, store_env
 from escap_desktop.sync import history, invitations, teams
 from escap_desktop.sync.category_keys import latest_key_for
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
-from escap_desktop.sync.crypto import seal_record
+from escap_desktop.sync.crypto import TeamKey, seal_record
 from escap_desktop.sync.page import Pulled, apply_page, retry_parked
 from escap_desktop.sync.records import record_category
 from escap_desktop.sync.relay_client import HistoryPurgedError, RelayRefusedError
@@ -315,10 +315,14 @@ class SyncEngine:
             batch = _Batch([], [])
             sealed: list[tuple[int, bytes]] = []
             size = 0
+            category_keys: dict[DataCategory, TeamKey | None] = {}  # 3 at most, per batch
             for row in rows:
                 if row.envelope is None:
                     assert row.payload is not None
-                    key = latest_key_for(keys, record_category(row.payload))
+                    category = record_category(row.payload)
+                    if category not in category_keys:
+                        category_keys[category] = latest_key_for(keys, category)
+                    key = category_keys[category]
                     if key is None:
                         after = row.seq
                         continue  # this category's key is not here (yet): the row waits
