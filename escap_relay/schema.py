@@ -85,6 +85,19 @@ key_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+admin_votes = Table(
+    "admin_votes",
+    metadata,
+    # A member device that is no administrator asks for another member device to be named one
+    # (the clients' rule names it: the médecin traitant's, the creator's). Two such requests
+    # from two other member devices name it: a team whose only administrator's computer is
+    # lost is not left without one (``escap_relay.data.teams.make_admin``).
+    Column("team_id", String(64), ForeignKey("teams.team_id"), primary_key=True),
+    Column("device_id", String(32), primary_key=True),
+    Column("voter_id", String(32), primary_key=True),
+    Column("voted_at", DateTime(timezone=True), nullable=False),
+)
+
 envelopes = Table(
     "envelopes",
     metadata,

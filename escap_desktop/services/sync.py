@@ -40,6 +40,7 @@ from escap_desktop.sync.clock import WallClock
 from escap_desktop.sync.context import CycleContext, SyncProgress, SyncReport
 from escap_desktop.sync.device import DeviceKeyVault
 from escap_desktop.sync.engine import SyncEngine
+from escap_desktop.sync.identity_map import wire_id
 from escap_desktop.sync.invitations import ACCEPT, DECLINE, PENDING, RECEIVED
 from escap_desktop.sync.join_proof import normalise_code
 from escap_desktop.sync.outbox import install_outbox
@@ -386,6 +387,42 @@ class SyncService(ServiceBase):
                 )
             )
         return code
+
+    def retire_other_computers(self, membership_id: str) -> int:
+        """The local professional's other computers in the team are lost or stolen: the next
+        cycle removes them from the team and renews the keys without them (what « Créer le
+        code et retirer l'ancien » does once a new computer joined). The case it is for: the
+        médecin traitant who opened the ESCAP lost her only computer, her new one was given a
+        code by a colleague and named administrator by the others' devices, and only it can
+        now cut the lost one off. Only from an administrator's device, for one's own
+        membership; returns the number of computers to be removed."""
+        with self._store.unit_of_work(self.actor) as uow:
+            membership = uow.get(Membership, membership_id)
+            if membership.professional_id != self.actor:
+                raise ValidationError(
+                    "Seuls vos propres ordinateurs se retirent ainsi ; pour l'ordinateur perdu "
+                    "d'un collègue, créez-lui un code avec « retirer l'ancien »."
+                )
+            repo = SyncRepository(uow.session, uow.clock)
+            team = repo.team_for_escap(membership.escap_id)
+            state = repo.peek_state()
+            if team is None or team.state not in LIVE_STATES or state is None:
+                raise ValidationError(
+                    "Cette ESCAP n'est pas partagée par le relais depuis cet ordinateur : "
+                    "synchronisez-le d'abord."
+                )
+            if not team.is_admin:
+                raise ValidationError(
+                    "Seuls les ordinateurs du médecin traitant et de l'auteur de l'ESCAP peuvent "
+                    "retirer de l'équipe un ordinateur perdu : synchronisez d'abord, vos "
+                    "collègues le nomment à leur prochaine synchronisation."
+                )
+            me = uow.get(Professional, membership.professional_id)
+            count = repo.retire_devices(team.team_id, wire_id(me), keep=state.device_id or "")
+            if count == 0:
+                raise ValidationError("Aucun autre de vos ordinateurs n'est dans cette équipe.")
+            repo.flag_review(team.team_id)
+        return count
 
     # --- internals -------------------------------------------------------------------------
 

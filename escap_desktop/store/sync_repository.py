@@ -256,8 +256,12 @@ class SyncRepository:
         vouched: bool = False,
     ) -> SyncTeamDeviceRow:
         """``vouched``: a member vouches for these keys (see ``SyncTeamDeviceRow.vouched``);
-        once vouched a device stays so, with the professional it was vouched for."""
+        once vouched a device stays so, with the professional it was vouched for. A device
+        newly vouched for has the team reviewed (it may be one the team rule makes an
+        administrator: a médecin traitant's new computer)."""
         row = self.device(team_id, device_id)
+        if vouched and (row is None or not row.vouched):
+            self.flag_review(team_id)
         if row is None:
             row = SyncTeamDeviceRow(
                 team_id=team_id,

@@ -154,8 +154,16 @@ class SyncEngine:
         listed = ctx.client.teams().teams
         heads = self._heads = {team.team_id: team.head_seq for team in listed}
         self._history_wanted = {team.team_id for team in listed if team.history_wanted}
+        named = {team.team_id for team in listed if team.is_admin}
         with ctx.work() as (_uow, repo):
-            local = [(team.team_id, team.cursor) for team in repo.teams(*LIVE_STATES)]
+            local = []
+            for team in repo.teams(*LIVE_STATES):
+                local.append((team.team_id, team.cursor))
+                if team.team_id in heads and (team.team_id in named) != team.is_admin:
+                    # Named (or no longer) by others since: the review does what it implies
+                    # (a new administrator removes, renews, names, delivers keys).
+                    team.is_admin = team.team_id in named
+                    team.review = True
         total = sum(max(heads.get(team_id, 0) - cursor, 0) for team_id, cursor in local) or 1
         done = 0
         for team_id, cursor in local:

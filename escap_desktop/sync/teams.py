@@ -301,7 +301,9 @@ def review_teams(ctx: CycleContext) -> None:
             remaining = _remove_departed(ctx, team_id, escap_id, on_relay)
             _follow_consent_amendment(ctx, team_id, escap_id, remaining)
             _deliver_missing_keys(ctx, team_id, escap_id, remaining)
-            _name_admins(ctx, team_id, escap_id, members)
+        # An administrator names them; another member's device asks the relay for them (two
+        # such requests name a device: the only administrator's computer may be lost).
+        _name_admins(ctx, team_id, escap_id, members)
         with ctx.work() as (_uow, repo):
             team = repo.team(team_id)
             if team is not None:
@@ -445,7 +447,9 @@ def _settle_unclaimed(ctx: CycleContext, team_id: str) -> None:
 
 def _name_admins(ctx: CycleContext, team_id: str, escap_id: str, members: MemberList) -> None:
     """Names administrators the member devices the team rule names and the relay does not
-    count yet (``core.rules.team.may_administer``: the médecin traitant's, the creator's)."""
+    count yet (``core.rules.team.may_administer``: the médecin traitant's, the creator's);
+    from a device that is no administrator, asks the relay to, which names a device once two
+    members' devices asked (``escap_relay.data.teams.make_admin``)."""
     with ctx.work() as (uow, repo):
         try:
             escap = uow.get(Escap, escap_id)
@@ -463,8 +467,17 @@ def _name_admins(ctx: CycleContext, team_id: str, escap_id: str, members: Member
             if may_administer(escap, patient, memberships, local):
                 wanted.append(member.device.device_id)
     for device_id in wanted:
-        ctx.client.make_admin(team_id, device_id)
-        logger.info("Équipe %s : appareil %s nommé administrateur.", team_id, device_id)
+        if device_id == ctx.device_id:
+            continue  # a device cannot ask for itself: its colleagues' devices do
+        answer = ctx.client.make_admin(team_id, device_id)
+        if any(m.is_admin and m.device.device_id == device_id for m in answer.members):
+            logger.info("Équipe %s : appareil %s nommé administrateur.", team_id, device_id)
+        else:
+            logger.info(
+                "Équipe %s : demande de nommer l'appareil %s administrateur envoyée.",
+                team_id,
+                device_id,
+            )
 
 
 def _deliver_missing_keys(

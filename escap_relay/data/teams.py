@@ -20,7 +20,7 @@ from escap_desktop.sync.wire import MemberList, TeamList, TeamMember, TeamSummar
 from escap_relay.data.devices import device_info
 from escap_relay.database import as_utc, insert_ignoring_duplicates
 from escap_relay.problems import ProblemError
-from escap_relay.schema import devices, team_members, teams
+from escap_relay.schema import admin_votes, devices, team_members, teams
 
 
 def not_member() -> ProblemError:
@@ -186,18 +186,69 @@ def add_by_admin(
     add_member(conn, team_id, device_id, admin_id, now)
 
 
-def make_admin(conn: Connection, team_id: str, admin_id: str, device_id: str) -> None:
-    """An administrator makes a member device an administrator too (idempotent)."""
-    require_member(conn, team_id, admin_id)
+ADMIN_VOTES = 2
+"""Member devices, other than the device itself and its professional's, whose requests name a
+device administrator when none of them is one."""
+
+
+def make_admin(
+    conn: Connection, team_id: str, caller_id: str, device_id: str, now: datetime
+) -> None:
+    """An administrator makes a member device an administrator too (idempotent).
+
+    A member device that is no administrator may ask for it as well: its request is kept, and
+    once ``ADMIN_VOTES`` member devices have asked — not the device itself, nor one giving the
+    same RPPS number — the device is named. That is how the médecin traitant's new computer is
+    named when her lost one was the team's only administrator (she had opened the ESCAP): the
+    others' clients ask for the devices their rule names, as an administrator's would name
+    them. The relay cannot check the rule; a member's device can ask for anything, so one
+    member alone never suffices, and clients give keys only to devices a member vouched for,
+    whoever the relay flags."""
+    require_member(conn, team_id, caller_id)
     conn.execute(_LOCK_TEAM, {"b_team_id": team_id}).one()
-    require_admin(conn, team_id, admin_id, "nommer un administrateur")
     if not is_member(conn, team_id, device_id):
         raise ProblemError(404, "membre-inconnu", "Cet appareil n'est pas membre de l'équipe.")
+    if is_admin(conn, team_id, device_id):
+        return
+    if not is_admin(conn, team_id, caller_id):
+        if caller_id == device_id:
+            raise ProblemError(
+                403, "admin-requis", "Un appareil ne peut pas se nommer lui-même administrateur."
+            )
+        conn.execute(
+            insert_ignoring_duplicates(conn.engine, admin_votes).values(
+                team_id=team_id, device_id=device_id, voter_id=caller_id, voted_at=now
+            )
+        )
+        if _votes(conn, team_id, device_id) < ADMIN_VOTES:
+            return
     conn.execute(
         update(team_members)
         .where(team_members.c.team_id == team_id, team_members.c.device_id == device_id)
         .values(is_admin=True)
     )
+    conn.execute(
+        delete(admin_votes).where(
+            admin_votes.c.team_id == team_id, admin_votes.c.device_id == device_id
+        )
+    )
+
+
+def _votes(conn: Connection, team_id: str, device_id: str) -> int:
+    """The requests that count: from devices still in the team, not giving the RPPS number
+    the device gives (a professional's other computer does not vouch for her new one)."""
+    target_rpps = conn.scalar(select(devices.c.rpps).where(devices.c.device_id == device_id))
+    voters = conn.execute(
+        select(admin_votes.c.voter_id, devices.c.rpps)
+        .join(devices, devices.c.device_id == admin_votes.c.voter_id)
+        .join(
+            team_members,
+            (team_members.c.team_id == admin_votes.c.team_id)
+            & (team_members.c.device_id == admin_votes.c.voter_id),
+        )
+        .where(admin_votes.c.team_id == team_id, admin_votes.c.device_id == device_id)
+    ).all()
+    return sum(1 for voter in voters if target_rpps is None or voter.rpps != target_rpps)
 
 
 def remove(conn: Connection, team_id: str, caller_id: str, device_id: str) -> None:

@@ -58,9 +58,10 @@ def make_admin(
     context: Context,
     device_id: DeviceId,
 ) -> Response:
-    """An administrator names a member device administrator (the clients' rule says which)."""
+    """An administrator names a member device administrator (the clients' rule says which);
+    a member device that is no administrator asks for it, and two such requests name it."""
     with context.engine.begin() as connection:
-        teams.make_admin(connection, team_id, device_id, member_id)
+        teams.make_admin(connection, team_id, device_id, member_id, context.clock.now())
         return json_response(teams.members(connection, team_id, device_id))
 
 

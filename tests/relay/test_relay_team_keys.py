@@ -230,10 +230,9 @@ def test_administrators_name_others_and_the_last_one_stays(
     alice.create_team(team_id)
     alice.add_member(team_id, bob.device_id)
     alice.add_member(team_id, carol.device_id)
-    problem = assert_problem(
-        bob.request("PUT", f"/v1/teams/{team_id}/admins/{carol.device_id}"), 403
-    )
-    assert "Seul un administrateur" in str(problem["detail"])
+    # Bob is no administrator: his request alone names nobody (see the votes below).
+    assert bob.request("PUT", f"/v1/teams/{team_id}/admins/{carol.device_id}").status_code == 200
+    assert _admins(alice, team_id) == {alice.device_id}
     named = alice.request("PUT", f"/v1/teams/{team_id}/admins/{bob.device_id}")
     assert named.status_code == 200
     assert _admins(carol, team_id) == {alice.device_id, bob.device_id}
@@ -248,6 +247,48 @@ def test_administrators_name_others_and_the_last_one_stays(
     assert_problem(
         bob.request("PUT", f"/v1/teams/{team_id}/admins/{carol.device_id}"), 404
     )  # no longer a member
+
+
+def test_two_other_members_name_an_administrator_when_none_can(
+    relay: Callable[..., RelayClient],
+) -> None:
+    """The médecin traitant opened the ESCAP: her laptop was the only administrator, and it is
+    lost. Her new computer (her RPPS) is a member; the nurse's and the physio's devices ask
+    for it to be named, as their clients' rule says: two requests name it."""
+    old_laptop, nurse, physio, new_pc, other = relay(), relay(), relay(), relay(), relay()
+    old_laptop.register("10000000001")
+    nurse.register("10000000002")
+    physio.register("10000000003")
+    new_pc.register("10000000001")
+    other.register("10000000001")  # another device giving her number
+    team_id = new_id()
+    old_laptop.create_team(team_id)
+    for client in (nurse, physio, new_pc, other):
+        old_laptop.add_member(team_id, client.device_id)
+    name_new_pc = f"/v1/teams/{team_id}/admins/{new_pc.device_id}"
+
+    problem = assert_problem(new_pc.request("PUT", name_new_pc), 403)
+    assert "lui-même" in str(problem["detail"])
+    assert other.request("PUT", name_new_pc).status_code == 200  # her own number: not counted
+    assert nurse.request("PUT", name_new_pc).status_code == 200
+    assert nurse.request("PUT", name_new_pc).status_code == 200  # the same request again
+    assert _admins(nurse, team_id) == {old_laptop.device_id}
+    # A request from a device removed since does not count either.
+    assert physio.request("PUT", f"/v1/teams/{team_id}/admins/{other.device_id}").status_code == 200
+    old_laptop.remove_member(team_id, physio.device_id)
+    assert nurse.request("PUT", f"/v1/teams/{team_id}/admins/{other.device_id}").status_code == 200
+    assert _admins(nurse, team_id) == {old_laptop.device_id}
+
+    old_laptop.add_member(team_id, physio.device_id)
+    named = physio.request("PUT", name_new_pc)
+    assert named.status_code == 200
+    assert {m["device"]["device_id"] for m in named.json()["members"] if m["is_admin"]} == {
+        old_laptop.device_id,
+        new_pc.device_id,
+    }
+    # Now an administrator: the new computer removes the lost laptop, and the team goes on.
+    assert new_pc.remove_member(team_id, old_laptop.device_id).status_code == 204
+    assert _admins(nurse, team_id) == {new_pc.device_id}
 
 
 def test_the_first_administrator_to_claim_new_key_versions_wins(

@@ -214,3 +214,91 @@ def test_only_a_member_who_joined_can_get_a_new_computer(sqlite_members: MemberF
     )
     with pytest.raises(ValidationError, match="tant qu'il est invité, l'invitation suffit"):
         gp.sync.request_new_computer(invited.id)
+
+
+def replace_the_only_administrators_laptop(
+    members: MemberFactory, relay: Relay, tmp_path: Path, clock: FrozenClock
+) -> tuple[Member, Member, Member, Escap, Member]:
+    """The GP opened the ESCAP and is the médecin traitant: her laptop, the team's only
+    administrator, is stolen. The nurse gives her new computer a code; once it joined, the
+    nurse's and the physio's devices ask the relay to name it administrator (two requests name
+    a device). Returns the team, its ESCAP and the new computer (closed by the caller)."""
+    gp, nurse, physio, escap = active_team(members)
+    assert _admins(relay, escap.team_id) == {_device(gp)}
+    gp.practice.messages.post(escap.id, "Avant le vol : bilan gériatrique fait.")
+    for member in (gp, nurse, physio):
+        member.cycle()
+    (tmp_path / "nouveau-poste").mkdir()
+    new_pc = make_member("gp", tmp_path / "nouveau-poste", relay.url, relay.transport, clock=clock)
+    new_pc.cycle()
+    gp_membership = next(
+        m.membership
+        for m in nurse.practice.escaps.overview(escap.id).members
+        if m.professional.identifier == gp.me.identifier
+    )
+    code = nurse.sync.request_new_computer(gp_membership.id)  # no administrator needed
+    assert nurse.cycle().invitations_sent == 1
+    new_pc.cycle()
+    [offer] = new_pc.sync.pending_invitations()
+    new_pc.sync.accept_invitation(offer.invitation_id, code)
+    new_pc.cycle()
+    assert nurse.cycle().invitations_confirmed == 1
+    for member in (new_pc, physio, nurse, new_pc):
+        member.cycle()
+    assert "Avant le vol : bilan gériatrique fait." in _bodies(new_pc, escap)
+    return gp, nurse, physio, escap, new_pc
+
+
+def test_the_only_administrators_lost_laptop_is_replaced_and_cut_off_by_her_new_computer(
+    sqlite_members: MemberFactory,
+    sqlite_relay: Relay,
+    tmp_path: Path,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    relay = sqlite_relay
+    with caplog.at_level(logging.INFO, logger="escap_desktop.sync.teams"):
+        gp, nurse, physio, escap, new_pc = replace_the_only_administrators_laptop(
+            sqlite_members, relay, tmp_path, clock
+        )
+    try:
+        assert "administrateur envoyée" in caplog.text  # the first request names nobody
+        stolen = _device(gp)
+        assert _admins(relay, escap.team_id) == {stolen, _device(new_pc)}
+        # The new computer cuts the stolen laptop off: removed, keys renewed without it.
+        mine = next(
+            m.membership
+            for m in new_pc.practice.escaps.overview(escap.id).members
+            if m.professional.id == new_pc.me.id
+        )
+        assert new_pc.sync.retire_other_computers(mine.id) == 1
+        assert new_pc.cycle().key_rotations == 1
+        assert _admins(relay, escap.team_id) == {_device(new_pc)}
+        new_pc.practice.messages.post(escap.id, "Après le vol : ordonnance renouvelée.")
+        for member in (new_pc, nurse, physio):
+            member.cycle()
+        for member in (nurse, physio):
+            assert "Après le vol : ordonnance renouvelée." in _bodies(member, escap)
+        gp.cycle()  # the stolen laptop, if it syncs again: out of the team, reads nothing new
+        assert gp.repo_call(lambda repo: repo.team(escap.team_id).state) == "removed"
+        assert "Après le vol : ordonnance renouvelée." not in _bodies(gp, escap)
+    finally:
+        new_pc.practice.close()
+
+
+def test_only_an_administrators_device_retires_its_professionals_other_computers(
+    sqlite_members: MemberFactory,
+) -> None:
+    gp, nurse, _physio, escap = active_team(sqlite_members)
+    members = {
+        m.professional.id: m.membership for m in nurse.practice.escaps.overview(escap.id).members
+    }
+    with pytest.raises(ValidationError, match="Seuls les ordinateurs du médecin traitant"):
+        nurse.sync.retire_other_computers(members[nurse.me.id].id)
+    with pytest.raises(ValidationError, match="Seuls vos propres ordinateurs"):
+        nurse.sync.retire_other_computers(members[nurse.colleague("gp").id].id)
+    gp_members = {
+        m.professional.id: m.membership for m in gp.practice.escaps.overview(escap.id).members
+    }
+    with pytest.raises(ValidationError, match="Aucun autre de vos ordinateurs"):
+        gp.sync.retire_other_computers(gp_members[gp.me.id].id)

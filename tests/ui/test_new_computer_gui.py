@@ -5,6 +5,7 @@ relay, the real page (pytest-qt, offscreen)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,12 @@ from escap_desktop.core.clock import FrozenClock
 from escap_relay.schema import team_members
 from tests.sync.conftest import MemberFactory, Relay, _relay, member_factory
 from tests.sync.team import make_member
-from tests.sync.test_sync_admins import _bodies, _device, _nurse_led_team
+from tests.sync.test_sync_admins import (
+    _bodies,
+    _device,
+    _nurse_led_team,
+    replace_the_only_administrators_laptop,
+)
 from tests.ui.escap_page_driver import open_page
 from tests.ui.typing import answer_next_box
 
@@ -102,3 +108,36 @@ def test_an_invited_member_has_no_new_computer_to_add(qtbot: QtBot, members: Mem
     panel = page.view.members
     assert panel.select_professional(dietitian.id)
     assert not panel.computer_button.isEnabled()
+
+
+def test_her_new_computer_retires_the_stolen_laptop_from_the_team_tab(
+    qtbot: QtBot, members: MemberFactory, relay: Relay, tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The médecin traitant's new computer, named administrator by her colleagues' devices,
+    cuts her stolen laptop off from the team tab: her own line, « Nouvel ordinateur… »,
+    « Retirer mes autres ordinateurs »."""
+    gp, nurse, _physio, escap, new_pc = replace_the_only_administrators_laptop(
+        members, relay, tmp_path, clock
+    )
+    try:
+        page = open_page(qtbot, new_pc.practice, escap.id)
+        panel = page.view.members
+        assert panel.select_professional(new_pc.me.id)
+        question = answer_next_box("Retirer mes autres ordinateurs")
+        qtbot.mouseClick(panel.computer_button, LEFT)
+        qtbot.waitUntil(lambda: bool(question))
+        assert "l'écarte de l'équipe" in question[0]
+        qtbot.waitUntil(panel.code_label.isVisible)
+        assert panel.code_label.text().startswith("L'autre ordinateur de ")
+        assert panel.code_label.text().endswith("renouvelées sans lui.")
+        if os.environ.get("ESCAP_SCREENSHOTS"):
+            page.view.grab().save(os.environ["ESCAP_SCREENSHOTS"])
+        assert new_pc.cycle().key_rotations == 1
+        assert _device(gp) not in _members(relay, escap.team_id)
+        new_pc.practice.messages.post(escap.id, "Après le vol : visite à domicile lundi.")
+        for member in (new_pc, nurse, gp):
+            member.cycle()
+        assert "Après le vol : visite à domicile lundi." in _bodies(nurse, escap)
+        assert "Après le vol : visite à domicile lundi." not in _bodies(gp, escap)
+    finally:
+        new_pc.practice.close()

@@ -411,6 +411,7 @@ class EscapPageController(QObject):
         sync = self.services.sync
         member = panel.selected()
         name = member.professional.display_name if member else "ce professionnel"
+        mine = member is not None and member.professional.id == self.me.id
         if sync is None:
             panel.show_error("La synchronisation n'est pas disponible sur ce poste.")
             return
@@ -422,10 +423,31 @@ class EscapPageController(QObject):
             "téléphone, jamais par courriel. Son nouvel ordinateur recevra une invitation à la "
             "prochaine synchronisation ; ce code l'y fait entrer dans l'équipe.\n\n"
             "Si l'ancien est perdu ou volé, il peut être retiré de l'équipe dès que le nouveau "
-            "l'a rejointe (les clés de l'équipe sont alors renouvelées sans lui).",
-            ("&Créer le code", "Créer le code et &retirer l'ancien"),
+            "l'a rejointe (les clés de l'équipe sont alors renouvelées sans lui)."
+            + (
+                "\n\nVous êtes sur votre nouvel ordinateur et l'ancien est perdu ou volé : "
+                "« Retirer mes autres ordinateurs » l'écarte de l'équipe."
+                if mine
+                else ""
+            ),
+            ("&Créer le code", "Créer le code et &retirer l'ancien")
+            + (("Retirer mes &autres ordinateurs",) if mine else ()),
         )
         if choice is None:
+            return
+        if choice == 2:
+            count = self._try(lambda: sync.retire_other_computers(membership_id), panel.show_error)
+            if count is not None:
+                panel.show_error("")
+                which = (
+                    f"L'autre ordinateur de {name} sera retiré"
+                    if count == 1
+                    else f"Les {count} autres ordinateurs de {name} seront retirés"
+                )
+                panel.show_new_computer_code(
+                    f"{which} de l'équipe à la prochaine synchronisation ; les clés de l'équipe "
+                    "seront renouvelées sans " + ("lui." if count == 1 else "eux.")
+                )
             return
         code = self._try(
             lambda: sync.request_new_computer(membership_id, replaces_lost=choice == 1),
