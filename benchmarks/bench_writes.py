@@ -12,11 +12,14 @@ floors so that all share each moment's conditions.
 Floors, on fresh files, one transaction, ``executemany``, the app's pragmas
 (``store/engine.py``) and WAL:
 
-- floor A, the same message rows and only them, into a table of the ``message`` table's shape
-  (its columns, primary key and index) in a plain ``sqlcipher3`` file: the issue's floor;
+- floor A, the message rows and only them, into a table of the ``message`` table's shape
+  (its columns, primary key and index) in a plain ``sqlcipher3`` file;
 - floor B, every row the app wrote (``message``, ``message_read``, ``audit_entry``,
   ``sync_clock``, ``sync_outbox``), read back from the app's store after its run, inserted into
-  a store created by ``Store.open`` (the app's schema and indexes): where the ratio comes from.
+  a store created by ``Store.open`` (the app's schema and indexes). The target is judged
+  against it: the issue asks for the write "audit + outbox included" against "inserts of the
+  same rows", and the rows that write makes are these five tables' — floor A alone, which
+  leaves out four of every five rows, is shown beside it.
 
 (b) One message: into a thread that already holds 2,000 messages, ``practice.messages.post``
 a few hundred times (median and p90). Floors:
@@ -31,7 +34,8 @@ a few hundred times (median and p90). Floors:
 
 Run: ``.venv/bin/python benchmarks/bench_writes.py [--messages N] [--posts N] [--thread N]
 [--runs N]``. Results are printed and appended to ``docs/benchmarks.md``. Targets (issue 19):
-bulk at most 3x floor A, one message at most 5x its floor.
+bulk at most 3x floor B (every row it writes), one message at most 5x its floor A (one row
+committed).
 """
 
 from __future__ import annotations
@@ -575,9 +579,11 @@ def main(argv: list[str] | None = None) -> int:
     n = _spaced(args.messages)
     thread = _spaced(args.thread)
     verdict_bulk = (
-        f"Écriture en masse : {ratio_a:.1f}x le plancher A (cible ≤ {BULK_RATIO_TARGET:.0f}x), "
-        + ("cible atteinte." if ratio_a <= BULK_RATIO_TARGET else "cible NON atteinte.")
-        + f" Le plancher B seul vaut {floor_b / floor_a:.1f}x le plancher A."
+        f"Écriture en masse : {ratio_b:.1f}x le plancher B, toutes les lignes écrites "
+        f"(cible ≤ {BULK_RATIO_TARGET:.0f}x), "
+        + ("cible atteinte." if ratio_b <= BULK_RATIO_TARGET else "cible NON atteinte.")
+        + f" ({ratio_a:.1f}x le plancher A, les seules lignes `message` : le plancher B seul "
+        f"vaut {floor_b / floor_a:.1f}x le plancher A.)"
     )
     verdict_post = (
         f"Un message : {ratio_post:.1f}x son plancher (cible ≤ {POST_RATIO_TARGET:.0f}x), "
@@ -600,19 +606,21 @@ au début, {load_after:.1f} à la fin.
 
 Écriture en masse : {n} messages par `uow.put`, par unités de travail de {_spaced(WRITE_BATCH)}
 (comme `bench_sync._write_messages`), chacun avec son entrée d'audit, sa ligne de lecture, ses
-horloges et son enregistrement dans la file d'envoi. Plancher A (celui du ticket) : les mêmes
-lignes `message`, et elles seules, dans une table de même forme (colonnes, clé, index), un
-`executemany` dans une transaction, `sqlcipher3` direct, mêmes pragmas, WAL. Plancher B : toutes
-les lignes que l'application a écrites ({row_list}), relues dans son coffre, insérées de même
-dans un coffre créé par `Store.open` (le schéma et les index de l'application), une transaction.
+horloges et son enregistrement dans la file d'envoi. Plancher B, contre lequel la cible est
+jugée (le ticket demande l'écriture « audit et file d'envoi compris » contre « les mêmes
+lignes » insérées en une transaction) : toutes les lignes que l'application a écrites
+({row_list}), relues dans son coffre, insérées par `executemany`, `sqlcipher3` direct, dans un
+coffre créé par `Store.open` (le schéma et les index de l'application), mêmes pragmas, WAL, une
+transaction. Plancher A, pour mémoire : les lignes `message` seules, dans une table de même
+forme (colonnes, clé, index), de même.
 
 | mesure | durée | messages/s | rapport | cible ≤ {BULK_RATIO_TARGET:.0f}x |
 | --- | --- | --- | --- | --- |
 | application | {app:.2f} s | {_spaced(args.messages / app)} | — | — |
-| plancher A : les lignes `message` seules | {floor_a:.3f} s | \
-{_spaced(args.messages / floor_a)} | {ratio_a:.1f}x | {met(ratio_a, BULK_RATIO_TARGET)} |
 | plancher B : toutes les lignes écrites, même schéma | {floor_b:.3f} s | \
-{_spaced(args.messages / floor_b)} | {ratio_b:.1f}x | — |
+{_spaced(args.messages / floor_b)} | {ratio_b:.1f}x | {met(ratio_b, BULK_RATIO_TARGET)} |
+| plancher A : les lignes `message` seules | {floor_a:.3f} s | \
+{_spaced(args.messages / floor_a)} | {ratio_a:.1f}x | — |
 | meilleur / pire essai de l'application | {min(r["app"] for r in bulk):.2f} / \
 {max(r["app"] for r in bulk):.2f} s | | | |
 
