@@ -22,7 +22,7 @@ RUNS = [
     pytest.param("bench_documents.py", ["--runs", "2"], "", id="documents"),
     pytest.param(
         "bench_sync.py",
-        ["--records", "60", "--late-records", "30"],
+        ["--records", "60", "--late-records", "30", "--runs", "1"],
         "contre son plancher",
         id="sync",
     ),
