@@ -78,6 +78,18 @@ def _bodies(member: Member, escap: Escap) -> list[str]:
     return [message.body for message in member.practice.messages.thread(escap.id)]
 
 
+def _bring_in(new_pc: Member, by: Member, membership_id: str) -> None:
+    """``by`` asks for the member's new computer; the code, read out, is typed on it; ``by``
+    checks the proof and confirms it (only the new computer is invited: the old one is in)."""
+    code = by.sync.request_new_computer(membership_id)
+    assert by.cycle().invitations_sent == 1
+    new_pc.cycle()
+    [offer] = new_pc.sync.pending_invitations()
+    new_pc.sync.accept_invitation(offer.invitation_id, code)
+    new_pc.cycle()
+    assert by.cycle().invitations_confirmed == 1
+
+
 def test_the_medecin_traitant_administers_the_team_when_the_creators_laptop_is_gone(
     sqlite_members: MemberFactory, sqlite_relay: Relay
 ) -> None:
@@ -166,13 +178,7 @@ def test_a_stolen_laptop_is_replaced_the_new_computer_joins_with_a_code_and_admi
             for m in nurse.practice.escaps.overview(escap.id).members
             if m.professional.identifier == gp.me.identifier
         )
-        code = nurse.sync.request_new_computer(gp_membership.id)
-        assert nurse.cycle().invitations_sent == 1  # the new computer only: the old one is in
-        new_pc.cycle()
-        [offer] = new_pc.sync.pending_invitations()
-        new_pc.sync.accept_invitation(offer.invitation_id, code)
-        new_pc.cycle()
-        assert nurse.cycle().invitations_confirmed == 1
+        _bring_in(new_pc, nurse, gp_membership.id)
         for member in (new_pc, new_pc, nurse, physio):
             member.cycle()
         assert "Avant le vol : bilan gériatrique fait." in _bodies(new_pc, escap)
@@ -236,13 +242,7 @@ def replace_the_only_administrators_laptop(
         for m in nurse.practice.escaps.overview(escap.id).members
         if m.professional.identifier == gp.me.identifier
     )
-    code = nurse.sync.request_new_computer(gp_membership.id)  # no administrator needed
-    assert nurse.cycle().invitations_sent == 1
-    new_pc.cycle()
-    [offer] = new_pc.sync.pending_invitations()
-    new_pc.sync.accept_invitation(offer.invitation_id, code)
-    new_pc.cycle()
-    assert nurse.cycle().invitations_confirmed == 1
+    _bring_in(new_pc, nurse, gp_membership.id)  # no administrator needed to give the code
     for member in (new_pc, physio, nurse, new_pc):
         member.cycle()
     assert "Avant le vol : bilan gériatrique fait." in _bodies(new_pc, escap)
