@@ -187,9 +187,13 @@ def run_invitations(args: argparse.Namespace) -> int:
     for item in invitations:
         print(
             f"{item.invitation_id}  {paris_time(item.received_at):%d/%m/%Y}  "
-            f"{item.inviter_name} ({item.inviter_profession}) vous invite"
-            f"{' comme « ' + item.role + ' »' if item.role else ''} : patient "
-            f"{item.patient_initials}, {item.patient_age} ans"
+            f"{item.inviter_name} ({item.inviter_profession}) "
+            + (
+                "ajoute ce nouvel ordinateur à votre équipe"
+                if item.new_computer
+                else "vous invite" + (f" comme « {item.role} »" if item.role else "")
+            )
+            + f" : patient {item.patient_initials}, {item.patient_age} ans"
         )
     return 0
 

@@ -87,6 +87,8 @@ class InvitationSummary:
     patient_initials: str
     patient_age: int
     received_at: datetime
+    new_computer: bool = False
+    """A colleague asked for this professional's new computer: they are a member already."""
 
 
 class SyncService(ServiceBase):
@@ -500,4 +502,5 @@ def _invitation_summary(invitation_id: str, summary: str, at: datetime) -> Invit
         patient_initials=patient["initials"],
         patient_age=int(patient["age"]),
         received_at=at,
+        new_computer=data.get("new_computer") is True,
     )

@@ -293,7 +293,7 @@ def _prepare_one(
     with ctx.work() as (uow, repo):
         if repo.sent_invitation_for(membership.id, device.device_id) is not None:
             return
-        summary = _summary(uow, team_id, membership, ctx)
+        summary = _summary(uow, team_id, membership, ctx, new_computer=bool(code))
         invitation = seal_invitation(
             invitation_id=new_id(),
             team_id=team_id,
@@ -431,8 +431,16 @@ def _check_and_confirm(ctx: CycleContext, invitation_id: str, view: InvitationVi
 
 
 def _summary(
-    uow: UnitOfWork, team_id: str, membership: Membership, ctx: CycleContext
+    uow: UnitOfWork,
+    team_id: str,
+    membership: Membership,
+    ctx: CycleContext,
+    *,
+    new_computer: bool = False,
 ) -> dict[str, Any]:
+    """What the invitee reads before answering (sealed to it). ``new_computer``: a member's
+    new computer asked for by a colleague, not an invitation to join: its professional is a
+    member already, and is told so."""
     escap = uow.get(Escap, membership.escap_id)
     patient = uow.get(Patient, escap.patient_id)
     inviter = uow.get(Professional, ctx.actor_id)
@@ -450,6 +458,7 @@ def _summary(
             "rpps": inviter.identifier if inviter.identifier_kind is IdentifierKind.RPPS else "",
         },
         "patient": {"initials": patient.initials, "age": patient.age_on(today)},
+        **({"new_computer": True} if new_computer else {}),
     }
 
 

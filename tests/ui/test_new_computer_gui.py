@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from escap_desktop.core.clock import FrozenClock
+from escap_desktop.ui.invitations.received_invitations_dialog import ReceivedInvitationsDialog
 from escap_relay.schema import team_members
 from tests.sync.conftest import MemberFactory, Relay, _relay, member_factory
 from tests.sync.team import make_member
@@ -26,7 +27,7 @@ from tests.sync.test_sync_admins import (
     replace_the_only_administrators_laptop,
 )
 from tests.ui.escap_page_driver import open_page
-from tests.ui.typing import answer_next_box
+from tests.ui.typing import answer_next_box, type_text
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -79,11 +80,23 @@ def test_the_team_tab_gives_a_code_that_brings_a_members_new_computer_in(
         found = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", shown)
         assert found is not None
 
-        # The GP types the code she was read on her new computer.
+        # The GP types the code she was read on her new computer, in its « Invitations
+        # reçues » dialog, which says what it is: this computer, for a team she is in.
         nurse.cycle()
         new_pc.cycle()
-        [offer] = new_pc.sync.pending_invitations()
-        new_pc.sync.accept_invitation(offer.invitation_id, found.group(0))
+        dialog = ReceivedInvitationsDialog(
+            new_pc.sync.pending_invitations,
+            new_pc.sync.accept_invitation,
+            new_pc.sync.decline_invitation,
+        )
+        qtbot.addWidget(dialog)
+        assert dialog.model.index(0, 2).data() == "ce nouvel ordinateur (vous êtes déjà membre)"
+        type_text(dialog.code, found.group(0))
+        question = answer_next_box("Ajouter cet ordinateur à l'équipe")
+        qtbot.mouseClick(dialog.accept_button, LEFT)
+        assert "Vous en êtes déjà membre" in question[0]
+        assert dialog.error.text() == ""
+        assert not new_pc.sync.pending_invitations()
         for member in (new_pc, nurse, new_pc, new_pc):
             member.cycle()
         assert "Bilan gériatrique fait ce matin." in _bodies(new_pc, escap)

@@ -133,7 +133,14 @@ class ReceivedInvitationsDialog(QDialog):
             return
         who = invitation.inviter_name
         patient = f"{invitation.patient_initials}, {invitation.patient_age} ans"
-        if accepted:
+        if accepted and invitation.new_computer:
+            question = (
+                f"Ajouter cet ordinateur à l'équipe de {patient}, à la demande de {who} ? Vous "
+                "en êtes déjà membre : le dossier et les clés de l'équipe y arriveront à la "
+                "prochaine synchronisation."
+            )
+            action = "&Ajouter cet ordinateur à l'équipe"
+        elif accepted:
             question = (
                 f"Rejoindre l'équipe de {patient} à l'invitation de {who} ?\n\n{CONSENT_TEXT}"
             )

@@ -17,6 +17,7 @@ class InvitationLike(Protocol):
     patient_initials: str
     patient_age: int
     received_at: datetime
+    new_computer: bool
 
 
 class InvitationTableModel(RowTableModel[InvitationLike]):
@@ -24,7 +25,14 @@ class InvitationTableModel(RowTableModel[InvitationLike]):
     columns = (
         Column("Invité par", lambda i: f"{i.inviter_name} ({i.inviter_profession})"),
         Column("Patient", lambda i: f"{i.patient_initials}, {i.patient_age} ans"),
-        Column("Rôle proposé", lambda i: i.role or "à convenir avec l'équipe"),
+        Column(
+            "Rôle proposé",
+            lambda i: (
+                "ce nouvel ordinateur (vous êtes déjà membre)"
+                if i.new_computer
+                else i.role or "à convenir avec l'équipe"
+            ),
+        ),
         Column("Reçue le", lambda i: format_datetime(i.received_at), sort=lambda i: i.received_at),
     )
 
