@@ -48,28 +48,28 @@ class Driver:
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         """The driver's cursor after ``sql`` (iterate it, or ``fetchone``)."""
-        cursor = self._raw.cursor()
-        if self._events:
-            self._before(cursor, sql, parameters, many=False)
-        try:
-            cursor.execute(sql, parameters)
-        except self._error as error:
-            raise self._wrapped(sql, parameters, error) from error
-        if self._events:
-            self._after(cursor, sql, parameters, many=False)
-        return cursor
+        return self._send(sql, parameters, many=False)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        rows = rows if isinstance(rows, list) else list(rows)
+        self._send(sql, rows if isinstance(rows, list) else list(rows), many=True)
+
+    def _send(self, sql: str, parameters: Any, *, many: bool) -> Any:
+        """One statement, or one for every row, with the events and the error of SQLAlchemy's
+        own path."""
         cursor = self._raw.cursor()
-        if self._events:
-            self._before(cursor, sql, rows, many=True)
+        dispatch = self._connection.dispatch if self._events else None
+        if dispatch is not None:
+            dispatch.before_cursor_execute(self._connection, cursor, sql, parameters, None, many)
         try:
-            cursor.executemany(sql, rows)
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
         except self._error as error:
-            raise self._wrapped(sql, rows, error) from error
-        if self._events:
-            self._after(cursor, sql, rows, many=True)
+            raise self._wrapped(sql, parameters, error) from error
+        if dispatch is not None:
+            dispatch.after_cursor_execute(self._connection, cursor, sql, parameters, None, many)
+        return cursor
 
     def first(self, sql: str, parameters: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self.execute(sql, parameters).fetchone()
@@ -78,16 +78,6 @@ class Driver:
     def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         row = self.first(sql, parameters)
         return None if row is None else row[0]
-
-    def _before(self, cursor: Any, sql: str, parameters: Any, *, many: bool) -> None:
-        self._connection.dispatch.before_cursor_execute(
-            self._connection, cursor, sql, parameters, None, many
-        )
-
-    def _after(self, cursor: Any, sql: str, parameters: Any, *, many: bool) -> None:
-        self._connection.dispatch.after_cursor_execute(
-            self._connection, cursor, sql, parameters, None, many
-        )
 
     def _wrapped(self, sql: str, parameters: Any, error: Exception) -> StatementError:
         # A DBAPIError, since ``error`` is one of the driver's (StatementError is its base).
@@ -107,8 +97,3 @@ def driver(session: Session) -> Driver:
     made = Driver(session.connection())
     session.info[_INFO_KEY] = (session.get_transaction(), made)
     return made
-
-
-def for_connection(connection: Connection) -> Driver:
-    """A driver for a connection the caller holds (not cached: callers make one per batch)."""
-    return Driver(connection)

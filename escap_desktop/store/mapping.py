@@ -298,11 +298,11 @@ def insert_plan(row_type: type[Base], dialect: Dialect) -> InsertPlan:
 
 
 def _converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The column type's bind conversion, with instants converted directly: every record
-    and audit entry carries one or more, and ``UtcDateTime``'s own path (type decorator,
-    offset check, ``astimezone``, ``strftime``) costs several times the text it makes."""
+    """The column type's bind conversion, with instants converted directly by the function
+    ``UtcDateTime`` calls: every record and audit entry carries one or more, and the type
+    decorator's own bind path wraps that call in several more."""
     if isinstance(column.type, UtcDateTime):
-        return instant_text
+        return instant_to_text
     if isinstance(column.type, _JsonText):
         # The same text as its ``process_bind_param`` (sorted keys, accents kept), from one
         # encoder built once rather than one per value as ``json.dumps`` with options does.
@@ -317,10 +317,6 @@ def _converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
 
 
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-
-
-instant_text = instant_to_text
-"""The text of an instant column (``column_types.instant_to_text``, which has the fast path)."""
 
 
 _ROW_FIELDS: dict[type, tuple[str, ...]] = {}

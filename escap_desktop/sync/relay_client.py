@@ -275,7 +275,8 @@ class RelayClient:
             raise
 
     def make_admin(self, team_id: str, device_id: str) -> MemberList:
-        """Names a member device administrator of the team (this device must be one)."""
+        """Names a member device administrator of the team (from an administrator's device),
+        or asks for it (from another member's: two such requests name it)."""
         return self._call("PUT", f"/v1/teams/{team_id}/admins/{device_id}", MemberList, body=None)
 
     def claim_key_versions(self, team_id: str, versions: list[int]) -> KeyVersionClaim:

@@ -101,7 +101,7 @@ class WireFormatError(ValueError):
 
 def b64u_encode(data: bytes) -> str:
     """Unpadded base64url, the only binary encoding used in JSON."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return _b64u_bytes(data).decode("ascii")
 
 
 def _b64u_bytes(data: bytes) -> bytes:

@@ -23,7 +23,7 @@ from escap_desktop.core.errors import NotFoundError
 from escap_desktop.store import Store, mapping
 from escap_desktop.store.audit_phrases import audit_summary
 from escap_desktop.store.column_types import instant_to_text
-from escap_desktop.store.models import Base
+from escap_desktop.store.models import Base, MessageRow
 from escap_desktop.sync.clock import Hlc
 from escap_desktop.sync.codec import canonical_json, entity_to_dict
 from escap_desktop.sync.merge import ENTITY_TYPES, hashes_of, shared_fields
@@ -40,16 +40,25 @@ INSTANTS = [
 ]
 
 
+def _instant_converter() -> Any:
+    """What an insert plan converts an instant column with (``message.sent_at``)."""
+    plan = mapping.insert_plan(MessageRow, sqlite_dialect.dialect())
+    return plan.converters[plan.names.index("sent_at")]
+
+
 @pytest.mark.parametrize("instant", INSTANTS)
 def test_instant_text_is_the_column_types_text(instant: datetime) -> None:
-    assert mapping.instant_text(instant) == instant_to_text(instant)
+    column_type = MessageRow.__table__.c.sent_at.type
+    assert _instant_converter()(instant) == column_type.process_bind_param(
+        instant, sqlite_dialect.dialect()
+    )
     # The fixed-width UTC text, whichever way it is made.
     assert instant_to_text(instant) == instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_instant_text_still_refuses_a_naive_datetime() -> None:
     with pytest.raises(ValueError, match="fuseau horaire"):
-        mapping.instant_text(datetime(2026, 1, 1))
+        _instant_converter()(datetime(2026, 1, 1))
 
 
 def _sample_rows() -> list[tuple[type[Base], tuple[Any, ...]]]:
