@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from escap_desktop.core.entities import DataCategory, IdentifierKind, Professional
 from escap_desktop.core.errors import EscapError, SyncError
@@ -28,7 +29,7 @@ from escap_desktop.sync.page import Pulled, apply_page, retry_parked
 from escap_desktop.sync.records import record_category
 from escap_desktop.sync.relay_client import HistoryPurgedError, RelayRefusedError
 from escap_desktop.sync.teams import LIVE_STATES
-from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope, PushResponse
+from escap_desktop.sync.wire import MAX_BATCH_ENVELOPES, Envelope, PullPage, PushResponse
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ PUSH_CHUNK_BATCHES = 2
 """Batches sealed (and earlier ones marked sent) per transaction while others are in flight."""
 
 Cancelled = Callable[[], bool]
+T = TypeVar("T")
 
 
 class SyncCancelledError(SyncError):
@@ -166,37 +168,48 @@ class SyncEngine:
                     team.review = True
         total = sum(max(heads.get(team_id, 0) - cursor, 0) for team_id, cursor in local) or 1
         done = 0
-        for team_id, cursor in local:
-            if team_id not in heads:
-                teams.mark_removed(ctx, team_id)
-                continue
-            while heads[team_id] > cursor:
-                _check(cancel)
-                try:
-                    with collection_paused():  # as for applying it (``store/collection.py``)
-                        page = ctx.client.pull(team_id, cursor, self._pull_limit)
-                except HistoryPurgedError as error:
-                    if error.resume_from is not None:
-                        # A colleague sent the team's file again: go on after what it covers.
-                        cursor = history.resume(ctx, team_id, error.resume_from)
-                        continue
-                    # This team cannot move on without losing records; the others can, and
-                    # pushes still go out. A member's device is asked for the file, and the
-                    # cycle then fails with the French explanation.
-                    logger.warning("Historique de l'équipe %s effacé du relais.", team_id)
-                    history.ask(ctx, team_id)
-                    self._purged = self._purged or error
-                    break
-                items = [Pulled(item.seq, item.envelope) for item in page.envelopes]
-                apply_page(ctx, team_id, items, page.next_cursor)
-                done += page.next_cursor - cursor
-                cursor = page.next_cursor
-                yield SyncProgress(
-                    start + (end - start) * min(done, total) // total,
-                    f"Réception : {ctx.report.received} enregistrement(s)",
-                )
-                if not page.has_more:
-                    break
+        with _Worker("escap-pull") as worker:
+            for team_id, cursor in local:
+                if team_id not in heads:
+                    teams.mark_removed(ctx, team_id)
+                    continue
+                ahead: Future[PullPage] | None = None  # the next page, asked for meanwhile
+                while heads[team_id] > cursor:
+                    _check(cancel)
+                    try:
+                        page = ahead.result() if ahead else self._fetch(team_id, cursor)
+                    except HistoryPurgedError as error:
+                        ahead = None
+                        if error.resume_from is not None:
+                            # A colleague sent the team's file again: go on after what it covers.
+                            cursor = history.resume(ctx, team_id, error.resume_from)
+                            continue
+                        # This team cannot move on without losing records; the others can, and
+                        # pushes still go out. A member's device is asked for the file, and the
+                        # cycle then fails with the French explanation.
+                        logger.warning("Historique de l'équipe %s effacé du relais.", team_id)
+                        history.ask(ctx, team_id)
+                        self._purged = self._purged or error
+                        break
+                    ahead = None
+                    if page.has_more and heads[team_id] > page.next_cursor:
+                        # The relay reads and sends it while this page is checked and written.
+                        ahead = worker.submit(self._fetch, team_id, page.next_cursor)
+                    items = [Pulled(item.seq, item.envelope) for item in page.envelopes]
+                    apply_page(ctx, team_id, items, page.next_cursor)
+                    done += page.next_cursor - cursor
+                    cursor = page.next_cursor
+                    yield SyncProgress(
+                        start + (end - start) * min(done, total) // total,
+                        f"Réception : {ctx.report.received} enregistrement(s)",
+                    )
+                    if not page.has_more:
+                        break
+
+    def _fetch(self, team_id: str, cursor: int) -> PullPage:
+        """One page after ``cursor`` (in the cycle's thread, or ahead in the pull's worker)."""
+        with collection_paused():  # as for applying it (``store/collection.py``)
+            return self.ctx.client.pull(team_id, cursor, self._pull_limit)
 
     def apply_envelopes(self, team_id: str, envelopes: list[Envelope]) -> SyncReport:
         """The pull's checking and applying path, for envelopes obtained some other way."""
@@ -219,7 +232,7 @@ class SyncEngine:
         with ctx.work() as (_uow, repo):
             live = [team.team_id for team in repo.teams(*LIVE_STATES)]
             total = repo.pending_count() or 1
-        with _Sender() as sender:
+        with _Worker("escap-push") as sender:
             for team_id in live:
                 yield from self._push_team(
                     team_id, sender, cancel, start=start, end=end, total=total
@@ -228,7 +241,7 @@ class SyncEngine:
     def _push_team(
         self,
         team_id: str,
-        sender: _Sender,
+        sender: _Worker,
         cancel: Cancelled,
         *,
         start: int,
@@ -372,18 +385,19 @@ class _Sent:
     """What stopped the requests after ``responses``, raised again in the cycle's thread."""
 
 
-class _Sender:
-    """Push requests in one worker thread, started on the first; one task at a time."""
+class _Worker:
+    """Requests in one worker thread, started on the first; one task at a time, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self._name = name
         self._pool: ThreadPoolExecutor | None = None
 
-    def submit(self, task: Callable[[list[_Batch]], _Sent], batches: list[_Batch]) -> Future[_Sent]:
+    def submit(self, task: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="escap-push")
-        return self._pool.submit(task, batches)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+        return self._pool.submit(task, *args)
 
-    def __enter__(self) -> _Sender:
+    def __enter__(self) -> _Worker:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
