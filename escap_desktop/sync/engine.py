@@ -176,10 +176,10 @@ class SyncEngine:
                 ahead: Future[PullPage] | None = None  # the next page, asked for meanwhile
                 while heads[team_id] > cursor:
                     _check(cancel)
+                    asked, ahead = ahead, None
                     try:
-                        page = ahead.result() if ahead else self._fetch(team_id, cursor)
+                        page = asked.result() if asked else self._fetch(team_id, cursor)
                     except HistoryPurgedError as error:
-                        ahead = None
                         if error.resume_from is not None:
                             # A colleague sent the team's file again: go on after what it covers.
                             cursor = history.resume(ctx, team_id, error.resume_from)
@@ -191,7 +191,6 @@ class SyncEngine:
                         history.ask(ctx, team_id)
                         self._purged = self._purged or error
                         break
-                    ahead = None
                     if page.has_more and heads[team_id] > page.next_cursor:
                         # The relay reads and sends it while this page is checked and written.
                         ahead = worker.submit(self._fetch, team_id, page.next_cursor)
